@@ -1,0 +1,12 @@
+//! tablica: the waiting-room monitor of a resident-service point.
+//!
+//! The crate is a pure core with thin shells around it:
+//! [`protocol`] decodes the queue system's messages, [`board`] is the reducer that turns them into
+//! the board's state and effects (such as "chime"), the scene turns state, layout and time into a
+//! display list, and the renderer draws that list. Network, clock, audio, files and the window are
+//! shells around this core.
+
+pub mod board;
+pub mod protocol;
+pub mod scene;
+pub mod sim;

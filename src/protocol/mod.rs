@@ -1,0 +1,279 @@
+//! Queue protocol v1: the JSON messages that travel between a queue system and the display.
+//!
+//! The types here are the single source of truth for the wire format; docs/PROTOCOL.md describes
+//! the same thing for a vendor. Decoding is strict about the fields the board uses (a wrong type,
+//! an absurd value or a control character is a [`DecodeError`] naming the field) and tolerant about
+//! everything else (unknown fields and unknown event types are accepted and ignored), so that a
+//! server that adds to the protocol never breaks an installed display.
+
+mod decode;
+mod limits;
+pub mod time;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use decode::{DecodeError, decode_event, decode_hello};
+pub use limits::*;
+
+/// The protocol version this build speaks; carried as `v` in every message.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// One server → display message: a numbered event of an office's stream.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Envelope {
+    /// Always [`PROTOCOL_VERSION`].
+    pub v: u64,
+    /// Position in the office's stream; grows by exactly 1 per event.
+    pub seq: u64,
+    /// When the queue system produced the event.
+    #[serde(with = "time::rfc3339")]
+    pub time: Timestamp,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+impl Envelope {
+    pub fn new(seq: u64, time: Timestamp, event: Event) -> Self {
+        Envelope {
+            v: PROTOCOL_VERSION,
+            seq,
+            time,
+            event,
+        }
+    }
+
+    /// The wire form: one JSON text frame.
+    pub fn to_json(&self) -> String {
+        // Serialising these plain structs cannot fail: every map key is a string.
+        serde_json::to_string(self).expect("protocol types always serialise")
+    }
+}
+
+/// What happened. The `type` strings are those of docs/PROTOCOL.md.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    #[serde(rename = "snapshot")]
+    Snapshot(Snapshot),
+    #[serde(rename = "ticket.issued")]
+    TicketIssued(TicketIssued),
+    #[serde(rename = "ticket.called")]
+    TicketCalled(TicketAtCounter),
+    #[serde(rename = "ticket.recalled")]
+    TicketRecalled(TicketAtCounter),
+    #[serde(rename = "ticket.transferred")]
+    TicketTransferred(TicketTransferred),
+    #[serde(rename = "ticket.served")]
+    TicketServed(TicketAtCounter),
+    #[serde(rename = "ticket.no_show")]
+    TicketNoShow(TicketAtCounter),
+    #[serde(rename = "ticket.cancelled")]
+    TicketCancelled(TicketCancelled),
+    #[serde(rename = "counter.opened")]
+    CounterOpened(CounterOpened),
+    #[serde(rename = "counter.closed")]
+    CounterClosed(CounterClosed),
+    #[serde(rename = "service.wait")]
+    ServiceWait(ServiceWait),
+    #[serde(rename = "announcement.set")]
+    AnnouncementSet(Announcement),
+    #[serde(rename = "announcement.cleared")]
+    AnnouncementCleared(AnnouncementCleared),
+    #[serde(rename = "day.reset")]
+    DayReset(Empty),
+    #[serde(rename = "heartbeat")]
+    Heartbeat(Empty),
+    /// An event type this build does not know. It still occupies its `seq`, so the stream stays
+    /// gap-free for the board; it is never sent.
+    #[serde(skip)]
+    Unknown(String),
+}
+
+impl Event {
+    /// The wire `type` string.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Event::Snapshot(_) => "snapshot",
+            Event::TicketIssued(_) => "ticket.issued",
+            Event::TicketCalled(_) => "ticket.called",
+            Event::TicketRecalled(_) => "ticket.recalled",
+            Event::TicketTransferred(_) => "ticket.transferred",
+            Event::TicketServed(_) => "ticket.served",
+            Event::TicketNoShow(_) => "ticket.no_show",
+            Event::TicketCancelled(_) => "ticket.cancelled",
+            Event::CounterOpened(_) => "counter.opened",
+            Event::CounterClosed(_) => "counter.closed",
+            Event::ServiceWait(_) => "service.wait",
+            Event::AnnouncementSet(_) => "announcement.set",
+            Event::AnnouncementCleared(_) => "announcement.cleared",
+            Event::DayReset(_) => "day.reset",
+            Event::Heartbeat(_) => "heartbeat",
+            Event::Unknown(name) => name,
+        }
+    }
+}
+
+/// The `data` of events that carry nothing (`day.reset`, `heartbeat`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Office {
+    pub id: String,
+    pub name: String,
+}
+
+/// One service (a kind of matter a resident comes for) with its queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub id: String,
+    /// Polish name shown on the board, e.g. "Dowody osobiste".
+    pub name: String,
+    /// Ticket prefix, e.g. "A".
+    pub prefix: String,
+    /// People waiting for this service.
+    pub waiting: u32,
+    /// The queue system's estimate of the wait, in seconds; `null` when it has none.
+    pub est_wait_s: Option<u32>,
+    /// Open counters that serve this service.
+    pub open_counters: u32,
+}
+
+/// The ticket a counter is serving right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Serving {
+    pub ticket: String,
+    pub service: String,
+}
+
+/// One counter (stanowisko).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterInfo {
+    pub id: String,
+    /// What the board shows after "Stanowisko", e.g. "3".
+    pub label: String,
+    pub open: bool,
+    /// Ids of the services this counter serves.
+    pub services: Vec<String>,
+    pub serving: Option<Serving>,
+}
+
+/// A call of a ticket to a counter, as kept in the board's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallInfo {
+    pub ticket: String,
+    pub service: String,
+    pub counter: String,
+    #[serde(with = "time::rfc3339")]
+    pub time: Timestamp,
+    /// True when this was a repeated call of a ticket already called.
+    pub recall: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub id: String,
+    pub text: String,
+}
+
+/// The whole state of an office at one `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub office: Office,
+    pub services: Vec<ServiceInfo>,
+    pub counters: Vec<CounterInfo>,
+    /// Newest first.
+    pub recent_calls: Vec<CallInfo>,
+    pub announcements: Vec<Announcement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketIssued {
+    pub ticket: String,
+    pub service: String,
+    /// True for a visit booked online (these tickets carry their own prefix).
+    pub reservation: bool,
+    /// People waiting for the service after this ticket joined.
+    pub waiting: u32,
+}
+
+/// `ticket.called`, `ticket.recalled`, `ticket.served` and `ticket.no_show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketAtCounter {
+    pub ticket: String,
+    pub service: String,
+    pub counter: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketTransferred {
+    pub ticket: String,
+    pub from_service: String,
+    pub to_service: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketCancelled {
+    pub ticket: String,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterOpened {
+    pub counter: String,
+    pub label: String,
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterClosed {
+    pub counter: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceWait {
+    pub service: String,
+    pub waiting: u32,
+    pub est_wait_s: Option<u32>,
+    pub open_counters: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncementCleared {
+    pub id: String,
+}
+
+/// The display's first frame after connecting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// Always "hello".
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub v: u64,
+    /// The display's id, for the server's logs.
+    pub display: String,
+    /// The last `seq` the display applied; the server sends what follows it if it still can.
+    pub resume_from: Option<u64>,
+    /// Only these services are of interest (`null`: all).
+    pub services: Option<Vec<String>>,
+}
+
+impl Hello {
+    pub fn new(display: &str, resume_from: Option<u64>, services: Option<Vec<String>>) -> Self {
+        Hello {
+            kind: "hello".into(),
+            v: PROTOCOL_VERSION,
+            display: display.into(),
+            resume_from,
+            services,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("protocol types always serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests;

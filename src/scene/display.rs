@@ -1,0 +1,292 @@
+//! The display list: what to draw, in pixels, with no knowledge of the board.
+//!
+//! The scene builder produces a [`DisplayList`] from (state, layout, time); the renderer draws it.
+//! Everything here is plain data so that scenes can be compared and tested without a GPU.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// An sRGB colour with straight (not premultiplied) alpha, components in 0..=1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Color {
+    pub r: f32,
+    pub g: f32,
+    pub b: f32,
+    pub a: f32,
+}
+
+impl Color {
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Self {
+        Color {
+            r: r as f32 / 255.0,
+            g: g as f32 / 255.0,
+            b: b as f32 / 255.0,
+            a: 1.0,
+        }
+    }
+
+    pub const fn with_alpha(self, a: f32) -> Self {
+        Color { a, ..self }
+    }
+
+    /// Parses `#RRGGBB` or `#RRGGBBAA`.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let hex = s.strip_prefix('#')?;
+        if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+        let a = if hex.len() == 8 { byte(6)? } else { 255 };
+        Some(Color {
+            r: byte(0)? as f32 / 255.0,
+            g: byte(2)? as f32 / 255.0,
+            b: byte(4)? as f32 / 255.0,
+            a: a as f32 / 255.0,
+        })
+    }
+
+    /// Linear interpolation in sRGB space, `t` in 0..=1.
+    pub fn mix(self, other: Color, t: f32) -> Color {
+        let t = t.clamp(0.0, 1.0);
+        Color {
+            r: self.r + (other.r - self.r) * t,
+            g: self.g + (other.g - self.g) * t,
+            b: self.b + (other.b - self.b) * t,
+            a: self.a + (other.a - self.a) * t,
+        }
+    }
+
+    /// 8-bit RGBA.
+    pub fn to_rgba8(self) -> [u8; 4] {
+        let q = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+        [q(self.r), q(self.g), q(self.b), q(self.a)]
+    }
+}
+
+/// A rectangle in pixels, origin at the top left of the frame, y down.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Rect {
+    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+        Rect { x, y, w, h }
+    }
+
+    pub fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    pub fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+
+    /// Shrinks the rectangle by `d` on every side (never below zero size).
+    pub fn inset(&self, d: f32) -> Rect {
+        self.inset_xy(d, d)
+    }
+
+    pub fn inset_xy(&self, dx: f32, dy: f32) -> Rect {
+        Rect {
+            x: self.x + dx,
+            y: self.y + dy,
+            w: (self.w - 2.0 * dx).max(0.0),
+            h: (self.h - 2.0 * dy).max(0.0),
+        }
+    }
+
+    pub fn contains(&self, other: &Rect) -> bool {
+        const EPS: f32 = 0.5;
+        other.x >= self.x - EPS
+            && other.y >= self.y - EPS
+            && other.right() <= self.right() + EPS
+            && other.bottom() <= self.bottom() + EPS
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VAlign {
+    Top,
+    #[default]
+    Center,
+    Bottom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Weight {
+    #[default]
+    Regular,
+    Bold,
+}
+
+/// A filled rounded rectangle with an optional border drawn inside its edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RectItem {
+    pub rect: Rect,
+    /// Corner radius in pixels (clamped to half the shorter side).
+    pub radius: f32,
+    pub fill: Color,
+    /// Border width in pixels and colour; `None` for no border.
+    pub border: Option<(f32, Color)>,
+}
+
+/// A block arrow pointing right, filling `rect`, used for "ticket → counter".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrowItem {
+    pub rect: Rect,
+    pub color: Color,
+}
+
+/// A run of text laid out inside a box.
+///
+/// The renderer guarantees the text never leaves `rect`: when it does not fit at `size` it is set
+/// smaller, down to `min_size`, and what still does not fit is cut with an ellipsis ("…").
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextItem {
+    pub text: String,
+    pub rect: Rect,
+    /// Font size in pixels.
+    pub size: f32,
+    /// Smallest size the text may shrink to before it is ellipsized; equal to `size` to never
+    /// shrink.
+    pub min_size: f32,
+    pub color: Color,
+    pub weight: Weight,
+    pub align: Align,
+    pub valign: VAlign,
+    /// Lines the text may wrap onto; 1 for a single line.
+    pub max_lines: u32,
+    /// Font family name; `None` for the built-in font.
+    pub family: Option<Arc<str>>,
+}
+
+impl TextItem {
+    /// A single line of regular text, left-aligned and vertically centred, that never shrinks.
+    pub fn new(text: impl Into<String>, rect: Rect, size: f32, color: Color) -> Self {
+        TextItem {
+            text: text.into(),
+            rect,
+            size,
+            min_size: size,
+            color,
+            weight: Weight::Regular,
+            align: Align::Left,
+            valign: VAlign::Center,
+            max_lines: 1,
+            family: None,
+        }
+    }
+
+    pub fn bold(mut self) -> Self {
+        self.weight = Weight::Bold;
+        self
+    }
+
+    pub fn align(mut self, align: Align) -> Self {
+        self.align = align;
+        self
+    }
+
+    pub fn valign(mut self, valign: VAlign) -> Self {
+        self.valign = valign;
+        self
+    }
+
+    pub fn shrink_to(mut self, min_size: f32) -> Self {
+        self.min_size = min_size.min(self.size);
+        self
+    }
+
+    pub fn lines(mut self, max_lines: u32) -> Self {
+        self.max_lines = max_lines.max(1);
+        self
+    }
+
+    pub fn family(mut self, family: Option<Arc<str>>) -> Self {
+        self.family = family;
+        self
+    }
+}
+
+/// How an image fills its rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImageFit {
+    /// Whole image visible, aspect ratio kept, centred.
+    #[default]
+    Contain,
+    /// Rectangle fully covered, aspect ratio kept, overflow cropped.
+    Cover,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageItem {
+    pub rect: Rect,
+    /// The image file (PNG or JPEG).
+    pub path: PathBuf,
+    pub fit: ImageFit,
+    pub opacity: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Rect(RectItem),
+    Arrow(ArrowItem),
+    Text(TextItem),
+    Image(ImageItem),
+}
+
+/// One frame: a background colour and items drawn in order, later ones on top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisplayList {
+    pub width: u32,
+    pub height: u32,
+    pub clear: Color,
+    pub items: Vec<Item>,
+}
+
+impl DisplayList {
+    pub fn new(width: u32, height: u32, clear: Color) -> Self {
+        DisplayList {
+            width,
+            height,
+            clear,
+            items: Vec::new(),
+        }
+    }
+
+    pub fn rect(&mut self, rect: Rect, radius: f32, fill: Color) {
+        self.items.push(Item::Rect(RectItem {
+            rect,
+            radius,
+            fill,
+            border: None,
+        }));
+    }
+
+    pub fn text(&mut self, text: TextItem) {
+        self.items.push(Item::Text(text));
+    }
+
+    pub fn push(&mut self, item: Item) {
+        self.items.push(item);
+    }
+
+    pub fn texts(&self) -> impl Iterator<Item = &TextItem> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Text(t) => Some(t),
+            _ => None,
+        })
+    }
+}
