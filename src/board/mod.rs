@@ -9,7 +9,7 @@ mod wait;
 
 use crate::protocol::{
     Announcement, CallInfo, CounterInfo, Envelope, Event, MAX_ANNOUNCEMENTS, MAX_RECENT_CALLS,
-    MAX_WAITING, Office, Serving, ServiceInfo, Snapshot, TicketAtCounter,
+    MAX_WAITING, Office, ServiceInfo, Serving, Snapshot, TicketAtCounter,
 };
 use jiff::{SignedDuration, Timestamp};
 use std::collections::VecDeque;
@@ -109,6 +109,9 @@ pub struct Board {
     pub stats: WaitStats,
     /// When the board last heard from the server (any frame, heartbeats included).
     pub last_heard: Option<Timestamp>,
+    /// True between a new connection and its first snapshot: that snapshot is accepted whatever
+    /// its `seq`, because a restarted server may have started its numbering again.
+    new_stream: bool,
 }
 
 impl Board {
@@ -117,6 +120,12 @@ impl Board {
             config,
             ..Board::default()
         }
+    }
+
+    /// Notes that a new connection to the server began. Its first snapshot replaces the state
+    /// even if its `seq` is lower than the last one applied.
+    pub fn new_stream(&mut self) {
+        self.new_stream = true;
     }
 
     /// Notes that a frame arrived from the server, valid or not: the link is alive.
@@ -132,15 +141,20 @@ impl Board {
     /// Applies one event received at `now`.
     ///
     /// Duplicates and events older than the last applied one are no-ops; an event beyond the next
-    /// expected `seq` is not applied and asks for a resynchronisation. A snapshot always replaces
-    /// the state (a restarted server may start its numbering again) and never chimes.
+    /// expected `seq` is not applied and asks for a resynchronisation. A snapshot replaces the
+    /// state when it is not older than the state (or is the first of a new stream, see
+    /// [`Board::new_stream`]) and never chimes.
     pub fn apply(&mut self, envelope: &Envelope, now: Timestamp) -> Vec<Effect> {
         self.heard(now);
         let seq = envelope.seq;
         let mut effects = Vec::new();
         match &envelope.event {
             Event::Snapshot(snapshot) => {
-                self.apply_snapshot(snapshot, seq);
+                let current = self.data.last_seq.is_none_or(|last| seq >= last);
+                if current || self.new_stream {
+                    self.apply_snapshot(snapshot, seq);
+                    self.new_stream = false;
+                }
                 return effects;
             }
             Event::Heartbeat(_) => {
@@ -163,6 +177,7 @@ impl Board {
             }
         }
         self.data.last_seq = Some(seq);
+        self.new_stream = false;
         let time = envelope.time;
         match &envelope.event {
             Event::TicketIssued(e) => {
@@ -217,7 +232,9 @@ impl Board {
                 match self.data.counter_mut(&e.counter) {
                     Some(c) => *c = counter,
                     // Bounded like a snapshot's list: a flood of new ids cannot grow memory.
-                    None if full => tracing::warn!(counter = %e.counter, "too many counters; ignoring"),
+                    None if full => {
+                        tracing::warn!(counter = %e.counter, "too many counters; ignoring")
+                    }
                     None => self.data.counters.push(counter),
                 }
             }
@@ -304,7 +321,12 @@ impl Board {
             office: Some(s.office.clone()),
             services: s.services.clone(),
             counters: s.counters.clone(),
-            recent_calls: s.recent_calls.iter().take(MAX_RECENT_CALLS).cloned().collect(),
+            recent_calls: s
+                .recent_calls
+                .iter()
+                .take(MAX_RECENT_CALLS)
+                .cloned()
+                .collect(),
             announcements: s.announcements.clone(),
             last_seq: Some(seq),
         };

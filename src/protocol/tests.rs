@@ -1,1 +1,326 @@
+use super::*;
 
+fn frame(kind: &str, data: &str) -> String {
+    format!(r#"{{"v":1,"seq":7,"type":"{kind}","time":"2026-11-30T11:02:13+01:00","data":{data}}}"#)
+}
+
+fn field_of(err: DecodeError) -> String {
+    match err {
+        DecodeError::Field { field, .. } => field,
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[test]
+fn decodes_a_call() {
+    let env = decode_event(&frame(
+        "ticket.called",
+        r#"{"ticket":"A017","service":"dowody","counter":"3"}"#,
+    ))
+    .unwrap();
+    assert_eq!(env.seq, 7);
+    assert_eq!(env.time.to_string(), "2026-11-30T10:02:13Z");
+    assert_eq!(
+        env.event,
+        Event::TicketCalled(TicketAtCounter {
+            ticket: "A017".into(),
+            service: "dowody".into(),
+            counter: "3".into(),
+        })
+    );
+}
+
+#[test]
+fn round_trips_every_event_type() {
+    let t: Timestamp = "2026-11-30T10:00:00Z".parse().unwrap();
+    let at = TicketAtCounter {
+        ticket: "B004".into(),
+        service: "meldunki".into(),
+        counter: "2".into(),
+    };
+    let events = vec![
+        Event::Snapshot(Snapshot {
+            office: Office {
+                id: "pom-millenium".into(),
+                name: "POM Millenium Hall".into(),
+            },
+            services: vec![ServiceInfo {
+                id: "meldunki".into(),
+                name: "Meldunki i PESEL".into(),
+                prefix: "B".into(),
+                waiting: 4,
+                est_wait_s: None,
+                open_counters: 1,
+            }],
+            counters: vec![CounterInfo {
+                id: "2".into(),
+                label: "2".into(),
+                open: true,
+                services: vec!["meldunki".into()],
+                serving: Some(Serving {
+                    ticket: "B003".into(),
+                    service: "meldunki".into(),
+                }),
+            }],
+            recent_calls: vec![CallInfo {
+                ticket: "B003".into(),
+                service: "meldunki".into(),
+                counter: "2".into(),
+                time: t,
+                recall: false,
+            }],
+            announcements: vec![Announcement {
+                id: "a1".into(),
+                text: "Zażółć gęślą jaźń".into(),
+            }],
+        }),
+        Event::TicketIssued(TicketIssued {
+            ticket: "R012".into(),
+            service: "meldunki".into(),
+            reservation: true,
+            waiting: 5,
+        }),
+        Event::TicketCalled(at.clone()),
+        Event::TicketRecalled(at.clone()),
+        Event::TicketServed(at.clone()),
+        Event::TicketNoShow(at),
+        Event::TicketTransferred(TicketTransferred {
+            ticket: "B004".into(),
+            from_service: "meldunki".into(),
+            to_service: "dowody".into(),
+        }),
+        Event::TicketCancelled(TicketCancelled {
+            ticket: "B009".into(),
+            service: "meldunki".into(),
+        }),
+        Event::CounterOpened(CounterOpened {
+            counter: "5".into(),
+            label: "5".into(),
+            services: vec!["dowody".into()],
+        }),
+        Event::CounterClosed(CounterClosed {
+            counter: "5".into(),
+        }),
+        Event::ServiceWait(ServiceWait {
+            service: "meldunki".into(),
+            waiting: 3,
+            est_wait_s: Some(900),
+            open_counters: 2,
+        }),
+        Event::AnnouncementSet(Announcement {
+            id: "a2".into(),
+            text: "Przerwa techniczna".into(),
+        }),
+        Event::AnnouncementCleared(AnnouncementCleared { id: "a2".into() }),
+        Event::DayReset(Empty {}),
+        Event::Heartbeat(Empty {}),
+    ];
+    for (i, event) in events.into_iter().enumerate() {
+        let env = Envelope::new(i as u64 + 1, t, event);
+        let json = env.to_json();
+        assert!(
+            json.contains("\"time\":\"2026-11-30T11:00:00+01:00\""),
+            "{json}"
+        );
+        assert_eq!(decode_event(&json).unwrap(), env, "{json}");
+    }
+}
+
+#[test]
+fn unknown_types_and_fields_are_tolerated() {
+    let env = decode_event(&frame("ticket.teleported", r#"{"whatever":[1,2]}"#)).unwrap();
+    assert_eq!(env.event, Event::Unknown("ticket.teleported".into()));
+    let env = decode_event(&frame(
+        "ticket.called",
+        r#"{"ticket":"A1","service":"s","counter":"1","colour":"red","extra":{"x":null}}"#,
+    ))
+    .unwrap();
+    assert!(matches!(env.event, Event::TicketCalled(_)));
+    let with_extra_top =
+        r#"{"v":1,"seq":1,"type":"heartbeat","time":"2026-11-30T11:02:13Z","server":"x"}"#;
+    assert!(decode_event(with_extra_top).is_ok());
+}
+
+#[test]
+fn rejects_invalid_json() {
+    for bad in ["", "{", "not json", "[1,2", "{\"v\":1}}", "\u{0}"] {
+        assert!(
+            matches!(decode_event(bad), Err(DecodeError::Json(_))),
+            "{bad:?} gave {:?}",
+            decode_event(bad)
+        );
+    }
+    // Valid JSON that is not an object names no field but is still rejected cleanly.
+    assert!(decode_event("[1,2,3]").is_err());
+    assert!(decode_event("null").is_err());
+}
+
+#[test]
+fn rejects_oversized_frames() {
+    let text = format!(
+        r#"{{"v":1,"seq":1,"type":"x","time":"2026-11-30T11:02:13Z","pad":"{}"}}"#,
+        "a".repeat(MAX_FRAME_BYTES)
+    );
+    assert!(matches!(
+        decode_event(&text),
+        Err(DecodeError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn names_the_field_with_a_wrong_type() {
+    let err = decode_event(&frame(
+        "service.wait",
+        r#"{"service":"a","waiting":"many","est_wait_s":null,"open_counters":1}"#,
+    ))
+    .unwrap_err();
+    assert_eq!(field_of(err), "data.waiting");
+    let err = decode_event(r#"{"v":1,"seq":"7","type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#)
+        .unwrap_err();
+    assert_eq!(field_of(err), "seq");
+    let err =
+        decode_event(&frame("ticket.called", r#"{"ticket":"A1","service":"s"}"#)).unwrap_err();
+    assert_eq!(field_of(err), "data.counter");
+    let err = decode_event(&frame(
+        "snapshot",
+        r#"{"office":{"id":"o","name":"n"},"services":[{"id":"a","name":"A","prefix":"A","waiting":-1,"est_wait_s":null,"open_counters":0}],"counters":[],"recent_calls":[],"announcements":[]}"#,
+    ))
+    .unwrap_err();
+    assert_eq!(field_of(err), "data.services[0].waiting");
+}
+
+#[test]
+fn rejects_missing_envelope_fields_and_versions() {
+    let no_time = r#"{"v":1,"seq":1,"type":"heartbeat"}"#;
+    assert_eq!(field_of(decode_event(no_time).unwrap_err()), "time");
+    let no_seq = r#"{"v":1,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(field_of(decode_event(no_seq).unwrap_err()), "seq");
+    let v2 = r#"{"v":2,"seq":1,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(decode_event(v2).unwrap_err(), DecodeError::Version(2));
+    let naive = r#"{"v":1,"seq":1,"type":"heartbeat","time":"2026-11-30T11:02:13"}"#;
+    assert_eq!(field_of(decode_event(naive).unwrap_err()), "time");
+    let no_data = r#"{"v":1,"seq":1,"type":"ticket.called","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(field_of(decode_event(no_data).unwrap_err()), "data");
+    let huge_seq =
+        r#"{"v":1,"seq":9007199254740992,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(field_of(decode_event(huge_seq).unwrap_err()), "seq");
+}
+
+#[test]
+fn rejects_absurd_values() {
+    let cases = [
+        (
+            frame(
+                "ticket.called",
+                r#"{"ticket":"A123456789","service":"s","counter":"1"}"#,
+            ),
+            "data.ticket",
+        ),
+        (
+            frame(
+                "ticket.called",
+                r#"{"ticket":"A1\u0007","service":"s","counter":"1"}"#,
+            ),
+            "data.ticket",
+        ),
+        (
+            frame(
+                "ticket.called",
+                r#"{"ticket":"  ","service":"s","counter":"1"}"#,
+            ),
+            "data.ticket",
+        ),
+        (
+            frame(
+                "announcement.set",
+                &format!(r#"{{"id":"a","text":"{}"}}"#, "ś".repeat(281)),
+            ),
+            "data.text",
+        ),
+        (
+            frame("announcement.set", r#"{"id":"a","text":"line\nbreak"}"#),
+            "data.text",
+        ),
+        (
+            frame(
+                "service.wait",
+                r#"{"service":"a","waiting":100001,"est_wait_s":null,"open_counters":1}"#,
+            ),
+            "data.waiting",
+        ),
+        (
+            frame(
+                "service.wait",
+                r#"{"service":"a","waiting":1,"est_wait_s":99999999,"open_counters":1}"#,
+            ),
+            "data.est_wait_s",
+        ),
+        (
+            frame(
+                "counter.opened",
+                &format!(
+                    r#"{{"counter":"{}","label":"1","services":[]}}"#,
+                    "c".repeat(33)
+                ),
+            ),
+            "data.counter",
+        ),
+    ];
+    for (text, field) in cases {
+        let err = decode_event(&text).unwrap_err();
+        assert_eq!(field_of(err.clone()), field, "{text}: {err}");
+        // The message is readable and names the field.
+        assert!(err.to_string().contains(field));
+    }
+}
+
+#[test]
+fn accepts_polish_and_ukrainian_text_at_the_limit() {
+    let text = "Ż".repeat(MAX_TEXT_CHARS);
+    let env = decode_event(&frame(
+        "announcement.set",
+        &format!(r#"{{"id":"a","text":"{text}"}}"#),
+    ))
+    .unwrap();
+    assert!(matches!(env.event, Event::AnnouncementSet(a) if a.text == text));
+    let env = decode_event(&frame(
+        "announcement.set",
+        r#"{"id":"ua","text":"Шановні відвідувачі, зачекайте, будь ласка."}"#,
+    ));
+    assert!(env.is_ok());
+}
+
+#[test]
+fn hello_round_trips_and_is_checked() {
+    let hello = Hello::new("pom-1-hall", Some(42), Some(vec!["dowody".into()]));
+    assert_eq!(decode_hello(&hello.to_json()).unwrap(), hello);
+    let fresh = Hello::new("d", None, None);
+    assert!(fresh.to_json().contains("\"resume_from\":null"));
+    assert!(
+        decode_hello(r#"{"type":"helo","v":1,"display":"d","resume_from":null,"services":null}"#)
+            .is_err()
+    );
+    assert!(
+        decode_hello(r#"{"type":"hello","v":1,"display":"","resume_from":null,"services":null}"#)
+            .is_err()
+    );
+}
+
+proptest::proptest! {
+    #[test]
+    fn never_panics_on_arbitrary_text(s in "\\PC*") {
+        let _ = decode_event(&s);
+        let _ = decode_hello(&s);
+    }
+
+    #[test]
+    fn never_panics_on_mutated_frames(
+        kind in proptest::sample::select(vec![
+            "snapshot", "ticket.issued", "ticket.called", "service.wait", "counter.opened",
+            "announcement.set", "heartbeat", "day.reset",
+        ]),
+        data in "\\{(\"[a-z_]{1,12}\":(-?[0-9]{1,12}|\"[^\"\\\\]{0,20}\"|null|true|\\[\\]|\\{\\}),?){0,6}\\}",
+    ) {
+        let _ = decode_event(&frame(kind, &data));
+    }
+}
