@@ -7,6 +7,8 @@
 //! shells around this core.
 
 pub mod board;
+pub mod layout;
 pub mod protocol;
+pub mod scenarios;
 pub mod scene;
 pub mod sim;

@@ -3,7 +3,7 @@ use crate::protocol::*;
 use proptest::prelude::*;
 
 fn t(secs: i64) -> Timestamp {
-    Timestamp::from_second(1_796_036_400 + secs).unwrap() // 2026-11-30 10:00 Warsaw
+    Timestamp::from_second(1_796_029_200 + secs).unwrap() // 2026-11-30 10:00 Warsaw
 }
 
 fn service(id: &str, prefix: &str) -> ServiceInfo {

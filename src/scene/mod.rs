@@ -1,5 +1,16 @@
 //! From (board state, layout, time) to a display list.
+//!
+//! [`build`] is a pure function: the same board, layout, status, time and size always give the
+//! same display list, so any moment of the board can be rendered and tested.
 
+mod build;
 pub mod display;
+pub mod hours;
+pub mod polish;
 
+pub use build::{Link, Scene, Status, build};
 pub use display::*;
+pub use hours::OpeningHours;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+//! Layout errors that point at the place in the file, the way compilers do: `file:line:col: message`.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError {
+    pub file: PathBuf,
+    /// 1-based; 0 when the error concerns the whole file.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+impl LayoutError {
+    pub(crate) fn at(text: &str, span: Range<usize>, message: String) -> Self {
+        let (line, column) = line_col(text, span.start);
+        LayoutError {
+            file: PathBuf::from("<layout>"),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// An error about a key, located by searching for it under its table; a key the file does not
+    /// write (its default is at fault) gives an error about the whole file.
+    pub(crate) fn key(text: &str, dotted: &str, message: String) -> Self {
+        match find_key(text, dotted) {
+            Some(offset) => LayoutError::at(text, offset..offset, message),
+            None => LayoutError {
+                file: PathBuf::from("<layout>"),
+                line: 0,
+                column: 0,
+                message,
+            },
+        }
+    }
+
+    pub(crate) fn from_toml(text: &str, e: &toml::de::Error) -> Self {
+        let message = suggest(e.message().trim());
+        match e.span() {
+            Some(span) => LayoutError::at(text, span, message),
+            None => LayoutError {
+                file: PathBuf::from("<layout>"),
+                line: 0,
+                column: 0,
+                message,
+            },
+        }
+    }
+
+    pub(crate) fn in_file(mut self, path: &Path) -> Self {
+        self.file = path.to_path_buf();
+        self
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Finds `key` inside `[table]` for a dotted `table.key`.
+fn find_key(text: &str, dotted: &str) -> Option<usize> {
+    let (table, key) = dotted.rsplit_once('.')?;
+    let header = format!("[{table}]");
+    let mut offset = 0;
+    let mut in_table = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_table = trimmed == header;
+        } else if in_table {
+            let name = trimmed.split('=').next().unwrap_or("").trim();
+            if name == key {
+                return Some(offset + (line.len() - line.trim_start().len()));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Adds "did you mean …?" to serde's unknown-field message.
+fn suggest(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    let candidates: Vec<&str> = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(unknown, c), *c))
+        .min();
+    let list = candidates.join(", ");
+    match best {
+        Some((d, c)) if d <= 3 || c.contains(unknown) || unknown.contains(c) => {
+            format!("unknown key `{unknown}`; did you mean `{c}`? (known keys: {list})")
+        }
+        _ => format!("unknown key `{unknown}` (known keys: {list})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("żó\nx", 4), (1, 3));
+        assert_eq!(line_col("żó\nx", 3), (1, 2));
+    }
+
+    #[test]
+    fn suggests_the_closest_key() {
+        let m = suggest("unknown field `titel`, expected one of `region`, `title`, `title_size`");
+        assert!(m.contains("did you mean `title`?"), "{m}");
+        let m = suggest("unknown field `zzzzzzzz`, expected `region` or `title`");
+        assert!(!m.contains("did you mean"), "{m}");
+    }
+
+    #[test]
+    fn finds_keys_in_tables() {
+        let text = "[a]\nx = 1\n[b]\n  x = 2\n";
+        assert_eq!(
+            find_key(text, "b.x"),
+            Some(text.find("  x = 2").unwrap() + 2)
+        );
+        assert_eq!(find_key(text, "c.x"), None);
+    }
+}

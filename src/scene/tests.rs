@@ -1,0 +1,207 @@
+use super::*;
+use crate::layout::Layout;
+use crate::scenarios;
+
+const SIZES: [(u32, u32); 4] = [(1920, 1080), (1080, 1920), (1366, 768), (3840, 2160)];
+
+fn scene(name: &str, w: u32, h: u32) -> Scene {
+    let s = scenarios::build(name).unwrap();
+    build(&s.board, &Layout::builtin_for(w, h), &s.status, s.now, w, h)
+}
+
+fn texts(scene: &Scene) -> Vec<&str> {
+    scene.list.texts().map(|t| t.text.as_str()).collect()
+}
+
+fn has(scene: &Scene, needle: &str) -> bool {
+    scene.list.texts().any(|t| t.text.contains(needle))
+}
+
+#[test]
+fn every_scenario_stays_on_screen_at_every_size() {
+    for name in scenarios::NAMES {
+        for (w, h) in SIZES {
+            let s = scene(name, w, h);
+            let screen = Rect::new(0.0, 0.0, w as f32, h as f32);
+            assert!(!s.list.items.is_empty(), "{name} {w}x{h} is blank");
+            for item in &s.list.items {
+                let rect = match item {
+                    Item::Rect(r) => r.rect,
+                    Item::Arrow(a) => a.rect,
+                    Item::Text(t) => {
+                        assert!(t.size > 0.0 && t.min_size > 0.0 && t.min_size <= t.size);
+                        t.rect
+                    }
+                    Item::Image(i) => i.rect,
+                };
+                assert!(
+                    screen.contains(&rect),
+                    "{name} {w}x{h}: {item:?} is off screen"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn header_shows_polish_date_and_24_hour_clock() {
+    let s = scene("busy", 1920, 1080);
+    assert!(
+        has(&s, "poniedziałek, 30 listopada 2026"),
+        "{:?}",
+        texts(&s)
+    );
+    assert!(has(&s, "12:05"));
+    assert!(has(&s, "POM Millenium Hall"));
+}
+
+#[test]
+fn busy_board_lists_twelve_services_with_polish_plurals() {
+    let s = scene("busy", 1920, 1080);
+    for word in [
+        "22 osoby",
+        "14 osób",
+        "3 osoby",
+        "1 osoba",
+        "brak kolejki",
+        "ok. 1 godz. 10 min",
+    ] {
+        assert!(has(&s, word), "missing {word:?} in {:?}", texts(&s));
+    }
+    let badges = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "U"];
+    for b in badges {
+        assert!(s.list.texts().any(|t| t.text == b), "no badge {b}");
+    }
+    // The current call is the largest text on the board.
+    let biggest = s
+        .list
+        .texts()
+        .max_by(|a, b| a.size.total_cmp(&b.size))
+        .unwrap();
+    assert!(biggest.text == "A017" || biggest.text == "1", "{biggest:?}");
+}
+
+#[test]
+fn a_snapshot_call_is_shown_without_blinking() {
+    let s = scene("quiet", 1920, 1080);
+    assert!(has(&s, "C031"));
+    assert!(!has(&s, "Ponowne"));
+    // Nothing animates: the next change is the clock's minute or the data going stale.
+    let sc = scenarios::build("quiet").unwrap();
+    let next = s.next_change.unwrap();
+    assert!(next.duration_since(sc.now) >= jiff::SignedDuration::from_secs(5));
+}
+
+#[test]
+fn burst_shows_calls_in_turn_and_schedules_the_next_frame() {
+    let sc = scenarios::build("burst").unwrap();
+    let current = sc.board.presenter.current().unwrap();
+    assert_eq!(current.call.ticket, "C032");
+    assert_eq!(sc.board.presenter.pending().len(), 3);
+    let s = scene("burst", 1920, 1080);
+    // Blinking: the next frame is due within half a second.
+    let next = s.next_change.unwrap();
+    assert!(next.duration_since(sc.now) <= jiff::SignedDuration::from_millis(500));
+    // Queued calls are not yet in the history.
+    assert!(!has(&s, "F013"));
+}
+
+#[test]
+fn recall_looks_different_from_a_first_call() {
+    let recall = scene("recall", 1920, 1080);
+    assert!(has(&recall, "Ponowne wezwanie"));
+    let first = scene("busy", 1920, 1080);
+    let panel_fill = |s: &Scene| {
+        s.list.items.iter().find_map(|i| match i {
+            Item::Rect(r) if r.rect.w > 900.0 && r.rect.y > 100.0 && r.rect.y < 200.0 => {
+                Some(r.fill)
+            }
+            _ => None,
+        })
+    };
+    let layout = Layout::builtin_for(1920, 1080);
+    assert_eq!(panel_fill(&recall), Some(layout.colors.recall.0));
+    assert_ne!(panel_fill(&first), Some(layout.colors.recall.0));
+}
+
+#[test]
+fn offline_banner_says_how_old_the_data_is() {
+    let s = scene("offline", 1920, 1080);
+    assert!(
+        has(&s, "Brak połączenia z systemem kolejkowym — dane z 12:41"),
+        "{:?}",
+        texts(&s)
+    );
+    // The last known board stays visible.
+    assert!(has(&s, "A017"));
+    assert!(has(&s, "Dowody osobiste"));
+    assert!(!has(&scene("busy", 1920, 1080), "Brak połączenia"));
+}
+
+#[test]
+fn closed_screen_outside_opening_hours() {
+    let s = scene("closed", 1920, 1080);
+    assert!(has(&s, "Punkt jest teraz nieczynny"));
+    assert!(has(&s, "poniedziałek – sobota: 10:00 – 18:00"));
+    assert!(!has(&s, "Kolejki"));
+}
+
+#[test]
+fn connecting_screen_is_not_blank() {
+    let s = scene("connecting", 1080, 1920);
+    assert!(has(&s, "Łączenie z systemem kolejkowym"));
+}
+
+#[test]
+fn long_texts_may_shrink_and_wrap() {
+    let s = scene("long-names", 1920, 1080);
+    let name = s
+        .list
+        .texts()
+        .find(|t| t.text.starts_with("Wydawanie i unieważnianie"))
+        .unwrap();
+    assert!(name.min_size < name.size);
+    assert!(name.max_lines >= 2);
+    assert!(has(&s, "1234 osoby"));
+}
+
+#[test]
+fn layout_notices_are_shown() {
+    let sc = scenarios::build("quiet").unwrap();
+    let status = Status {
+        notices: vec!["layout.toml:3:9: `#12` is not a colour".into()],
+        ..sc.status
+    };
+    let s = build(
+        &sc.board,
+        &Layout::builtin_for(1920, 1080),
+        &status,
+        sc.now,
+        1920,
+        1080,
+    );
+    assert!(has(&s, "layout.toml:3:9"));
+}
+
+#[test]
+fn footer_rotates_announcements() {
+    let mut sc = scenarios::build("quiet").unwrap();
+    sc.board
+        .data
+        .announcements
+        .push(crate::protocol::Announcement {
+            id: "b".into(),
+            text: "Druga wiadomość".into(),
+        });
+    let layout = Layout::builtin_for(1920, 1080);
+    let mut seen = std::collections::BTreeSet::new();
+    for step in 0..4 {
+        let now = sc.now + jiff::SignedDuration::from_secs(step * 10);
+        sc.board.heard(now);
+        let s = build(&sc.board, &layout, &sc.status, now, 1920, 1080);
+        let footer = s.list.texts().last().unwrap().text.clone();
+        seen.insert(footer);
+        assert!(s.next_change.unwrap().duration_since(now) <= jiff::SignedDuration::from_secs(10));
+    }
+    assert_eq!(seen.len(), 2, "{seen:?}");
+}
