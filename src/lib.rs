@@ -7,6 +7,8 @@
 //! shells around this core.
 
 pub mod board;
+pub mod fonts;
 pub mod protocol;
+pub mod render;
 pub mod scene;
 pub mod sim;
