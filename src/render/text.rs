@@ -168,6 +168,9 @@ fn ct_align(align: Align) -> CtAlign {
 struct Layout<'a> {
     fonts: &'a mut FontSystem,
     buffer: Buffer,
+    text: &'a str,
+    attrs: Attrs<'a>,
+    align: CtAlign,
 }
 
 impl Layout<'_> {
@@ -185,19 +188,49 @@ impl Layout<'_> {
             .fold(0.0, f32::max)
     }
 
-    /// Final layout at `size` within `width`, wrapping onto at most `lines` lines.
+    /// Final layout at `size` within `width` on at most `lines` lines, the last one cut with
+    /// "…" if the text does not fit.
+    ///
+    /// Wrapped text is split into explicit paragraphs at the wrap points and each paragraph is
+    /// laid out as one ellipsized line. Letting cosmic-text wrap and ellipsize in one go leaves
+    /// the space at a wrap point at the start of the ellipsized line, visibly indenting it.
     fn final_layout(&mut self, size: f32, width: f32, lines: usize) {
         self.buffer
             .set_metrics(Metrics::new(size, size * LINE_HEIGHT));
+        self.buffer
+            .set_text(self.text, &self.attrs, Shaping::Advanced, Some(self.align));
         if lines > 1 {
             self.buffer.set_wrap(Wrap::WordOrGlyph);
-            self.buffer
-                .set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(lines)));
-        } else {
-            self.buffer.set_wrap(Wrap::None);
-            self.buffer
-                .set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(1)));
+            self.buffer.set_ellipsize(Ellipsize::None);
+            self.buffer.set_size(Some(width), None);
+            self.buffer.shape_until_scroll(self.fonts, false);
+            let mut starts: Vec<usize> = self
+                .buffer
+                .layout_runs()
+                .filter_map(|run| run.glyphs.iter().map(|g| g.start).min())
+                .collect();
+            starts.sort_unstable();
+            starts.dedup();
+            starts.truncate(lines);
+            if starts.len() > 1 {
+                let mut ends: Vec<usize> = starts[1..].to_vec();
+                ends.push(self.text.len());
+                let paragraphs: Vec<&str> = starts
+                    .iter()
+                    .zip(&ends)
+                    .map(|(&a, &b)| self.text.get(a..b).unwrap_or("").trim())
+                    .collect();
+                self.buffer.set_text(
+                    &paragraphs.join("\n"),
+                    &self.attrs,
+                    Shaping::Advanced,
+                    Some(self.align),
+                );
+            }
         }
+        self.buffer.set_wrap(Wrap::None);
+        self.buffer
+            .set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(1)));
         self.buffer.set_size(Some(width), None);
         self.buffer.shape_until_scroll(self.fonts, false);
     }
@@ -251,7 +284,13 @@ pub fn fit(fonts: &mut FontSystem, item: &TextItem) -> FittedText {
     let attrs = attrs_for(item);
     let mut buffer = Buffer::new_empty(Metrics::new(start, start * LINE_HEIGHT));
     buffer.set_text(&text, &attrs, Shaping::Advanced, Some(ct_align(item.align)));
-    let mut layout = Layout { fonts, buffer };
+    let mut layout = Layout {
+        fonts,
+        buffer,
+        text: &text,
+        attrs,
+        align: ct_align(item.align),
+    };
 
     let mut size = start;
     let mut fits = false;

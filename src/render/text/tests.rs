@@ -91,6 +91,12 @@ fn long_text_wraps_to_max_lines_then_ellipsizes() {
     assert!(fitted.ellipsized);
     assert!(fitted.lines[2].ellipsis);
     assert!(!fitted.lines[0].ellipsis);
+    for line in &fitted.lines {
+        assert!(
+            !line.text.starts_with(' ') && line.x == 0.0,
+            "line indented: {line:?}"
+        );
+    }
     assert_inside(&fitted, &item);
 }
 
