@@ -7,8 +7,10 @@
 //! shells around this core.
 
 pub mod board;
+pub mod fonts;
 pub mod layout;
 pub mod protocol;
+pub mod render;
 pub mod scenarios;
 pub mod scene;
 pub mod sim;

@@ -1,0 +1,134 @@
+//! The GPU connection: instance, adapter, device and queue.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use thiserror::Error;
+use winit::window::Window;
+
+/// Failure to get a usable GPU (or CPU rasteriser such as lavapipe).
+#[derive(Debug, Error)]
+pub enum GpuError {
+    #[error("no graphics adapter available (backends {backends:?}): {source}")]
+    NoAdapter {
+        backends: wgpu::Backends,
+        #[source]
+        source: wgpu::RequestAdapterError,
+    },
+    #[error("adapter {adapter} refused to create a device: {source}")]
+    RequestDevice {
+        adapter: String,
+        #[source]
+        source: wgpu::RequestDeviceError,
+    },
+    #[error("cannot create a drawing surface for the window: {0}")]
+    CreateSurface(#[from] wgpu::CreateSurfaceError),
+}
+
+/// Textures larger than this on a side are never needed by a board (4K is 3840 wide) and would
+/// only let the glyph atlas grow to gigabytes, so the device is asked for no more.
+const MAX_TEXTURE_SIDE: u32 = 8192;
+
+/// Instance, adapter, device and queue, created once and shared by everything that draws.
+pub struct Gpu {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    errors: Arc<AtomicU64>,
+}
+
+impl Gpu {
+    /// Connects to a GPU for offscreen rendering.
+    ///
+    /// Honours `WGPU_BACKEND`, `WGPU_ADAPTER_NAME`, `WGPU_POWER_PREF` and friends, and accepts a
+    /// CPU adapter (lavapipe), which is what tests and headless machines have.
+    pub fn headless() -> Result<Gpu, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle().with_env());
+        pollster::block_on(Self::with_instance(instance, None))
+    }
+
+    /// Connects to a GPU able to present to `window` and creates the window's surface.
+    pub fn for_window(window: Arc<Window>) -> Result<(Gpu, wgpu::Surface<'static>), GpuError> {
+        // The display handle matters to the GL backend (Wayland in particular); the window keeps
+        // the display connection alive for as long as the instance lives.
+        let instance = wgpu::Instance::new(
+            wgpu::InstanceDescriptor::new_with_display_handle(Box::new(window.clone())).with_env(),
+        );
+        let surface = instance.create_surface(window)?;
+        let gpu = pollster::block_on(Self::with_instance(instance, Some(&surface)))?;
+        Ok((gpu, surface))
+    }
+
+    async fn with_instance(
+        instance: wgpu::Instance,
+        surface: Option<&wgpu::Surface<'_>>,
+    ) -> Result<Gpu, GpuError> {
+        let backends = wgpu::Backends::from_env().unwrap_or_default();
+        let adapter = match wgpu::util::initialize_adapter_from_env(&instance, surface).await {
+            Ok(adapter) => adapter,
+            Err(_) => instance
+                .request_adapter(&wgpu::RequestAdapterOptions {
+                    power_preference: wgpu::PowerPreference::from_env().unwrap_or_default(),
+                    force_fallback_adapter: false,
+                    compatible_surface: surface,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|source| GpuError::NoAdapter { backends, source })?,
+        };
+        let info = adapter.get_info();
+        tracing::info!(
+            name = %info.name,
+            backend = ?info.backend,
+            device_type = ?info.device_type,
+            driver = %info.driver,
+            "graphics adapter"
+        );
+        let supported = adapter.limits();
+        let required_limits = wgpu::Limits {
+            max_texture_dimension_2d: supported.max_texture_dimension_2d.min(MAX_TEXTURE_SIDE),
+            ..wgpu::Limits::downlevel_defaults()
+        };
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("tablica"),
+                required_features: wgpu::Features::empty(),
+                required_limits,
+                memory_hints: wgpu::MemoryHints::MemoryUsage,
+                ..Default::default()
+            })
+            .await
+            .map_err(|source| GpuError::RequestDevice {
+                adapter: info.name.clone(),
+                source,
+            })?;
+        // wgpu's default reaction to a validation or out-of-memory error is to panic. A board on
+        // a wall must keep showing the last frames it can, so errors are logged and counted
+        // instead; tests assert that the count stays zero.
+        let errors = Arc::new(AtomicU64::new(0));
+        let counter = errors.clone();
+        device.on_uncaptured_error(Arc::new(move |err: wgpu::Error| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(%err, "GPU error");
+        }));
+        Ok(Gpu {
+            instance,
+            adapter,
+            device,
+            queue,
+            errors,
+        })
+    }
+
+    /// Number of GPU errors (validation, out of memory) reported since the device was created.
+    pub fn error_count(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+
+    /// Largest texture side this device accepts.
+    pub fn max_texture_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+}

@@ -1,0 +1,380 @@
+//! The single drawing path: a display list into a texture view, for windows and offscreen alike.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use glyphon::{FontSystem, Resolution, TextArea, TextBounds};
+use thiserror::Error;
+
+use super::color::to_target;
+use super::glyphs::Glyphs;
+use super::gpu::Gpu;
+use super::images::{ImageDraw, ImageInstance, ImagePipeline};
+use super::shapes::{ShapeInstance, ShapePipeline, arrow_instance, rect_instance};
+use super::text::{TextCache, TextHandle};
+use crate::scene::display::{Color, DisplayList, Item, Rect};
+
+/// Fitted texts kept across frames; a board shows a few hundred distinct texts at most.
+const TEXT_CACHE_CAPACITY: usize = 1024;
+
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("target texture format {target:?} does not match the renderer's format {renderer:?}")]
+    FormatMismatch {
+        target: wgpu::TextureFormat,
+        renderer: wgpu::TextureFormat,
+    },
+    #[error("waiting for the GPU failed: {0}")]
+    Poll(#[from] wgpu::PollError),
+    #[error("reading the frame back failed: {0}")]
+    Readback(String),
+    #[error("cannot write {path}: {source}")]
+    Save {
+        path: std::path::PathBuf,
+        #[source]
+        source: image::ImageError,
+    },
+}
+
+/// What a frame cost, for logs and benchmarks.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct FrameStats {
+    /// CPU time laying out text, rasterising new glyphs, loading pictures and uploading data.
+    pub prepare: Duration,
+    /// CPU time recording and submitting the GPU commands (the GPU may still be working).
+    pub encode: Duration,
+    /// Items that produced something to draw.
+    pub drawn_items: usize,
+    /// Texts that had to be fitted and shaped this frame (not found in the cache).
+    pub texts_shaped: u64,
+    /// Fitted texts held in the cache after the frame.
+    pub texts_cached: usize,
+    /// Runs of consecutive text items, each drawn by its own glyph renderer.
+    pub text_layers: usize,
+    /// The glyph atlas filled up this frame and was trimmed.
+    pub atlas_full: bool,
+    /// Text items left out because the glyph atlas could not hold them.
+    pub texts_skipped: usize,
+    /// Pictures held as textures.
+    pub images_loaded: usize,
+}
+
+/// One run of consecutive items drawn by the same pipeline.
+enum Layer {
+    Shapes(Range<u32>),
+    Images(Range<usize>),
+    Text(usize),
+}
+
+/// A text to draw this frame.
+struct TextDraw {
+    handle: TextHandle,
+    rect: Rect,
+    color: Color,
+}
+
+/// Draws display lists. Create one per target format and keep it: it owns the caches (shaped
+/// text, glyph atlas, picture textures) that make frames after the first cheap.
+pub struct Renderer {
+    format: wgpu::TextureFormat,
+    fonts: FontSystem,
+    texts: TextCache,
+    glyphs: Glyphs,
+    shapes: ShapePipeline,
+    images: ImagePipeline,
+    globals: wgpu::Buffer,
+    globals_bind_group: wgpu::BindGroup,
+    // Per-frame scratch space, kept to avoid reallocating every frame.
+    shape_instances: Vec<ShapeInstance>,
+    image_instances: Vec<ImageInstance>,
+    image_draws: Vec<ImageDraw>,
+}
+
+impl Renderer {
+    /// A renderer for views of `format`, drawing text with the built-in font.
+    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Self {
+        Self::with_fonts(gpu, format, crate::fonts::builtin_font_system())
+    }
+
+    /// A renderer with a caller-built font system (e.g. [`crate::fonts::font_system_with`]).
+    pub fn with_fonts(gpu: &Gpu, format: wgpu::TextureFormat, fonts: FontSystem) -> Self {
+        let device = &gpu.device;
+        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("globals"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            }],
+        });
+        let globals = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("globals"),
+            size: 16,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let globals_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("globals"),
+            layout: &globals_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: globals.as_entire_binding(),
+            }],
+        });
+        Renderer {
+            format,
+            fonts,
+            texts: TextCache::new(TEXT_CACHE_CAPACITY),
+            glyphs: Glyphs::new(device, &gpu.queue, format),
+            shapes: ShapePipeline::new(device, format, &globals_layout),
+            images: ImagePipeline::new(device, format, &globals_layout),
+            globals,
+            globals_bind_group,
+            shape_instances: Vec::new(),
+            image_instances: Vec::new(),
+            image_draws: Vec::new(),
+        }
+    }
+
+    /// The view format this renderer draws to.
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
+    }
+
+    /// The font system, e.g. to load a designer's font file after start-up.
+    pub fn fonts_mut(&mut self) -> &mut FontSystem {
+        &mut self.fonts
+    }
+
+    /// Draws `list` into `target`, clearing it first. Items are drawn in list order.
+    ///
+    /// The list's coordinates are target pixels; a list built for another size is drawn 1:1
+    /// (clipped or with a margin), never stretched. A zero-size target draws nothing.
+    pub fn render(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+    ) -> Result<FrameStats, RenderError> {
+        let span = tracing::debug_span!("render_frame", items = list.items.len());
+        let _entered = span.enter();
+        let texture = target.texture();
+        let (width, height) = (texture.width(), texture.height());
+        if texture.format().remove_srgb_suffix() != self.format.remove_srgb_suffix() {
+            return Err(RenderError::FormatMismatch {
+                target: texture.format(),
+                renderer: self.format,
+            });
+        }
+        if width == 0 || height == 0 {
+            return Ok(FrameStats::default());
+        }
+        let started = Instant::now();
+        let misses_before = self.texts.misses();
+        let srgb = self.format.is_srgb();
+        let (device, queue) = (&gpu.device, &gpu.queue);
+
+        // Split the list into runs of one kind, preserving order.
+        self.shape_instances.clear();
+        self.image_instances.clear();
+        self.image_draws.clear();
+        let mut layers: Vec<Layer> = Vec::new();
+        let mut text_layers: Vec<Vec<TextDraw>> = Vec::new();
+        let mut drawn_items = 0;
+        {
+            let _prepare = tracing::debug_span!("prepare_items").entered();
+            for item in &list.items {
+                match item {
+                    Item::Rect(_) | Item::Arrow(_) => {
+                        let instance = match item {
+                            Item::Rect(r) => rect_instance(r, srgb),
+                            Item::Arrow(a) => arrow_instance(a, srgb),
+                            _ => None,
+                        };
+                        let Some(instance) = instance else { continue };
+                        let index = self.shape_instances.len() as u32;
+                        self.shape_instances.push(instance);
+                        match layers.last_mut() {
+                            Some(Layer::Shapes(range)) => range.end = index + 1,
+                            _ => layers.push(Layer::Shapes(index..index + 1)),
+                        }
+                    }
+                    Item::Image(image) => {
+                        let Some(instance) = self.images.prepare(device, queue, image) else {
+                            continue;
+                        };
+                        let index = self.image_draws.len();
+                        self.image_draws.push(ImageDraw {
+                            path: image.path.clone(),
+                            instance: self.image_instances.len() as u32,
+                        });
+                        self.image_instances.push(instance);
+                        match layers.last_mut() {
+                            Some(Layer::Images(range)) => range.end = index + 1,
+                            _ => layers.push(Layer::Images(index..index + 1)),
+                        }
+                    }
+                    Item::Text(text) => {
+                        if !on_frame(&text.rect, width, height) {
+                            continue;
+                        }
+                        let handle = self.texts.fit(&mut self.fonts, text);
+                        if self.texts.get(&handle).is_none_or(|f| f.is_empty()) {
+                            continue;
+                        }
+                        let draw = TextDraw {
+                            handle,
+                            rect: text.rect,
+                            color: text.color,
+                        };
+                        match layers.last_mut() {
+                            Some(Layer::Text(i)) => text_layers[*i].push(draw),
+                            _ => {
+                                layers.push(Layer::Text(text_layers.len()));
+                                text_layers.push(vec![draw]);
+                            }
+                        }
+                    }
+                }
+                drawn_items += 1;
+            }
+        }
+
+        let glyph_outcome = {
+            let _glyphs = tracing::debug_span!("prepare_glyphs").entered();
+            let texts = &self.texts;
+            let areas: Vec<Vec<TextArea<'_>>> = text_layers
+                .iter()
+                .map(|layer| {
+                    layer
+                        .iter()
+                        .filter_map(|draw| text_area(texts, draw))
+                        .collect()
+                })
+                .collect();
+            self.glyphs.prepare(
+                device,
+                queue,
+                &mut self.fonts,
+                Resolution { width, height },
+                &areas,
+            )
+        };
+
+        queue.write_buffer(
+            &self.globals,
+            0,
+            bytemuck::cast_slice(&[width as f32, height as f32, 0.0, 0.0]),
+        );
+        self.shapes.upload(device, queue, &self.shape_instances);
+        self.images
+            .upload_instances(device, queue, &self.image_instances);
+        let prepared = Instant::now();
+
+        {
+            let _encode = tracing::debug_span!("encode").entered();
+            let clear = to_target(list.clear, srgb);
+            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
+            {
+                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("display list"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: target,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color {
+                                r: (clear[0] * clear[3]) as f64,
+                                g: (clear[1] * clear[3]) as f64,
+                                b: (clear[2] * clear[3]) as f64,
+                                a: clear[3] as f64,
+                            }),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                });
+                for layer in &layers {
+                    match layer {
+                        Layer::Shapes(range) => {
+                            self.shapes
+                                .draw(&mut pass, &self.globals_bind_group, range.clone())
+                        }
+                        Layer::Images(range) => self.images.draw(
+                            &mut pass,
+                            &self.globals_bind_group,
+                            &self.image_draws[range.clone()],
+                        ),
+                        Layer::Text(index) => self.glyphs.render(*index, &mut pass),
+                    }
+                }
+            }
+            queue.submit([encoder.finish()]);
+        }
+
+        self.glyphs.end_frame();
+        self.texts.end_frame();
+        self.images.end_frame();
+        let done = Instant::now();
+        let stats = FrameStats {
+            prepare: prepared - started,
+            encode: done - prepared,
+            drawn_items,
+            texts_shaped: self.texts.misses() - misses_before,
+            texts_cached: self.texts.len(),
+            text_layers: text_layers.len(),
+            atlas_full: glyph_outcome.atlas_full,
+            texts_skipped: glyph_outcome.skipped,
+            images_loaded: self.images.loaded(),
+        };
+        tracing::trace!(?stats, "frame");
+        Ok(stats)
+    }
+}
+
+/// True if `rect` overlaps the frame. Text elsewhere is skipped before shaping, which also keeps
+/// absurd coordinates (1e30) away from glyph positioning, which works in 32-bit integers.
+fn on_frame(rect: &Rect, width: u32, height: u32) -> bool {
+    rect.x < width as f32
+        && rect.y < height as f32
+        && rect.right() > 0.0
+        && rect.bottom() > 0.0
+        && [rect.x, rect.y, rect.right(), rect.bottom()]
+            .iter()
+            .all(|v| v.is_finite() && v.abs() < 1.0e7)
+}
+
+/// The glyphon text area for a fitted text, clipped to its box.
+fn text_area<'a>(texts: &'a TextCache, draw: &TextDraw) -> Option<TextArea<'a>> {
+    let fitted = texts.get(&draw.handle)?;
+    let buffer = fitted.buffer()?;
+    let r = draw.rect;
+    let [red, green, blue, alpha] = draw.color.to_rgba8();
+    // Glyph pixels are kept within [left, right) × [top, bottom): rounding inwards guarantees no
+    // pixel outside the box, whatever a glyph's side bearings or accents do.
+    let bounds = TextBounds {
+        left: r.x.ceil() as i32,
+        top: r.y.ceil() as i32,
+        right: (r.x + r.w).floor() as i32,
+        bottom: (r.y + r.h).floor() as i32,
+    };
+    Some(TextArea {
+        buffer,
+        left: r.x,
+        top: r.y + fitted.top,
+        scale: 1.0,
+        bounds,
+        default_color: glyphon::Color::rgba(red, green, blue, alpha),
+        custom_glyphs: &[],
+    })
+}

@@ -1,0 +1,646 @@
+//! Rendering tests on a real wgpu device (lavapipe on machines without a GPU).
+//!
+//! Golden images live in `tests/golden/NAME.png`. Regenerate them with
+//! `TABLICA_UPDATE_GOLDEN=1 cargo test --test render` and look at them before committing. On a
+//! mismatch the test writes `target/golden-failures/NAME.actual.png` and `NAME.diff.png`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::{Rgba, RgbaImage};
+use tablica::render::{Gpu, OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::scene::display::{
+    Align, ArrowItem, Color, DisplayList, ImageFit, ImageItem, Item, Rect, RectItem, TextItem,
+    VAlign,
+};
+
+/// One device per test binary: creating many leaks memory on lavapipe.
+fn gpu() -> &'static Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| {
+        Gpu::headless().unwrap_or_else(|err| {
+            panic!(
+                "{err}\nThese tests need a wgpu adapter; without a GPU install lavapipe \
+                 (apt-get install mesa-vulkan-drivers libvulkan1)."
+            )
+        })
+    })
+}
+
+fn renderer() -> Renderer {
+    Renderer::new(gpu(), OFFSCREEN_FORMAT)
+}
+
+fn render(list: &DisplayList) -> RgbaImage {
+    let image = render_to_image(gpu(), &mut renderer(), list).expect("frame renders");
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+    image
+}
+
+const NAVY: Color = Color::rgb(12, 27, 51);
+const PANEL: Color = Color::rgb(28, 52, 92);
+const WHITE: Color = Color::rgb(255, 255, 255);
+const YELLOW: Color = Color::rgb(255, 204, 0);
+const RED: Color = Color::rgb(220, 30, 30);
+const GREEN: Color = Color::rgb(40, 170, 80);
+const GREY: Color = Color::rgb(150, 160, 175);
+
+fn scratch_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small logo-like PNG: a white disc on a green square with a transparent border.
+fn logo_png() -> PathBuf {
+    let path = scratch_dir().join("logo.png");
+    let img = RgbaImage::from_fn(64, 48, |x, y| {
+        if !(4..60).contains(&x) || !(4..44).contains(&y) {
+            return Rgba([0, 0, 0, 0]);
+        }
+        let (dx, dy) = (x as f32 - 32.0, y as f32 - 24.0);
+        if dx * dx + dy * dy < 14.0 * 14.0 {
+            Rgba([255, 255, 255, 255])
+        } else {
+            Rgba([40, 170, 80, 255])
+        }
+    });
+    img.save(&path).unwrap();
+    path
+}
+
+fn panel(rect: Rect, radius: f32, fill: Color, border: Option<(f32, Color)>) -> Item {
+    Item::Rect(RectItem {
+        rect,
+        radius,
+        fill,
+        border,
+    })
+}
+
+/// The landscape board: header, called tickets with arrows to counters, a long service name,
+/// pictures (one missing) and a panel covering text drawn before it.
+fn landscape() -> DisplayList {
+    let mut list = DisplayList::new(1920, 1080, NAVY);
+    list.push(panel(
+        Rect::new(40.0, 30.0, 1840.0, 140.0),
+        24.0,
+        PANEL,
+        Some((4.0, YELLOW)),
+    ));
+    list.text(
+        TextItem::new(
+            "Zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ 0123456789",
+            Rect::new(80.0, 45.0, 1600.0, 110.0),
+            72.0,
+            WHITE,
+        )
+        .bold(),
+    );
+    list.push(Item::Image(ImageItem {
+        rect: Rect::new(1700.0, 50.0, 140.0, 100.0),
+        path: logo_png(),
+        fit: ImageFit::Contain,
+        opacity: 1.0,
+    }));
+    for (row, (ticket, counter)) in [("A042", "7"), ("B108", "12"), ("C007", "3")]
+        .into_iter()
+        .enumerate()
+    {
+        let y = 220.0 + row as f32 * 200.0;
+        list.push(panel(Rect::new(40.0, y, 1100.0, 170.0), 18.0, PANEL, None));
+        list.text(
+            TextItem::new(
+                ticket,
+                Rect::new(80.0, y + 10.0, 420.0, 150.0),
+                120.0,
+                YELLOW,
+            )
+            .bold()
+            .align(Align::Center),
+        );
+        list.push(Item::Arrow(ArrowItem {
+            rect: Rect::new(540.0, y + 45.0, 200.0, 80.0),
+            color: WHITE,
+        }));
+        list.text(
+            TextItem::new(
+                counter,
+                Rect::new(780.0, y + 10.0, 320.0, 150.0),
+                120.0,
+                WHITE,
+            )
+            .bold()
+            .align(Align::Right),
+        );
+    }
+    // A long service name in a narrow box: shrinks to its minimum, then wraps and is cut.
+    list.push(panel(
+        Rect::new(1180.0, 220.0, 700.0, 570.0),
+        18.0,
+        PANEL,
+        Some((2.0, GREY)),
+    ));
+    list.text(
+        TextItem::new(
+            "Wydział Spraw Obywatelskich",
+            Rect::new(1210.0, 240.0, 300.0, 60.0),
+            48.0,
+            WHITE,
+        )
+        .shrink_to(24.0),
+    );
+    list.text(
+        TextItem::new(
+            "Rejestracja pojazdów, prawa jazdy, dowody osobiste, meldunki oraz sprawy \
+             dotyczące działalności gospodarczej mieszkańców dzielnicy",
+            Rect::new(1210.0, 320.0, 300.0, 130.0),
+            40.0,
+            GREY,
+        )
+        .shrink_to(26.0)
+        .lines(3)
+        .valign(VAlign::Top),
+    );
+    list.text(
+        TextItem::new(
+            "Czynne do 18:00",
+            Rect::new(1210.0, 470.0, 640.0, 60.0),
+            40.0,
+            WHITE,
+        )
+        .align(Align::Right),
+    );
+    // A missing picture must not stop anything after it from being drawn.
+    list.push(Item::Image(ImageItem {
+        rect: Rect::new(1210.0, 560.0, 200.0, 200.0),
+        path: scratch_dir().join("does-not-exist.png"),
+        fit: ImageFit::Cover,
+        opacity: 1.0,
+    }));
+    list.push(Item::Image(ImageItem {
+        rect: Rect::new(1440.0, 560.0, 400.0, 200.0),
+        path: logo_png(),
+        fit: ImageFit::Cover,
+        opacity: 0.6,
+    }));
+    // Text, then a panel drawn after it that covers its right half.
+    list.text(TextItem::new(
+        "Ten tekst jest częściowo zakryty",
+        Rect::new(40.0, 840.0, 1100.0, 80.0),
+        56.0,
+        WHITE,
+    ));
+    list.push(panel(
+        Rect::new(600.0, 830.0, 560.0, 100.0),
+        12.0,
+        RED,
+        Some((6.0, WHITE)),
+    ));
+    list.text(
+        TextItem::new(
+            "Komunikat",
+            Rect::new(600.0, 830.0, 560.0, 100.0),
+            48.0,
+            WHITE,
+        )
+        .bold()
+        .align(Align::Center),
+    );
+    list.push(panel(
+        Rect::new(40.0, 960.0, 1840.0, 90.0),
+        45.0,
+        GREEN,
+        None,
+    ));
+    list.text(
+        TextItem::new(
+            "Prosimy o przygotowanie dokumentów",
+            Rect::new(40.0, 960.0, 1840.0, 90.0),
+            44.0,
+            WHITE,
+        )
+        .align(Align::Center),
+    );
+    list
+}
+
+fn portrait() -> DisplayList {
+    let mut list = DisplayList::new(1080, 1920, NAVY);
+    list.text(
+        TextItem::new(
+            "Obsługujemy",
+            Rect::new(40.0, 40.0, 1000.0, 120.0),
+            96.0,
+            WHITE,
+        )
+        .bold()
+        .align(Align::Center),
+    );
+    for row in 0..5 {
+        let y = 200.0 + row as f32 * 300.0;
+        list.push(panel(
+            Rect::new(40.0, y, 1000.0, 260.0),
+            40.0,
+            PANEL,
+            Some((3.0, YELLOW)),
+        ));
+        list.text(
+            TextItem::new(
+                format!("A{:03}", 17 + row * 11),
+                Rect::new(80.0, y + 30.0, 460.0, 200.0),
+                160.0,
+                YELLOW,
+            )
+            .bold(),
+        );
+        list.push(Item::Arrow(ArrowItem {
+            rect: Rect::new(560.0, y + 90.0, 160.0, 80.0),
+            color: YELLOW,
+        }));
+        list.text(
+            TextItem::new(
+                format!("{}", row + 1),
+                Rect::new(740.0, y + 30.0, 260.0, 200.0),
+                160.0,
+                WHITE,
+            )
+            .bold()
+            .align(Align::Center),
+        );
+    }
+    list
+}
+
+/// Per-channel absolute differences summarised the way Mesa-to-Mesa noise needs: the mean over
+/// all channels, and the 99th percentile of the largest channel difference per pixel.
+struct Difference {
+    mean: f64,
+    p99: u8,
+    diff: RgbaImage,
+}
+
+fn difference(a: &RgbaImage, b: &RgbaImage) -> Difference {
+    let mut total = 0u64;
+    let mut per_pixel = Vec::with_capacity((a.width() * a.height()) as usize);
+    let diff = RgbaImage::from_fn(a.width(), a.height(), |x, y| {
+        let (pa, pb) = (a.get_pixel(x, y).0, b.get_pixel(x, y).0);
+        let d: Vec<u8> = (0..4).map(|i| pa[i].abs_diff(pb[i])).collect();
+        total += d.iter().map(|&v| v as u64).sum::<u64>();
+        let max = *d.iter().max().unwrap();
+        per_pixel.push(max);
+        // Amplified so that small differences are visible.
+        let v = max.saturating_mul(8);
+        Rgba([v, v, v, 255])
+    });
+    per_pixel.sort_unstable();
+    let p99 = per_pixel[(per_pixel.len() * 99 / 100).min(per_pixel.len() - 1)];
+    Difference {
+        mean: total as f64 / (a.width() as f64 * a.height() as f64 * 4.0),
+        p99,
+        diff,
+    }
+}
+
+const MAX_MEAN: f64 = 0.5;
+const MAX_P99: u8 = 24;
+
+fn assert_golden(name: &str, actual: &RgbaImage) {
+    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let golden_path = golden_dir.join(format!("{name}.png"));
+    let update = std::env::var_os("TABLICA_UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    if update {
+        std::fs::create_dir_all(&golden_dir).unwrap();
+        save_png(actual, &golden_path).unwrap();
+        eprintln!("updated {}", golden_path.display());
+        return;
+    }
+    let failures = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/golden-failures");
+    let write_failure = |diff: Option<&RgbaImage>| {
+        std::fs::create_dir_all(&failures).unwrap();
+        let actual_path = failures.join(format!("{name}.actual.png"));
+        save_png(actual, &actual_path).unwrap();
+        eprintln!("actual image: {}", actual_path.display());
+        if let Some(diff) = diff {
+            let diff_path = failures.join(format!("{name}.diff.png"));
+            save_png(diff, &diff_path).unwrap();
+            eprintln!("difference:   {}", diff_path.display());
+        }
+    };
+    let Ok(golden) = image::open(&golden_path) else {
+        write_failure(None);
+        panic!(
+            "no reference image {}; look at the actual image, and if it is right run \
+             `TABLICA_UPDATE_GOLDEN=1 cargo test --test render` and commit tests/golden/",
+            golden_path.display()
+        );
+    };
+    let golden = golden.into_rgba8();
+    if golden.dimensions() != actual.dimensions() {
+        write_failure(None);
+        panic!(
+            "{name}: size {:?} differs from the reference's {:?}",
+            actual.dimensions(),
+            golden.dimensions()
+        );
+    }
+    let d = difference(&golden, actual);
+    if d.mean > MAX_MEAN || d.p99 > MAX_P99 {
+        write_failure(Some(&d.diff));
+        panic!(
+            "{name} differs from {}: mean error {:.3} (max {MAX_MEAN}), 99th percentile {} \
+             (max {MAX_P99})",
+            golden_path.display(),
+            d.mean,
+            d.p99
+        );
+    }
+}
+
+fn px(img: &RgbaImage, x: u32, y: u32) -> [u8; 4] {
+    img.get_pixel(x, y).0
+}
+
+fn close(a: [u8; 4], b: [u8; 4], tolerance: u8) -> bool {
+    (0..4).all(|i| a[i].abs_diff(b[i]) <= tolerance)
+}
+
+#[test]
+fn golden_landscape() {
+    let list = landscape();
+    let img = render(&list);
+    assert_eq!(img.dimensions(), (1920, 1080));
+    // Pixel facts that hold whatever the reference says.
+    assert!(close(px(&img, 5, 5), NAVY.to_rgba8(), 0), "clear colour");
+    assert!(
+        close(px(&img, 1150, 880), RED.to_rgba8(), 1),
+        "red panel centre-ish"
+    );
+    assert!(
+        close(px(&img, 602, 880), WHITE.to_rgba8(), 1),
+        "panel border"
+    );
+    assert!(
+        close(px(&img, 41, 221), NAVY.to_rgba8(), 0),
+        "rounded corner is cut"
+    );
+    assert!(
+        close(px(&img, 60, 240), PANEL.to_rgba8(), 0),
+        "inside the panel"
+    );
+    // The missing picture left its area showing the panel; the next picture was drawn.
+    assert!(close(px(&img, 1300, 660), PANEL.to_rgba8(), 0));
+    assert!(!close(px(&img, 1640, 660), PANEL.to_rgba8(), 8));
+    // The arrow: the shaft and the tip area are white, above the shaft is panel.
+    assert!(
+        close(px(&img, 560, 305), WHITE.to_rgba8(), 0),
+        "arrow shaft"
+    );
+    assert!(close(px(&img, 735, 305), WHITE.to_rgba8(), 10), "arrow tip");
+    assert!(
+        close(px(&img, 560, 275), PANEL.to_rgba8(), 0),
+        "above the shaft"
+    );
+    assert_golden("landscape", &img);
+}
+
+#[test]
+fn golden_portrait() {
+    let img = render(&portrait());
+    assert_eq!(img.dimensions(), (1080, 1920));
+    assert_golden("portrait", &img);
+}
+
+/// Text pixels appear inside the text's box and nowhere else, even for text far too big for it.
+#[test]
+fn text_stays_inside_its_box() {
+    let boxes = [
+        Rect::new(100.0, 100.0, 500.0, 120.0),
+        Rect::new(100.5, 300.25, 180.0, 50.0),
+        Rect::new(700.0, 100.0, 90.0, 400.0),
+    ];
+    let mut list = DisplayList::new(1000, 600, NAVY);
+    for (i, rect) in boxes.iter().enumerate() {
+        list.text(
+            TextItem::new("Ąż Żółw ĘŚ gjpqy 8888888888", *rect, 200.0, WHITE)
+                .bold()
+                .shrink_to(40.0)
+                .lines(1 + i as u32)
+                .align([Align::Left, Align::Center, Align::Right][i]),
+        );
+    }
+    let img = render(&list);
+    let mut inside = [0usize; 3];
+    for (x, y, p) in img.enumerate_pixels() {
+        if close(p.0, NAVY.to_rgba8(), 0) {
+            continue;
+        }
+        let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+        let owner = boxes
+            .iter()
+            .position(|r| fx > r.x && fx < r.right() && fy > r.y && fy < r.bottom());
+        match owner {
+            Some(i) => inside[i] += 1,
+            None => panic!("text pixel at ({x}, {y}) outside every box: {:?}", p.0),
+        }
+    }
+    for (i, count) in inside.iter().enumerate() {
+        assert!(*count > 500, "box {i} has only {count} text pixels");
+    }
+}
+
+/// The second frame of an unchanged board shapes no text, and a changed clock shapes one text.
+#[test]
+fn unchanged_texts_are_not_reshaped() {
+    let gpu = gpu();
+    let mut renderer = renderer();
+    let mut list = landscape();
+    render_to_image(gpu, &mut renderer, &list).unwrap();
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: 1920,
+            height: 1080,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&Default::default());
+    let stats = renderer.render(gpu, &list, &view).unwrap();
+    assert_eq!(stats.texts_shaped, 0);
+    assert!(
+        stats.text_layers >= 3,
+        "text interleaved with panels needs layers"
+    );
+    list.text(TextItem::new(
+        "12:34",
+        Rect::new(0.0, 0.0, 200.0, 40.0),
+        30.0,
+        WHITE,
+    ));
+    let stats = renderer.render(gpu, &list, &view).unwrap();
+    assert_eq!(stats.texts_shaped, 1);
+    assert_eq!(gpu.error_count(), 0);
+}
+
+/// Bad input draws what it can and never panics.
+#[test]
+fn bad_items_do_not_crash() {
+    let corrupt = scratch_dir().join("corrupt.png");
+    std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\ngarbage").unwrap();
+    let mut list = DisplayList::new(400, 300, NAVY);
+    let nan = f32::NAN;
+    list.push(panel(Rect::new(nan, 0.0, 10.0, 10.0), 5.0, RED, None));
+    list.push(panel(Rect::new(0.0, 0.0, 0.0, 0.0), 5.0, RED, None));
+    list.push(panel(
+        Rect::new(0.0, 0.0, 50.0, 50.0),
+        nan,
+        RED,
+        Some((nan, WHITE)),
+    ));
+    list.push(Item::Arrow(ArrowItem {
+        rect: Rect::new(0.0, 0.0, f32::INFINITY, 5.0),
+        color: WHITE,
+    }));
+    list.push(Item::Arrow(ArrowItem {
+        rect: Rect::new(300.0, 10.0, 5.0, 80.0),
+        color: WHITE,
+    }));
+    list.text(TextItem::new(
+        "",
+        Rect::new(0.0, 0.0, 100.0, 100.0),
+        20.0,
+        WHITE,
+    ));
+    list.text(TextItem::new(
+        "x",
+        Rect::new(0.0, 0.0, 100.0, 100.0),
+        nan,
+        WHITE,
+    ));
+    list.text(TextItem::new(
+        "x",
+        Rect::new(-1e30, 0.0, 1e30, 100.0),
+        20.0,
+        WHITE,
+    ));
+    for path in [corrupt, PathBuf::from("/nonexistent/x.png")] {
+        list.push(Item::Image(ImageItem {
+            rect: Rect::new(10.0, 10.0, 100.0, 100.0),
+            path,
+            fit: ImageFit::Contain,
+            opacity: nan,
+        }));
+    }
+    list.push(Item::Image(ImageItem {
+        rect: Rect::new(10.0, 10.0, 100.0, 100.0),
+        path: PathBuf::from("/nonexistent/x.png"),
+        fit: ImageFit::Cover,
+        opacity: 1.0,
+    }));
+    list.push(panel(
+        Rect::new(200.0, 200.0, 100.0, 50.0),
+        0.0,
+        GREEN,
+        None,
+    ));
+    let mut renderer = renderer();
+    for _ in 0..3 {
+        let img = render_to_image(gpu(), &mut renderer, &list).unwrap();
+        assert!(close(px(&img, 250, 225), GREEN.to_rgba8(), 0));
+        assert!(close(px(&img, 25, 25), RED.to_rgba8(), 0));
+    }
+    let empty = DisplayList::new(0, 0, NAVY);
+    let img = render_to_image(gpu(), &mut renderer, &empty).unwrap();
+    assert_eq!(img.dimensions(), (0, 0));
+    assert_eq!(gpu().error_count(), 0);
+}
+
+/// A ticket number 400 px tall on a 4K board: a giant glyph the atlas must grow for.
+#[test]
+fn giant_ticket_number_on_4k() {
+    let mut list = DisplayList::new(3840, 2160, NAVY);
+    let rect = Rect::new(200.0, 200.0, 3400.0, 700.0);
+    list.text(
+        TextItem::new("A042 17", rect, 480.0, YELLOW)
+            .bold()
+            .align(Align::Center),
+    );
+    let mut renderer = renderer();
+    let img = render_to_image(gpu(), &mut renderer, &list).unwrap();
+    let yellow = img
+        .pixels()
+        .filter(|p| close(p.0, YELLOW.to_rgba8(), 2))
+        .count();
+    assert!(yellow > 100_000, "only {yellow} solid glyph pixels");
+    assert_eq!(gpu().error_count(), 0);
+}
+
+/// Rough timing of a busy board after warm-up, printed for the record (`--nocapture`).
+#[test]
+fn frame_time_of_forty_texts() {
+    let gpu = gpu();
+    let mut renderer = renderer();
+    let mut list = landscape();
+    while list.texts().count() < 40 {
+        let i = list.items.len();
+        list.text(TextItem::new(
+            format!("Pozycja {i}"),
+            Rect::new(
+                20.0 + (i % 8) as f32 * 230.0,
+                20.0 + (i / 8) as f32 * 40.0,
+                220.0,
+                36.0,
+            ),
+            28.0,
+            GREY,
+        ));
+    }
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: 1920,
+            height: 1080,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&Default::default());
+    let frame = |renderer: &mut Renderer| {
+        let start = std::time::Instant::now();
+        let stats = renderer.render(gpu, &list, &view).unwrap();
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .unwrap();
+        (start.elapsed(), stats)
+    };
+    let (first, _) = frame(&mut renderer);
+    for _ in 0..5 {
+        frame(&mut renderer);
+    }
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        times.push(frame(&mut renderer));
+    }
+    times.sort_by_key(|(t, _)| *t);
+    let (median, stats) = times[times.len() / 2];
+    eprintln!(
+        "1920x1080, {} texts: first frame {:?}, median frame {:?} (prepare {:?}, encode {:?}) \
+         including GPU wait",
+        list.texts().count(),
+        first,
+        median,
+        stats.prepare,
+        stats.encode
+    );
+}
