@@ -53,7 +53,12 @@ fn frames(n: usize) -> (String, Vec<String>) {
                 }),
                 _ => Event::Heartbeat(Empty {}),
             };
-            Envelope::new(i as u64 + 1, t0 + SignedDuration::from_secs(i as i64), event).to_json()
+            Envelope::new(
+                i as u64 + 1,
+                t0 + SignedDuration::from_secs(i as i64),
+                event,
+            )
+            .to_json()
         })
         .collect();
     (snapshot, out)

@@ -7,6 +7,7 @@
 //! shells around this core.
 
 pub mod board;
+pub mod cmd;
 pub mod fonts;
 pub mod layout;
 pub mod protocol;

@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Runs a simulated queue system: a websocket server speaking protocol v1.
     Simulate(tablica::sim::SimulateArgs),
+    /// Renders the board after a file of events (or a built-in scenario) to a PNG.
+    Render(tablica::cmd::render::RenderArgs),
+    /// Renders every scenario with a layout to PNGs, for designers.
+    Preview(tablica::cmd::render::PreviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => tablica::sim::run_cli(args),
+        Command::Render(args) => tablica::cmd::render::render_cli(args),
+        Command::Preview(args) => tablica::cmd::render::preview_cli(args),
     }
 }

@@ -8,6 +8,7 @@
 
 mod decode;
 mod limits;
+pub mod script;
 pub mod time;
 
 use jiff::Timestamp;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::{DecodeError, decode_event, decode_hello};
 pub use limits::*;
+pub use script::{ScriptError, parse_events};
 
 /// The protocol version this build speaks; carried as `v` in every message.
 pub const PROTOCOL_VERSION: u64 = 1;

@@ -455,24 +455,24 @@ impl Frame<'_> {
             self.panel(stripe, c.recall.0);
         }
         let inner = cell.inset_xy(self.u(1.6), self.u(0.4));
-        let ticket_w = inner.w * 0.52;
-        let arrow_w = inner.w * 0.14;
+        let ticket_w = inner.w * 0.5;
+        let arrow_w = inner.w * 0.16;
         let t = self
             .text(
                 call.ticket.clone(),
-                Rect::new(inner.x, inner.y, ticket_w, inner.h),
+                Rect::new(inner.x, inner.y, ticket_w - self.u(0.6), inner.h),
                 size,
                 if call.recall { c.recall.0 } else { c.text.0 },
             )
             .bold()
             .shrink_to(self.u(size * 0.5));
         self.list.text(t);
-        let ah = (inner.h * 0.32).min(arrow_w * 0.7);
+        let ah = (inner.h * 0.3).min(arrow_w * 0.6);
         self.list.push(Item::Arrow(ArrowItem {
             rect: Rect::new(
-                inner.x + ticket_w + arrow_w * 0.15,
+                inner.x + ticket_w + arrow_w * 0.2,
                 inner.y + (inner.h - ah) / 2.0,
-                arrow_w * 0.7,
+                arrow_w * 0.6,
                 ah,
             ),
             color: c.muted.0,
@@ -512,12 +512,15 @@ impl Frame<'_> {
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let inner = r.inset(pad);
+        // A wide panel (portrait screens) gives each service one line with columns; a narrow one
+        // puts who waits and for how long on two short lines at the right.
+        let wide = inner.w >= self.u(70.0);
         let title_h = self.u(sv.title_size * 1.7);
-        let details_w = inner.w * 0.38;
+        let cols = ServiceColumns::new(inner, wide);
         let t = self
             .text(
                 sv.title.clone(),
-                Rect::new(inner.x, inner.y, inner.w - details_w, title_h),
+                Rect::new(inner.x, inner.y, cols.name_w(inner), title_h),
                 sv.title_size,
                 c.muted.0,
             )
@@ -525,17 +528,25 @@ impl Frame<'_> {
             .valign(VAlign::Top)
             .shrink_to(self.u(sv.title_size * 0.7));
         self.list.text(t);
-        let t = self
-            .text(
-                "Czeka / czas",
-                Rect::new(inner.right() - details_w, inner.y, details_w, title_h),
-                sv.title_size * 0.8,
-                c.muted.0,
-            )
-            .align(Align::Right)
-            .valign(VAlign::Top)
-            .shrink_to(self.u(sv.title_size * 0.5));
-        self.list.text(t);
+        let heading = sv.title_size * 0.8;
+        let headings: Vec<(&str, Rect)> = if wide {
+            vec![("Czeka", cols.people), ("Szacowany czas", cols.wait)]
+        } else {
+            vec![("Czeka / czas", cols.people)]
+        };
+        for (label, col) in headings {
+            let t = self
+                .text(
+                    label,
+                    Rect::new(col.x, inner.y, col.w, title_h),
+                    heading,
+                    c.muted.0,
+                )
+                .align(Align::Right)
+                .valign(VAlign::Top)
+                .shrink_to(self.u(heading * 0.6));
+            self.list.text(t);
+        }
         let services: Vec<ServiceInfo> = self
             .listed_services(sv.max_rows as usize)
             .into_iter()
@@ -555,24 +566,36 @@ impl Frame<'_> {
             self.list.text(t);
             return;
         }
-        let gap = self.u(0.6);
+        let gap = self.u(0.5);
         let n = services.len() as f32;
-        let natural = self.u(sv.name_size.max(sv.detail_size * 2.0) * 1.9);
+        let natural = if wide {
+            self.u(sv.name_size.max(sv.detail_size) * 1.8)
+        } else {
+            self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
+        };
         let row_h = ((list.h - gap * (n - 1.0)) / n).min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
         for (i, s) in services.iter().enumerate() {
             let row = Rect::new(list.x, list.y + i as f32 * (row_h + gap), list.w, row_h);
-            self.service_row(row, s, scale, i % 2 == 1);
+            let cols = ServiceColumns::new(row, wide);
+            self.service_row(row, &cols, s, scale, i % 2 == 1);
         }
     }
 
-    fn service_row(&mut self, row: Rect, s: &ServiceInfo, scale: f32, alt: bool) {
+    fn service_row(
+        &mut self,
+        row: Rect,
+        cols: &ServiceColumns,
+        s: &ServiceInfo,
+        scale: f32,
+        alt: bool,
+    ) {
         let sv = self.layout.services.clone();
         let c = self.colors().clone();
         self.panel(row, if alt { c.panel_alt.0 } else { c.panel.0 });
         let inner = row.inset_xy(self.u(1.0), self.u(0.3) * scale);
-        let badge = inner.h.min(self.u(sv.name_size * 1.8 * scale));
+        let badge = inner.h.min(self.u(sv.name_size * 1.5 * scale));
         let badge_rect = Rect::new(inner.x, inner.y + (inner.h - badge) / 2.0, badge, badge);
         self.list.rect(badge_rect, badge * 0.18, c.accent.0);
         let t = self
@@ -586,9 +609,8 @@ impl Frame<'_> {
             .align(Align::Center)
             .shrink_to(self.u(sv.name_size * scale * 0.5));
         self.list.text(t);
-        let details_w = inner.w * 0.36;
         let name_x = badge_rect.right() + self.u(1.2);
-        let name_w = inner.right() - details_w - name_x - self.u(1.0);
+        let name_w = cols.name_w(row) - (name_x - row.x) - self.u(1.0);
         let t = self
             .text(
                 s.name.clone(),
@@ -601,29 +623,35 @@ impl Frame<'_> {
             .shrink_to(self.u(sv.name_size * scale * 0.72));
         self.list.text(t);
         let (people, wait) = self.service_words(s);
-        let dx = inner.right() - details_w;
-        let t = self
-            .text(
-                people,
-                Rect::new(dx, inner.y, details_w, inner.h * 0.5),
-                sv.detail_size * scale,
-                c.text.0,
+        let size = sv.detail_size * scale;
+        let (people_rect, wait_rect, people_v, wait_v) = if cols.wide {
+            (
+                Rect::new(cols.people.x, inner.y, cols.people.w, inner.h),
+                Rect::new(cols.wait.x, inner.y, cols.wait.w, inner.h),
+                VAlign::Center,
+                VAlign::Center,
             )
+        } else {
+            let half = inner.h * 0.5;
+            (
+                Rect::new(cols.people.x, inner.y, cols.people.w, half),
+                Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
+                VAlign::Bottom,
+                VAlign::Top,
+            )
+        };
+        let t = self
+            .text(people, people_rect, size, c.text.0)
             .bold()
             .align(Align::Right)
-            .valign(VAlign::Bottom)
-            .shrink_to(self.u(sv.detail_size * scale * 0.7));
+            .valign(people_v)
+            .shrink_to(self.u(size * 0.7));
         self.list.text(t);
         let t = self
-            .text(
-                wait,
-                Rect::new(dx, inner.y + inner.h * 0.5, details_w, inner.h * 0.5),
-                sv.detail_size * scale,
-                c.muted.0,
-            )
+            .text(wait, wait_rect, size, c.muted.0)
             .align(Align::Right)
-            .valign(VAlign::Top)
-            .shrink_to(self.u(sv.detail_size * scale * 0.7));
+            .valign(wait_v)
+            .shrink_to(self.u(size * 0.7));
         self.list.text(t);
     }
 
@@ -805,5 +833,40 @@ impl Frame<'_> {
             .lines(5)
             .shrink_to(self.u(1.2));
         self.list.text(t);
+    }
+}
+
+/// Where the columns of the services list sit within a panel or row.
+struct ServiceColumns {
+    wide: bool,
+    /// "3 osoby" (in narrow mode: both lines of details).
+    people: Rect,
+    /// "ok. 15 minut" (wide mode only).
+    wait: Rect,
+}
+
+impl ServiceColumns {
+    fn new(r: Rect, wide: bool) -> Self {
+        let pad = r.w * 0.015;
+        if wide {
+            let wait_w = r.w * 0.24;
+            let people_w = r.w * 0.16;
+            let wait = Rect::new(r.right() - pad - wait_w, r.y, wait_w, r.h);
+            let people = Rect::new(wait.x - people_w - pad, r.y, people_w, r.h);
+            ServiceColumns { wide, people, wait }
+        } else {
+            let w = r.w * 0.34;
+            let people = Rect::new(r.right() - pad - w, r.y, w, r.h);
+            ServiceColumns {
+                wide,
+                people,
+                wait: people,
+            }
+        }
+    }
+
+    /// Width left for the badge and the service name, from the left edge of `r`.
+    fn name_w(&self, r: Rect) -> f32 {
+        (self.people.x - r.x).max(0.0)
     }
 }

@@ -1,0 +1,243 @@
+//! `tablica render` and `tablica preview`: boards as PNG files, no display needed.
+
+use super::Size;
+use crate::board::Board;
+use crate::layout::Layout;
+use crate::protocol::{parse_events, time::parse_rfc3339};
+use crate::render::{Gpu, OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use crate::scenarios;
+use crate::scene::{self, OpeningHours, Status};
+use image::RgbaImage;
+use jiff::Timestamp;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `tablica render` options.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// A JSON Lines file of wire events (docs/PROTOCOL.md) to apply, in order.
+    #[arg(long, value_name = "FILE.jsonl", required_unless_present = "scenario")]
+    pub events: Option<PathBuf>,
+    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, offline,
+    /// closed, long-names, connecting).
+    #[arg(long, conflicts_with = "events")]
+    pub scenario: Option<String>,
+    /// The moment to show, RFC 3339 (default: the time of the last event).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// A layout file (default: the built-in layout for the size's orientation).
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+    #[arg(long, default_value = "1920x1080", value_name = "WxH")]
+    pub size: Size,
+    /// Ignore opening hours (never show the closed screen).
+    #[arg(long)]
+    pub always_open: bool,
+    /// Where to write the PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub out: PathBuf,
+}
+
+/// `tablica preview` options.
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// The layout file to preview (default: the built-in layouts).
+    pub layout: Option<PathBuf>,
+    /// A scenario name, or `all` for every scenario and a contact sheet.
+    #[arg(long, default_value = "all")]
+    pub scenario: String,
+    /// Screen sizes, comma-separated.
+    #[arg(long, default_value = "1920x1080,1080x1920", value_delimiter = ',')]
+    pub size: Vec<Size>,
+    /// Folder for the PNGs.
+    #[arg(long, default_value = "preview")]
+    pub out: PathBuf,
+}
+
+/// Fails with a message for people; the caller prints it.
+type CmdResult<T> = Result<T, String>;
+
+pub fn render_cli(args: RenderArgs) -> ExitCode {
+    match render(&args) {
+        Ok(()) => {
+            println!("{}", args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("tablica render: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn render(args: &RenderArgs) -> CmdResult<()> {
+    let (board, status, now) = match (&args.events, &args.scenario) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut board = Board::default();
+            for e in &events {
+                board.apply(e, e.time);
+            }
+            let last = events.last().map(|e| e.time);
+            let now = match &args.at {
+                Some(at) => parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))?,
+                None => last.ok_or_else(|| format!("{} holds no events", path.display()))?,
+            };
+            (board, Status::default(), now)
+        }
+        (None, Some(name)) => {
+            let s = scenario(name)?;
+            let now = match &args.at {
+                Some(at) => parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))?,
+                None => s.now,
+            };
+            (s.board, s.status, now)
+        }
+        (None, None) => return Err("give --events FILE or --scenario NAME".into()),
+    };
+    let mut board = board;
+    board.advance(now);
+    let mut status = status;
+    if args.always_open {
+        status.hours = OpeningHours::always();
+    }
+    let layout = load_layout(args.layout.as_deref(), args.size)?;
+    let gpu = Gpu::headless().map_err(|e| e.to_string())?;
+    let mut renderer = renderer_for(&gpu, &layout);
+    let image = draw(
+        &gpu,
+        &mut renderer,
+        &board,
+        &layout,
+        &status,
+        now,
+        args.size,
+    )?;
+    save_png(&image, &args.out).map_err(|e| e.to_string())
+}
+
+fn scenario(name: &str) -> CmdResult<scenarios::Scenario> {
+    scenarios::build(name).ok_or_else(|| {
+        format!(
+            "unknown scenario `{name}`; known: {}",
+            scenarios::NAMES.join(", ")
+        )
+    })
+}
+
+fn load_layout(path: Option<&Path>, size: Size) -> CmdResult<Layout> {
+    match path {
+        Some(p) => Layout::load(p).map_err(|e| e.to_string()),
+        None => Ok(Layout::builtin_for(size.width, size.height)),
+    }
+}
+
+/// A renderer with the fonts the layout names.
+pub fn renderer_for(gpu: &Gpu, layout: &Layout) -> Renderer {
+    let extra: Vec<PathBuf> = layout
+        .style
+        .font_files
+        .iter()
+        .map(|f| layout.asset(f))
+        .collect();
+    Renderer::with_fonts(
+        gpu,
+        OFFSCREEN_FORMAT,
+        crate::fonts::font_system_with(&extra),
+    )
+}
+
+fn draw(
+    gpu: &Gpu,
+    renderer: &mut Renderer,
+    board: &Board,
+    layout: &Layout,
+    status: &Status,
+    now: Timestamp,
+    size: Size,
+) -> CmdResult<RgbaImage> {
+    let scene = scene::build(board, layout, status, now, size.width, size.height);
+    render_to_image(gpu, renderer, &scene.list).map_err(|e| e.to_string())
+}
+
+pub fn preview_cli(args: PreviewArgs) -> ExitCode {
+    match preview(&args) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("tablica preview: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
+    let names: Vec<&str> = if args.scenario == "all" {
+        scenarios::NAMES.to_vec()
+    } else {
+        vec![scenario(&args.scenario)?.name]
+    };
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let gpu = Gpu::headless().map_err(|e| e.to_string())?;
+    let mut written = Vec::new();
+    for &size in &args.size {
+        let layout = load_layout(args.layout.as_deref(), size)?;
+        let mut renderer = renderer_for(&gpu, &layout);
+        let mut sheet = Vec::new();
+        for name in &names {
+            let s = scenario(name)?;
+            let image = draw(
+                &gpu,
+                &mut renderer,
+                &s.board,
+                &layout,
+                &s.status,
+                s.now,
+                size,
+            )?;
+            let path = args.out.join(format!("{name}-{size}.png"));
+            save_png(&image, &path).map_err(|e| e.to_string())?;
+            written.push(path);
+            sheet.push((name, image));
+        }
+        if sheet.len() > 1 {
+            let path = args.out.join(format!("contact-sheet-{size}.png"));
+            save_png(&contact_sheet(&sheet), &path).map_err(|e| e.to_string())?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// Every scenario side by side, scaled down, four to a row.
+fn contact_sheet(images: &[(&&str, RgbaImage)]) -> RgbaImage {
+    let (w, h) = images[0].1.dimensions();
+    let scale = 480.0 / w.max(h) as f32;
+    let (tw, th) = ((w as f32 * scale) as u32, (h as f32 * scale) as u32);
+    let cols = 4.min(images.len()) as u32;
+    let rows = (images.len() as u32).div_ceil(cols);
+    let gap = 16;
+    let mut sheet = RgbaImage::from_pixel(
+        cols * (tw + gap) + gap,
+        rows * (th + gap) + gap,
+        image::Rgba([40, 40, 40, 255]),
+    );
+    for (i, (_, img)) in images.iter().enumerate() {
+        let thumb = image::imageops::resize(img, tw, th, image::imageops::FilterType::Triangle);
+        let (col, row) = (i as u32 % cols, i as u32 / cols);
+        image::imageops::overlay(
+            &mut sheet,
+            &thumb,
+            (gap + col * (tw + gap)) as i64,
+            (gap + row * (th + gap)) as i64,
+        );
+    }
+    sheet
+}

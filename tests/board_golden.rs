@@ -1,0 +1,124 @@
+//! The board's scenarios rendered on a real wgpu device and compared with reference images, plus a
+//! legibility check: OCR must read what a resident needs to read.
+//!
+//! Regenerate the references with `TABLICA_UPDATE_GOLDEN=1 cargo test --test board_golden`, and
+//! look at every changed PNG before committing it.
+
+mod common;
+
+use common::{assert_golden, gpu};
+use image::RgbaImage;
+use tablica::layout::Layout;
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::{scenarios, scene};
+
+fn render(name: &str, width: u32, height: u32) -> RgbaImage {
+    let s = scenarios::build(name).unwrap();
+    let layout = Layout::builtin_for(width, height);
+    let scene = scene::build(&s.board, &layout, &s.status, s.now, width, height);
+    let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
+    let image = render_to_image(gpu(), &mut renderer, &scene.list).expect("frame renders");
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+    image
+}
+
+fn golden(name: &str, width: u32, height: u32) {
+    let image = render(name, width, height);
+    assert_golden(&format!("board-{name}-{width}x{height}"), &image);
+}
+
+#[test]
+fn quiet() {
+    golden("quiet", 1920, 1080);
+}
+
+#[test]
+fn busy_with_twelve_services() {
+    golden("busy", 1920, 1080);
+}
+
+#[test]
+fn burst_of_calls() {
+    golden("burst", 1920, 1080);
+}
+
+#[test]
+fn recall() {
+    golden("recall", 1920, 1080);
+}
+
+#[test]
+fn offline_banner() {
+    golden("offline", 1920, 1080);
+}
+
+#[test]
+fn closed() {
+    golden("closed", 1920, 1080);
+}
+
+#[test]
+fn long_names() {
+    golden("long-names", 1920, 1080);
+}
+
+#[test]
+fn portrait_busy() {
+    golden("busy", 1080, 1920);
+}
+
+#[test]
+fn portrait_recall() {
+    golden("recall", 1080, 1920);
+}
+
+#[test]
+fn small_and_4k_screens() {
+    golden("busy", 1366, 768);
+    // At 4K only the structure is compared against the 1080p picture scaled up: same layout.
+    let big = render("busy", 3840, 2160);
+    let small = render("busy", 1920, 1080);
+    let down = image::imageops::resize(&big, 1920, 1080, image::imageops::FilterType::Triangle);
+    let d = common::difference(&small, &down);
+    assert!(
+        d.mean < 6.0,
+        "4K board differs from 1080p in layout: mean {}",
+        d.mean
+    );
+}
+
+/// What residents must read, read back by Tesseract with its Polish model.
+#[test]
+fn a_resident_can_read_the_call_and_the_queues() {
+    let image = render("busy", 1920, 1080);
+    let dir = std::env::temp_dir().join(format!("tablica-ocr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("busy.png");
+    save_png(&image, &png).unwrap();
+    let out = std::process::Command::new("tesseract")
+        .arg(&png)
+        .arg("stdout")
+        .args(["-l", "pol", "--psm", "11"])
+        .output()
+        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "A017",
+        "Stanowisko",
+        "Dowody osobiste",
+        "Rejestracja pojazdów",
+        "22 osoby",
+        "poniedziałek, 30 listopada 2026",
+        "Przygotuj dowód osobisty",
+    ] {
+        assert!(
+            text.contains(needle),
+            "OCR did not read {needle:?}; it read:\n{text}"
+        );
+    }
+}
