@@ -170,20 +170,20 @@ pub const COUNTERS: [CounterSpec; 7] = [
 /// Walk-in arrivals per hour, indexed by the hour of the day (10:00 … 17:00).
 pub fn arrivals_per_hour(hour: i8) -> f64 {
     match hour {
-        10 => 22.0,
-        11 => 30.0,
-        12 => 40.0,
-        13 => 38.0,
-        14 => 30.0,
-        15 => 42.0,
-        16 => 40.0,
-        17 => 26.0,
+        10 => 26.0,
+        11 => 36.0,
+        12 => 48.0,
+        13 => 44.0,
+        14 => 34.0,
+        15 => 50.0,
+        16 => 48.0,
+        17 => 30.0,
         _ => 0.0,
     }
 }
 
 /// The highest of [`arrivals_per_hour`], for thinning.
-pub const MAX_ARRIVALS_PER_HOUR: f64 = 42.0;
+pub const MAX_ARRIVALS_PER_HOUR: f64 = 50.0;
 
 /// Opening hours, in minutes after midnight.
 pub const OPENS_MIN: u32 = 10 * 60;
