@@ -124,7 +124,7 @@ async fn hello_gets_a_snapshot_then_consecutive_events_with_polish_names() {
 
 #[tokio::test]
 async fn two_clients_get_the_same_stream() {
-    let sim = office(2, (9, 55), 1200.0, |_| {}).await;
+    let sim = office(2, (9, 55), 4000.0, |_| {}).await;
     let addr = sim.addr().unwrap();
     let (mut a, mut b) = (hello(addr, Some(0)).await, hello(addr, Some(0)).await);
     for seq in 1..=150 {
@@ -343,7 +343,7 @@ fn the_same_seed_gives_the_same_events() {
 
 #[tokio::test]
 async fn a_display_fed_the_stream_ends_equal_to_the_simulator() {
-    let sim = office(7, (10, 0), 1200.0, |_| {}).await;
+    let sim = office(7, (10, 0), 6000.0, |_| {}).await;
     let mut ws = hello(sim.addr().unwrap(), None).await;
     let mut board = Board::default();
     sim.wait_for_seq(300).await;
@@ -431,7 +431,7 @@ async fn killing_the_listener_twenty_times_loses_and_repeats_nothing() {
     sim.pause();
     let last = sim.last_seq();
     assert!(
-        last > 200,
+        last > 100,
         "the office went on while the listener restarted ({last} events)"
     );
     target_tx.send_replace(Some(last));
