@@ -46,7 +46,8 @@ impl OfficeConfig {
 pub struct Produced {
     pub at: Timestamp,
     pub event: Event,
-    /// True for the first event after the night: the time before it may be skipped.
+    /// True for the first event after the night (or of the run): the quiet time before it may be
+    /// skipped.
     pub after_night: bool,
 }
 
@@ -135,11 +136,7 @@ impl OfficeModel {
         if day.weekday() == Weekday::Sunday {
             day = day.tomorrow().unwrap_or(day);
         }
-        let start = if day == config.start.date() {
-            config.start
-        } else {
-            day.at(0, 0, 0, 0)
-        };
+        let start = DateTime::from_parts(day, config.start.time());
         let now = to_unix(start);
         let mut model = OfficeModel {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
@@ -166,7 +163,8 @@ impl OfficeModel {
             next_ticket_id: 0,
             dispensing: false,
             day_closing: false,
-            after_night: false,
+            // Time before the office opens is as empty as a night, and as skippable.
+            after_night: true,
             day_notices: Vec::new(),
             view: Board::default(),
             view_seq: 0,
@@ -725,4 +723,83 @@ fn to_unix(dt: DateTime) -> i64 {
 
 fn timestamp(unix: i64) -> Timestamp {
     Timestamp::from_second(unix).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The display's reducer, fed the office's events, counts the same queues and open counters
+    /// as the office itself whenever the office is between two actions.
+    #[test]
+    fn the_display_counts_what_the_office_counts() {
+        let start = jiff::civil::date(2026, 12, 5).at(9, 0, 0, 0);
+        let mut model = OfficeModel::new(&OfficeConfig::new(11, start));
+        let mut board = Board::default();
+        let t0 = model.start_time();
+        board.apply(
+            &Envelope::new(0, t0, Event::Snapshot(initial_snapshot())),
+            t0,
+        );
+        let mut checked = 0;
+        for seq in 1..=6000 {
+            let p = model.next_event().expect("the office never ends");
+            board.apply(&Envelope::new(seq, p.at, p.event), p.at);
+            if !model.out.is_empty() {
+                continue;
+            }
+            checked += 1;
+            for (s, spec) in SERVICES.iter().enumerate() {
+                let shown = board.data.service(spec.id).unwrap();
+                assert_eq!(
+                    shown.waiting as usize,
+                    model.queues[s].len(),
+                    "{} at seq {seq}",
+                    spec.id
+                );
+            }
+            for k in &model.counters {
+                assert_eq!(
+                    board.data.counter(k.spec.id).unwrap().open,
+                    k.open,
+                    "{}",
+                    k.spec.id
+                );
+            }
+        }
+        assert!(checked > 1000);
+    }
+
+    #[test]
+    fn a_sunday_start_moves_to_monday_and_saturdays_say_see_you_monday() {
+        let sunday = jiff::civil::date(2026, 12, 6).at(9, 58, 0, 0);
+        let model = OfficeModel::new(&OfficeConfig::new(1, sunday));
+        let monday = in_warsaw_date(model.start_time());
+        assert_eq!(monday, jiff::civil::date(2026, 12, 7));
+
+        let saturday = jiff::civil::date(2026, 12, 5).at(17, 50, 0, 0);
+        let mut model = OfficeModel::new(&OfficeConfig::new(1, saturday));
+        let closing = std::iter::from_fn(|| model.next_event())
+            .find_map(|p| match p.event {
+                Event::AnnouncementSet(a) if a.text.starts_with("Wydawanie biletów zakończone") => {
+                    Some(a.text)
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert!(closing.contains("w poniedziałek"), "{closing}");
+    }
+
+    fn in_warsaw_date(t: Timestamp) -> Date {
+        crate::protocol::time::in_warsaw(t).date()
+    }
+
+    #[test]
+    fn estimates_round_up_to_minutes_and_need_an_open_counter() {
+        assert_eq!(estimate_s(3, 480, 0), None);
+        assert_eq!(estimate_s(0, 480, 2), Some(0));
+        assert_eq!(estimate_s(3, 480, 2), Some(720));
+        assert_eq!(estimate_s(1, 100, 3), Some(60));
+        assert_eq!(estimate_s(100_000, 900, 1), Some(MAX_EST_WAIT_S));
+    }
 }
