@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "tablica",
-    version,
-    about = "Waiting-room queue display for resident-service points"
-)]
+#[command(name = "tablica", version, about = "Waiting-room queue display for resident-service points")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

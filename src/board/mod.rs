@@ -9,7 +9,7 @@ mod wait;
 
 use crate::protocol::{
     Announcement, CallInfo, CounterInfo, Envelope, Event, MAX_ANNOUNCEMENTS, MAX_RECENT_CALLS,
-    MAX_WAITING, Office, ServiceInfo, Serving, Snapshot, TicketAtCounter,
+    MAX_WAITING, Office, Serving, ServiceInfo, Snapshot, TicketAtCounter,
 };
 use jiff::{SignedDuration, Timestamp};
 use std::collections::VecDeque;
@@ -217,9 +217,7 @@ impl Board {
                 match self.data.counter_mut(&e.counter) {
                     Some(c) => *c = counter,
                     // Bounded like a snapshot's list: a flood of new ids cannot grow memory.
-                    None if full => {
-                        tracing::warn!(counter = %e.counter, "too many counters; ignoring")
-                    }
+                    None if full => tracing::warn!(counter = %e.counter, "too many counters; ignoring"),
                     None => self.data.counters.push(counter),
                 }
             }
@@ -306,12 +304,7 @@ impl Board {
             office: Some(s.office.clone()),
             services: s.services.clone(),
             counters: s.counters.clone(),
-            recent_calls: s
-                .recent_calls
-                .iter()
-                .take(MAX_RECENT_CALLS)
-                .cloned()
-                .collect(),
+            recent_calls: s.recent_calls.iter().take(MAX_RECENT_CALLS).cloned().collect(),
             announcements: s.announcements.clone(),
             last_seq: Some(seq),
         };

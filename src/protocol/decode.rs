@@ -65,21 +65,12 @@ pub fn decode_event(text: &str) -> Result<Envelope, DecodeError> {
     if v != PROTOCOL_VERSION {
         return Err(DecodeError::Version(v));
     }
-    let seq = raw
-        .seq
-        .ok_or_else(|| DecodeError::field("seq", "missing"))?;
+    let seq = raw.seq.ok_or_else(|| DecodeError::field("seq", "missing"))?;
     if seq > MAX_SEQ {
-        return Err(DecodeError::field(
-            "seq",
-            format!("{seq} is larger than {MAX_SEQ}"),
-        ));
+        return Err(DecodeError::field("seq", format!("{seq} is larger than {MAX_SEQ}")));
     }
-    let kind = raw
-        .kind
-        .ok_or_else(|| DecodeError::field("type", "missing"))?;
-    let time = raw
-        .time
-        .ok_or_else(|| DecodeError::field("time", "missing"))?;
+    let kind = raw.kind.ok_or_else(|| DecodeError::field("type", "missing"))?;
+    let time = raw.time.ok_or_else(|| DecodeError::field("time", "missing"))?;
     let time = time::parse_rfc3339(&time).map_err(|p| DecodeError::field("time", p))?;
     let data = raw.data;
     let event = match kind.as_ref() {
@@ -172,8 +163,7 @@ fn read_json<'de, T: Deserialize<'de>>(text: &'de str, prefix: &str) -> Result<T
             DecodeError::field(field, problem)
         }
     })?;
-    de.end()
-        .map_err(|e| DecodeError::Json(strip_position(&e.to_string())))?;
+    de.end().map_err(|e| DecodeError::Json(strip_position(&e.to_string())))?;
     Ok(value)
 }
 
