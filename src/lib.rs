@@ -6,8 +6,10 @@
 //! display list, and the renderer draws that list. Network, clock, audio, files and the window are
 //! shells around this core.
 
+pub mod app;
 pub mod board;
 pub mod cmd;
+pub mod feed;
 pub mod fonts;
 pub mod layout;
 pub mod protocol;

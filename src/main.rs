@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Runs a simulated queue system: a websocket server speaking protocol v1.
     Simulate(tablica::sim::SimulateArgs),
+    /// The board, fullscreen, fed by the queue system.
+    Run(tablica::cmd::run::RunArgs),
+    /// The board fed by a built-in simulated service point (no server needed).
+    Demo(tablica::cmd::run::DemoArgs),
     /// Renders the board after a file of events (or a built-in scenario) to a PNG.
     Render(tablica::cmd::render::RenderArgs),
     /// Renders every scenario with a layout to PNGs, for designers.
@@ -35,6 +39,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => tablica::sim::run_cli(args),
+        Command::Run(args) => tablica::cmd::run::run_cli(args),
+        Command::Demo(args) => tablica::cmd::run::demo_cli(args),
         Command::Render(args) => tablica::cmd::render::render_cli(args),
         Command::Preview(args) => tablica::cmd::render::preview_cli(args),
     }

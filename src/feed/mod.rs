@@ -130,7 +130,8 @@ impl Feed {
 
     /// Records the `seq` of the last event the board applied, for resuming.
     pub fn applied(&self, seq: Option<u64>) {
-        self.last_seq.store(seq.unwrap_or(NO_SEQ), Ordering::Relaxed);
+        self.last_seq
+            .store(seq.unwrap_or(NO_SEQ), Ordering::Relaxed);
     }
 
     pub fn send(&self, control: Control) {

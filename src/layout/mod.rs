@@ -10,6 +10,7 @@ mod error;
 use crate::scene::Color;
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use toml::Spanned;
 
 pub use error::LayoutError;
@@ -257,12 +258,17 @@ pub struct Layout {
 impl Layout {
     /// The built-in layout for a screen of this size: portrait when taller than wide.
     pub fn builtin_for(width: u32, height: u32) -> Layout {
-        let text = if height > width {
-            PORTRAIT_TOML
+        static LANDSCAPE: OnceLock<Layout> = OnceLock::new();
+        static PORTRAIT: OnceLock<Layout> = OnceLock::new();
+        let (cell, text) = if height > width {
+            (&PORTRAIT, PORTRAIT_TOML)
         } else {
-            LANDSCAPE_TOML
+            (&LANDSCAPE, LANDSCAPE_TOML)
         };
-        Layout::parse(text, Path::new("assets/layouts")).expect("built-in layouts are valid")
+        cell.get_or_init(|| {
+            Layout::parse(text, Path::new("assets/layouts")).expect("built-in layouts are valid")
+        })
+        .clone()
     }
 
     /// Reads and checks a layout file.

@@ -141,7 +141,7 @@ fn token(args: &SimulateArgs) -> Result<Option<String>, CliError> {
     }
 }
 
-fn today() -> Date {
+pub fn today() -> Date {
     let date = in_warsaw(jiff::Timestamp::now()).date();
     if date.weekday() == Weekday::Sunday {
         date.tomorrow().unwrap_or(date)

@@ -23,7 +23,7 @@ pub mod script;
 mod server;
 mod simulator;
 
-pub use cli::{SimulateArgs, TOKEN_ENV, run_cli};
+pub use cli::{SimulateArgs, TOKEN_ENV, run_cli, today};
 pub use engine::{Engine, Upcoming};
 pub use office::{OfficeConfig, OfficeModel, Produced};
 pub use script::{Script, ScriptError};

@@ -48,6 +48,9 @@ pub struct SimConfig {
     pub send_timeout: Duration,
     /// Displays served at once.
     pub max_connections: usize,
+    /// Plays the office silently up to this moment before serving anyone, so that a demo opens
+    /// on a day already under way.
+    pub warm_up_until: Option<jiff::Timestamp>,
 }
 
 impl SimConfig {
@@ -64,6 +67,7 @@ impl SimConfig {
             hello_timeout: Duration::from_secs(10),
             send_timeout: Duration::from_secs(10),
             max_connections: 256,
+            warm_up_until: None,
         }
     }
 
@@ -122,6 +126,12 @@ impl Simulator {
                 Engine::script(script)
             }
         };
+        let mut engine = engine;
+        if let Some(until) = config.warm_up_until {
+            while engine.peek().is_some_and(|u| u.at < until) {
+                engine.advance();
+            }
+        }
         let hub = Arc::new(Hub::new(
             engine,
             config.history,

@@ -1,0 +1,164 @@
+//! The running display: the board fed by the live feed, drawn in a window or to PNG files.
+//!
+//! [`Core`] is what both shells share: it drains the feed into the board on the display's thread,
+//! asks the feed to resynchronise when events were missed, and produces each frame's scene plus
+//! the calls whose turn on screen begins (their sound plays with them).
+
+mod headless;
+mod window;
+
+use crate::board::{Board, Effect};
+use crate::feed::{Control, Feed, FeedMsg, LinkState};
+use crate::layout::Layout;
+use crate::protocol::{CallInfo, Envelope};
+use crate::render::{Gpu, Renderer};
+use crate::scene::{self, Link, Scene, Status};
+use jiff::Timestamp;
+use std::path::PathBuf;
+
+pub use headless::run_headless;
+pub use window::{WindowOptions, run_window};
+
+/// Counters for logs and the health endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub events: u64,
+    pub rejected: u64,
+    pub calls: u64,
+    pub resyncs: u64,
+    pub frames: u64,
+}
+
+/// Something that sounds a call when its turn on screen begins.
+pub type CallSound = Box<dyn FnMut(&CallInfo)>;
+
+pub struct Core {
+    pub board: Board,
+    /// The layout from a file; `None` for the built-in layout that suits the screen's
+    /// orientation (it follows the window when the screen is turned).
+    pub layout: Option<Layout>,
+    /// The file the layout came from, if any.
+    pub layout_path: Option<PathBuf>,
+    pub status: Status,
+    pub counters: Counters,
+    feed: Option<Feed>,
+    /// A resync was asked for and no new stream has started since: do not ask again.
+    resync_pending: bool,
+    sound: Option<CallSound>,
+}
+
+impl Core {
+    pub fn new(layout: Option<Layout>, status: Status) -> Self {
+        Core {
+            board: Board::default(),
+            layout,
+            layout_path: None,
+            status,
+            counters: Counters::default(),
+            feed: None,
+            resync_pending: false,
+            sound: None,
+        }
+    }
+
+    pub fn set_feed(&mut self, feed: Feed) {
+        feed.applied(self.board.data.last_seq);
+        self.status.link = Link::Connecting;
+        self.feed = Some(feed);
+    }
+
+    pub fn set_sound(&mut self, sound: CallSound) {
+        self.sound = Some(sound);
+    }
+
+    /// Applies events that did not come from the network (a file given on the command line).
+    pub fn apply_all(&mut self, events: &[Envelope]) {
+        for e in events {
+            self.apply(e, e.time);
+        }
+    }
+
+    fn apply(&mut self, e: &Envelope, now: Timestamp) {
+        self.counters.events += 1;
+        for effect in self.board.apply(e, now) {
+            match effect {
+                Effect::Call(_) | Effect::Recall(_) => self.counters.calls += 1,
+                Effect::ResyncNeeded { last, got } => {
+                    if !self.resync_pending
+                        && let Some(feed) = &self.feed
+                    {
+                        tracing::warn!(last, got, "missed events; resynchronising");
+                        self.resync_pending = true;
+                        self.counters.resyncs += 1;
+                        feed.send(Control::Resync);
+                    }
+                }
+            }
+        }
+        if let Some(feed) = &self.feed {
+            feed.applied(self.board.data.last_seq);
+        }
+    }
+
+    /// Takes everything the feed has delivered; returns whether the picture may have changed.
+    pub fn pump(&mut self, now: Timestamp) -> bool {
+        let mut changed = false;
+        while let Some(msg) = self.feed.as_mut().and_then(Feed::try_recv) {
+            changed = true;
+            self.handle(msg, now);
+        }
+        changed
+    }
+
+    fn handle(&mut self, msg: FeedMsg, now: Timestamp) {
+        match msg {
+            FeedMsg::NewStream => {
+                self.board.new_stream();
+                self.resync_pending = false;
+            }
+            FeedMsg::Event(e) => self.apply(&e, now),
+            FeedMsg::Rejected(_) => {
+                self.counters.rejected += 1;
+                self.board.heard(now);
+            }
+            FeedMsg::Link(LinkState::Connected) => self.status.link = Link::Connected,
+            FeedMsg::Link(LinkState::Connecting) => self.status.link = Link::Connecting,
+        }
+    }
+
+    /// Moves the call presentation to `now` and sounds the calls whose turn on screen begins.
+    pub fn tick(&mut self, now: Timestamp) {
+        for call in self.board.advance(now) {
+            if let Some(sound) = &mut self.sound {
+                sound(&call);
+            }
+        }
+    }
+
+    /// The picture at `now` (after [`Core::tick`]).
+    pub fn frame(&mut self, now: Timestamp, width: u32, height: u32) -> Scene {
+        self.tick(now);
+        self.counters.frames += 1;
+        let layout = self.layout_for(width, height);
+        scene::build(&self.board, &layout, &self.status, now, width, height)
+    }
+
+    /// The layout for a screen of this size.
+    pub fn layout_for(&self, width: u32, height: u32) -> Layout {
+        match &self.layout {
+            Some(l) => l.clone(),
+            None => Layout::builtin_for(width, height),
+        }
+    }
+}
+
+/// A renderer for `format` with the fonts the layout names.
+pub fn renderer_for(gpu: &Gpu, layout: &Layout, format: wgpu::TextureFormat) -> Renderer {
+    let extra: Vec<PathBuf> = layout
+        .style
+        .font_files
+        .iter()
+        .map(|f| layout.asset(f))
+        .collect();
+    Renderer::with_fonts(gpu, format, crate::fonts::font_system_with(&extra))
+}
