@@ -71,10 +71,15 @@ impl Core {
         self.sound = Some(sound);
     }
 
-    /// Applies events that did not come from the network (a file given on the command line).
-    pub fn apply_all(&mut self, events: &[Envelope]) {
+    /// Applies events from a file as if they had arrived live, the last one at `now`, so that
+    /// calls near the end of the file are still presented in turn, with their sounds.
+    pub fn replay(&mut self, events: &[Envelope], now: Timestamp) {
+        let Some(last) = events.last() else {
+            return;
+        };
+        let shift = now.duration_since(last.time);
         for e in events {
-            self.apply(e, e.time);
+            self.apply(e, crate::board::add(e.time, shift));
         }
     }
 

@@ -70,8 +70,9 @@ impl Presenter {
     fn next_start(&self, min_display: SignedDuration) -> Option<Timestamp> {
         let (_, arrived) = self.pending.front()?;
         Some(match &self.current {
-            Some(cur) => add(cur.since, min_display).max(*arrived),
-            None => *arrived,
+            // A call put on screen quietly by a snapshot is history already: it gives way at once.
+            Some(cur) if cur.fresh => add(cur.since, min_display).max(*arrived),
+            _ => *arrived,
         })
     }
 

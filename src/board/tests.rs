@@ -458,3 +458,23 @@ proptest! {
         prop_assert!(b.presenter.pending().len() <= presenter::MAX_PENDING);
     }
 }
+
+#[test]
+fn a_quiet_snapshot_call_gives_way_at_once_even_with_a_clock_ahead() {
+    // The server's clock is an hour ahead of the display's: the snapshot's newest call seems to
+    // lie in the future. It must not hold back the next call.
+    let mut b = Board::default();
+    let mut snap = snapshot();
+    snap.recent_calls.push(CallInfo {
+        ticket: "A001".into(),
+        service: "a".into(),
+        counter: "1".into(),
+        time: t(3600),
+        recall: false,
+    });
+    b.apply(&env(1, 3600, Event::Snapshot(snap)), t(0));
+    b.apply(&called(2, 3601, "A002", "2"), t(1));
+    let started = b.advance(t(1));
+    assert_eq!(started.len(), 1);
+    assert_eq!(b.presenter.current().unwrap().call.ticket, "A002");
+}

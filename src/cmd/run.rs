@@ -115,7 +115,11 @@ fn run(args: RunArgs) -> Result<(), String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        core.apply_all(&events);
+        core.replay(&events, jiff::Timestamp::now());
+        if args.server.is_none() {
+            // A board shown from a file has no connection to lose.
+            core.status.stale_after = jiff::SignedDuration::MAX;
+        }
     }
     let feed_config = match &args.server {
         Some(url) => {

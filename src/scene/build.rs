@@ -81,6 +81,8 @@ pub fn build(
     f.wake(next_minute);
     let stale_at = f.stale_at();
     f.wake(stale_at);
+    // The next queued call's turn and the end of a blink change the picture too.
+    f.wake(board.next_deadline(now));
     f.background();
     f.header();
     if f.closed() {
@@ -157,9 +159,15 @@ impl Frame<'_> {
 
     /// When the data will be old enough for the "no connection" banner.
     fn stale_at(&self) -> Option<Timestamp> {
-        self.board
-            .last_heard
-            .map(|t| add(t, self.status.stale_after + SignedDuration::from_millis(1)))
+        self.board.last_heard.map(|t| {
+            let after = self.status.stale_after;
+            add(
+                t,
+                after
+                    .checked_add(SignedDuration::from_millis(1))
+                    .unwrap_or(after),
+            )
+        })
     }
 
     fn stale(&self) -> bool {

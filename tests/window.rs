@@ -1,0 +1,113 @@
+//! The real binary in a real window on a real X server (Xvfb): it fills the screen, shows the
+//! board, and sits idle when nothing happens.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts Xvfb on a free display number and returns it with its display name.
+fn xvfb(width: u32, height: u32) -> (Killed, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            &format!("{width}x{height}x24"),
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb runs (apt-get install xvfb)");
+    let mut out = child.stdout.take().unwrap();
+    let mut number = String::new();
+    let mut buf = [0u8; 1];
+    use std::io::Read;
+    while out.read(&mut buf).unwrap_or(0) == 1 && buf[0] != b'\n' {
+        number.push(buf[0] as char);
+    }
+    assert!(!number.is_empty(), "Xvfb did not report its display");
+    (Killed(child), format!(":{}", number.trim()))
+}
+
+fn screenshot(display: &str, path: &Path) -> image::RgbaImage {
+    let status = Command::new("import")
+        .args(["-display", display, "-window", "root"])
+        .arg(path)
+        .status()
+        .expect("ImageMagick's import runs");
+    assert!(status.success());
+    image::open(path).unwrap().into_rgba8()
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn out_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn fullscreen_board_under_xvfb_then_idle() {
+    let (_x, display) = xvfb(1920, 1080);
+    let events = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/calls.jsonl");
+    let child = Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args(["run", "--always-open", "--events"])
+        .arg(&events)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let _board = Killed(child);
+    let shot = out_dir().join("fullscreen.png");
+    // The file ends with three calls and a recall within five seconds: the board presents them
+    // one after another (six seconds each), so the recall of A022 is on screen about 13 s after
+    // start. It blinks, then settles with the recall colour's frame around the panel.
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let image = loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let image = screenshot(&display, &shot);
+        assert_eq!(image.dimensions(), (1920, 1080));
+        let frame_px = image.get_pixel(31, 400).0;
+        let panel = image.get_pixel(60, 605).0;
+        if frame_px[..3] == [0xFF, 0x8A, 0x3D] && panel[..3] == [0x12, 0x30, 0x4D] {
+            break image;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the settled recall is not on screen after 45 s; see {}",
+            shot.display()
+        );
+    };
+    // The whole screen is the board: its background reaches the bottom-right corner.
+    let corner = image.get_pixel(1915, 1075).0;
+    assert_eq!(corner[..3], [0x0A, 0x1C, 0x2E], "background at the corner");
+    // Idle means idle: with nothing happening the process sleeps. A busy loop would use about
+    // 100 ticks a second; drawing the clock once a minute uses none.
+    std::thread::sleep(Duration::from_secs(1));
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(4));
+    let used = cpu_ticks(pid) - before;
+    assert!(used <= 20, "the idle board used {used} CPU ticks in 4 s");
+}
