@@ -6,6 +6,7 @@
 //! display list, and the renderer draws that list. Network, clock, audio, files and the window are
 //! shells around this core.
 
+pub mod audio;
 pub mod board;
 pub mod cmd;
 pub mod fonts;
