@@ -17,11 +17,11 @@ mod worker;
 
 pub use config::{AudioConfig, ClockTime, QuietPeriod};
 pub use error::AudioError;
-pub use queue::{Request, SoundQueue};
+use queue::{Request, SoundQueue};
 pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,7 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 /// The sound output: a handle to the audio thread. Dropping it stops the thread.
 pub struct Chimes {
     shared: Arc<Shared>,
-    thread: Option<(JoinHandle<()>, mpsc::Receiver<()>)>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Chimes {
@@ -84,17 +84,12 @@ impl Chimes {
     /// [`AudioConfig::validate`] to report mistakes to a person.
     pub fn start(config: AudioConfig) -> Chimes {
         let shared = Arc::new(Shared::new(config));
-        let (done_tx, done_rx) = mpsc::channel();
         let worker_shared = shared.clone();
         let spawned = std::thread::Builder::new()
             .name("tablica-audio".into())
-            .spawn(move || {
-                worker::run(worker_shared);
-                // Dropping the sender tells `Drop` that the thread has ended.
-                drop(done_tx);
-            });
+            .spawn(move || worker::run(worker_shared));
         let thread = match spawned {
-            Ok(handle) => Some((handle, done_rx)),
+            Ok(handle) => Some(handle),
             Err(e) => {
                 tracing::error!(error = %e, "cannot start the audio thread; the board stays silent");
                 shared.set_device_state(AudioState::NoDevice);
@@ -166,10 +161,10 @@ impl Chimes {
 
     pub fn status(&self) -> AudioStatus {
         let queued = self.shared.lock().queue.len();
+        let device = self.shared.device_state();
         AudioStatus {
             state: self.shared.state(),
-            device_available: self.shared.device_state() != AudioState::NoDevice
-                && self.shared.device_state() != AudioState::Starting,
+            device_available: matches!(device, AudioState::Idle | AudioState::Playing),
             played: self.played(),
             dropped: self.shared.dropped.load(Ordering::Relaxed),
             skipped: self.shared.skipped.load(Ordering::Relaxed),
@@ -204,17 +199,19 @@ impl Drop for Chimes {
         // `shutdown` or already waiting, so the wake-up cannot be lost.
         drop(self.shared.lock());
         self.shared.wake.notify_all();
-        if let Some((handle, done)) = self.thread.take() {
-            match done.recv_timeout(SHUTDOWN_WAIT) {
-                Err(mpsc::RecvTimeoutError::Disconnected) | Ok(()) => {
-                    if handle.join().is_err() {
-                        tracing::error!("the audio thread panicked");
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    tracing::warn!("the audio thread did not stop in time; leaving it behind");
-                }
+        let Some(handle) = self.thread.take() else {
+            return;
+        };
+        let deadline = Instant::now() + SHUTDOWN_WAIT;
+        while !handle.is_finished() {
+            if Instant::now() >= deadline {
+                tracing::warn!("the audio thread did not stop in time; leaving it behind");
+                return;
             }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if handle.join().is_err() {
+            tracing::error!("the audio thread panicked");
         }
     }
 }

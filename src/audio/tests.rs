@@ -17,6 +17,12 @@ fn config(volume: f32, periods: Vec<QuietPeriod>) -> AudioConfig {
     }
 }
 
+#[test]
+fn chimes_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Chimes>();
+}
+
 // --- volume and quiet periods
 
 #[test]

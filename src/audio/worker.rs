@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 /// once (a driver reset), but a device that keeps failing must not be reopened in a tight loop.
 const REOPEN_AFTER_LOSS: Duration = Duration::from_secs(2);
 
+/// While nothing is queued, failed attempts to open the device back off, doubling up to this
+/// interval (or the configured retry interval, if longer). Each failed attempt makes ALSA print
+/// several lines to stderr on a machine without a sound card, and those add up over months.
+const MAX_IDLE_RETRY: Duration = Duration::from_secs(300);
+
 /// Runs the audio thread until shutdown. The output stream is dropped on return, which closes
 /// the device (and finalises a capture file in tests).
 pub(super) fn run(shared: Arc<Shared>) {
@@ -21,13 +26,14 @@ pub(super) fn run(shared: Arc<Shared>) {
         config,
         shared,
         output: None,
-        next_attempt: Instant::now(),
+        last_attempt: None,
+        idle_retry: Duration::ZERO,
         missing_reported: false,
         last_end: None,
     };
     // Open the device straight away: the first chime should not wait for it, and the health
     // endpoint should know early whether there is sound.
-    worker.open_if_due();
+    worker.open_if_due(Instant::now());
     while let Some(request) = worker.next_request() {
         worker.play(request);
         worker.shared.lock().busy = false;
@@ -40,9 +46,12 @@ struct Worker {
     config: Arc<AudioConfig>,
     sounds: SoundSet,
     output: Option<Output>,
-    /// When to try opening the device next while there is none.
-    next_attempt: Instant,
-    /// "No device" has been logged and nothing has been played since: do not log it again.
+    /// When opening the device was last tried.
+    last_attempt: Option<Instant>,
+    /// How long after `last_attempt` to try again while nothing is queued; a queued sound
+    /// brings the next attempt forward to `device_retry` after the last.
+    idle_retry: Duration,
+    /// "No device" has been logged and no device has been opened since: do not log it again.
     missing_reported: bool,
     /// When the last sound ended, for the gap before the next one.
     last_end: Option<Instant>,
@@ -83,12 +92,12 @@ impl Worker {
                 drop(self.shared.wake.wait(inner));
             } else {
                 let now = Instant::now();
-                if now >= self.next_attempt {
+                let next = self.next_attempt(false);
+                if now >= next {
                     drop(inner);
-                    self.open_if_due();
+                    self.open_if_due(self.next_attempt(false));
                 } else {
-                    let wait = self.next_attempt - now;
-                    drop(self.shared.wake.wait_timeout(inner, wait));
+                    drop(self.shared.wake.wait_timeout(inner, next - now));
                 }
             }
         }
@@ -96,9 +105,7 @@ impl Worker {
 
     fn play(&mut self, request: Request) {
         self.check_device();
-        if self.output.is_none() {
-            self.open_if_due();
-        }
+        self.open_if_due(self.next_attempt(true));
         let Some(output) = &self.output else {
             // A sound that cannot play now is not kept for later: heard minutes late, after
             // the device returns, it would call residents who have already gone in.
@@ -106,12 +113,12 @@ impl Worker {
             tracing::debug!(kind = ?request.kind, "no audio device; sound skipped");
             return;
         };
+        self.shared.set_device_state(AudioState::Playing);
         if let Some(end) = self.last_end
             && !self.sleep_until(end + self.config.gap)
         {
             return;
         }
-        self.shared.set_device_state(AudioState::Playing);
         let sound = self.sounds.get(request.kind);
         let shared = &self.shared;
         let outcome = output.play(sound, request.volume, || shared.shutting_down());
@@ -155,8 +162,8 @@ impl Worker {
             self.sounds =
                 SoundSet::load(config.call_sound.as_deref(), config.recall_sound.as_deref());
         }
-        if config.device_retry != self.config.device_retry && self.output.is_none() {
-            self.next_attempt = Instant::now() + config.device_retry;
+        if config.device_retry != self.config.device_retry {
+            self.idle_retry = config.device_retry;
         }
         self.config = config;
     }
@@ -169,9 +176,19 @@ impl Worker {
     }
 
     fn lose_device(&mut self, why: &str) {
-        self.output = None;
+        if let Some(output) = self.output.take() {
+            // Closing a stream whose device hangs can block in the driver; that must not stop
+            // this thread from playing once a device is back.
+            let closed = std::thread::Builder::new()
+                .name("tablica-audio-close".into())
+                .spawn(move || drop(output));
+            if let Err(e) = closed {
+                tracing::debug!(error = %e, "closing the lost stream on this thread instead");
+            }
+        }
         self.shared.set_device_state(AudioState::NoDevice);
-        self.next_attempt = Instant::now() + REOPEN_AFTER_LOSS.min(self.config.device_retry);
+        self.last_attempt = Some(Instant::now());
+        self.idle_retry = REOPEN_AFTER_LOSS.min(self.config.device_retry);
         if !self.missing_reported {
             self.missing_reported = true;
             tracing::warn!(
@@ -182,11 +199,26 @@ impl Worker {
         }
     }
 
-    /// Tries to open the device if there is none and the retry time has come.
-    fn open_if_due(&mut self) {
-        if self.output.is_some() || Instant::now() < self.next_attempt {
+    /// When the next attempt to open the device is due, `for_sound` or while idle.
+    fn next_attempt(&self, for_sound: bool) -> Instant {
+        let Some(last) = self.last_attempt else {
+            return Instant::now();
+        };
+        let after = if for_sound {
+            self.config.device_retry.min(self.idle_retry)
+        } else {
+            self.idle_retry
+        };
+        last + after
+    }
+
+    /// Tries to open the device if there is none and `due` has come.
+    fn open_if_due(&mut self, due: Instant) {
+        let now = Instant::now();
+        if self.output.is_some() || now < due {
             return;
         }
+        self.last_attempt = Some(now);
         let shared = Arc::downgrade(&self.shared);
         // A weak reference: the stream lives inside the worker, which the shared state does not
         // own, but a weak one also cannot keep anything alive past shutdown.
@@ -210,7 +242,10 @@ impl Worker {
                 self.shared.set_device_state(AudioState::Idle);
             }
             Err(e) => {
-                self.next_attempt = Instant::now() + self.config.device_retry;
+                self.idle_retry = (self.idle_retry * 2).clamp(
+                    self.config.device_retry,
+                    MAX_IDLE_RETRY.max(self.config.device_retry),
+                );
                 self.shared.set_device_state(AudioState::NoDevice);
                 if self.missing_reported {
                     tracing::debug!(error = %e, "audio device still unavailable");
