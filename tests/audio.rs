@@ -391,10 +391,8 @@ fn read_paced(mut file: File, stop: &AtomicBool) -> Captured {
             }
         };
         bytes.extend_from_slice(&buf[..got]);
-        if header.is_none()
-            && let Some(format) = WavFormat::parse(&bytes)
-        {
-            header = Some((format, Instant::now()));
+        if header.is_none() {
+            header = WavFormat::parse(&bytes).map(|format| (format, Instant::now()));
         }
         if got == 0 {
             if stopping {

@@ -114,9 +114,8 @@ impl Worker {
             return;
         };
         self.shared.set_device_state(AudioState::Playing);
-        if let Some(end) = self.last_end
-            && !self.sleep_until(end + self.config.gap)
-        {
+        let gap_over = self.last_end.map(|end| end + self.config.gap);
+        if gap_over.is_some_and(|at| !self.sleep_until(at)) {
             return;
         }
         let sound = self.sounds.get(request.kind);
