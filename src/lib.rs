@@ -7,6 +7,7 @@
 //! shells around this core.
 
 pub mod app;
+pub mod audio;
 pub mod board;
 pub mod cmd;
 pub mod feed;

@@ -1,0 +1,310 @@
+//! Sound: the call chime and the recall sound, played one after another on a dedicated thread.
+//!
+//! [`Chimes`] is the handle the UI thread holds. [`Chimes::play`] only puts a request into a
+//! bounded queue and returns; the audio thread plays the requests strictly in order, each to its
+//! end, with a short gap between them, so a burst of calls is heard as a row of chimes rather
+//! than one cut-off chime or a noise of overlapping ones. Without an audio device the board
+//! carries on silently, says so once in the log and in [`Chimes::state`], and keeps trying to
+//! open the device so that sound comes back by itself. See docs/AUDIO.md.
+
+mod config;
+mod error;
+mod output;
+mod queue;
+mod sounds;
+pub mod synth;
+mod worker;
+
+pub use config::{AudioConfig, ClockTime, QuietPeriod};
+pub use error::AudioError;
+use queue::{Request, SoundQueue};
+pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
+
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Which sound to play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SoundKind {
+    /// A ticket called for the first time: the "ding-dong".
+    Call,
+    /// A ticket called again: three rising tones.
+    Recall,
+}
+
+/// What the sound output is doing, for the health endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AudioState {
+    /// The audio thread has not yet tried to open the device.
+    Starting,
+    /// The device is open and nothing is playing.
+    Idle,
+    /// A sound is playing or waiting out the gap before it.
+    Playing,
+    /// Sound is switched off in the config (muted or master volume zero).
+    Muted,
+    /// There is no usable audio device; sounds are skipped and the device is retried.
+    NoDevice,
+}
+
+/// A snapshot of the sound output for the health endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AudioStatus {
+    pub state: AudioState,
+    /// Whether an output device is open, independent of muting.
+    pub device_available: bool,
+    /// Sounds played to their end since start.
+    pub played: u64,
+    /// Sounds dropped because the queue was full.
+    pub dropped: u64,
+    /// Sounds not played because sound was muted, the volume was zero, or there was no device.
+    pub skipped: u64,
+    /// Sounds waiting in the queue now.
+    pub queued: usize,
+}
+
+/// How long dropping [`Chimes`] waits for the audio thread to end. A device stuck in the driver
+/// must not keep the application from exiting.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
+
+/// The sound output: a handle to the audio thread. Dropping it stops the thread.
+pub struct Chimes {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Chimes {
+    /// Starts the audio thread and returns at once, whether or not there is an audio device.
+    /// Any config is accepted: volumes are clamped, a zero queue capacity becomes one, and
+    /// custom sounds that fail to load are replaced by the built-in ones (and logged). Use
+    /// [`AudioConfig::validate`] to report mistakes to a person.
+    pub fn start(config: AudioConfig) -> Chimes {
+        let shared = Arc::new(Shared::new(config));
+        let worker_shared = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tablica-audio".into())
+            .spawn(move || worker::run(worker_shared));
+        let thread = match spawned {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the audio thread; the board stays silent");
+                shared.set_device_state(AudioState::NoDevice);
+                None
+            }
+        };
+        Chimes { shared, thread }
+    }
+
+    /// Queues `kind` to play after every sound already queued, at the volume its config gives
+    /// for `now` on the Warsaw wall clock. Never blocks: it only takes a lock the audio thread
+    /// holds for a few instructions.
+    pub fn play(&self, kind: SoundKind, now: jiff::Timestamp) {
+        let mut inner = self.shared.lock();
+        let volume = inner.config.volume_for(now);
+        if volume <= 0.0 {
+            drop(inner);
+            self.shared.skipped.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(?kind, "sound skipped: muted or volume zero at this time");
+            return;
+        }
+        if let Some(dropped) = inner.queue.push(Request { kind, volume }) {
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            // One warning per overflow, not one per dropped sound: a flood of calls must not
+            // become a flood of log lines.
+            if !inner.overflow_reported {
+                inner.overflow_reported = true;
+                tracing::warn!(
+                    capacity = inner.queue.len(),
+                    dropped = ?dropped.kind,
+                    "sound queue full; dropping the oldest waiting sounds"
+                );
+            }
+        }
+        drop(inner);
+        self.shared.wake.notify_all();
+    }
+
+    /// [`Self::play`] at the current time.
+    pub fn play_now(&self, kind: SoundKind) {
+        self.play(kind, jiff::Timestamp::now());
+    }
+
+    /// Replaces the config. Volume and muting apply to sounds requested from now on; changed
+    /// sound files are loaded by the audio thread before its next sound.
+    pub fn set_config(&self, config: AudioConfig) {
+        let mut inner = self.shared.lock();
+        let dropped = inner.queue.set_capacity(config.queue_capacity);
+        self.shared
+            .dropped
+            .fetch_add(dropped as u64, Ordering::Relaxed);
+        self.shared
+            .muted
+            .store(is_muted(&config), Ordering::Relaxed);
+        inner.config = Arc::new(config);
+        inner.config_changed = true;
+        drop(inner);
+        self.shared.wake.notify_all();
+    }
+
+    pub fn state(&self) -> AudioState {
+        self.shared.state()
+    }
+
+    /// Sounds played to their end since start.
+    pub fn played(&self) -> u64 {
+        self.shared.played.load(Ordering::Relaxed)
+    }
+
+    pub fn status(&self) -> AudioStatus {
+        let queued = self.shared.lock().queue.len();
+        let device = self.shared.device_state();
+        AudioStatus {
+            state: self.shared.state(),
+            device_available: matches!(device, AudioState::Idle | AudioState::Playing),
+            played: self.played(),
+            dropped: self.shared.dropped.load(Ordering::Relaxed),
+            skipped: self.shared.skipped.load(Ordering::Relaxed),
+            queued,
+        }
+    }
+
+    /// Blocks until every queued sound has been played (or skipped) and the last one has ended,
+    /// or `timeout` passes; returns whether it got idle. For tests and orderly shutdown, never
+    /// for the UI thread.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            {
+                let inner = self.shared.lock();
+                if inner.queue.is_empty() && !inner.busy {
+                    return true;
+                }
+            }
+            if Instant::now() >= deadline || self.thread.is_none() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Chimes {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        // Taking the lock before notifying ensures the thread is either before its check of
+        // `shutdown` or already waiting, so the wake-up cannot be lost.
+        drop(self.shared.lock());
+        self.shared.wake.notify_all();
+        let Some(handle) = self.thread.take() else {
+            return;
+        };
+        let deadline = Instant::now() + SHUTDOWN_WAIT;
+        while !handle.is_finished() {
+            if Instant::now() >= deadline {
+                tracing::warn!("the audio thread did not stop in time; leaving it behind");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if handle.join().is_err() {
+            tracing::error!("the audio thread panicked");
+        }
+    }
+}
+
+fn is_muted(config: &AudioConfig) -> bool {
+    config.muted || config.volume.is_nan() || config.volume <= 0.0
+}
+
+/// State shared by the handle, the audio thread and the device's error callback.
+struct Shared {
+    inner: Mutex<Inner>,
+    /// Signalled when a request is queued, the config changes, the device fails or shutdown is
+    /// requested.
+    wake: Condvar,
+    shutdown: AtomicBool,
+    muted: AtomicBool,
+    /// The worker's view of the device: Starting, Idle, Playing or NoDevice.
+    device_state: AtomicU8,
+    played: AtomicU64,
+    dropped: AtomicU64,
+    skipped: AtomicU64,
+}
+
+struct Inner {
+    queue: SoundQueue,
+    config: Arc<AudioConfig>,
+    config_changed: bool,
+    /// Set by the device's error callback.
+    device_error: bool,
+    /// The worker has taken a request and not finished it.
+    busy: bool,
+    overflow_reported: bool,
+}
+
+impl Shared {
+    fn new(config: AudioConfig) -> Shared {
+        Shared {
+            inner: Mutex::new(Inner {
+                queue: SoundQueue::new(config.queue_capacity),
+                config_changed: false,
+                device_error: false,
+                busy: false,
+                overflow_reported: false,
+                config: Arc::new(config.clone()),
+            }),
+            wake: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+            muted: AtomicBool::new(is_muted(&config)),
+            device_state: AtomicU8::new(AudioState::Starting as u8),
+            played: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+        }
+    }
+
+    /// Locks the shared state. A panic while it was held cannot leave it inconsistent (every
+    /// update is a single assignment or queue operation), so a poisoned lock is used as is
+    /// rather than spreading the panic to the UI thread.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn state(&self) -> AudioState {
+        if self.muted.load(Ordering::Relaxed) {
+            AudioState::Muted
+        } else {
+            self.device_state()
+        }
+    }
+
+    fn device_state(&self) -> AudioState {
+        match self.device_state.load(Ordering::Relaxed) {
+            x if x == AudioState::Idle as u8 => AudioState::Idle,
+            x if x == AudioState::Playing as u8 => AudioState::Playing,
+            x if x == AudioState::NoDevice as u8 => AudioState::NoDevice,
+            _ => AudioState::Starting,
+        }
+    }
+
+    fn set_device_state(&self, state: AudioState) {
+        self.device_state.store(state as u8, Ordering::Relaxed);
+    }
+
+    fn shutting_down(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Called from the device's thread when the stream fails.
+    fn report_device_error(&self) {
+        self.lock().device_error = true;
+        self.wake.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests;
