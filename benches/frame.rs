@@ -16,13 +16,23 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 
 fn rss_mib() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
     pages * 4096.0 / (1024.0 * 1024.0)
 }
 
 /// Renders `frames` frames of the busy board; with `new_call`, every frame shows a call of a
 /// ticket never shown before (new glyph runs, a new text to shape).
-fn run(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), frames: usize, new_call: bool) -> Vec<Duration> {
+fn run(
+    gpu: &Gpu,
+    renderer: &mut Renderer,
+    (w, h): (u32, u32),
+    frames: usize,
+    new_call: bool,
+) -> Vec<Duration> {
     let mut s = scenarios::build("busy").unwrap();
     let layout = Layout::builtin_for(w, h);
     let mut now = s.now;
@@ -58,19 +68,32 @@ fn run(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), frames: usize, ne
 fn report(name: &str, mut times: Vec<Duration>) {
     let median = percentile(&mut times, 0.5);
     let p99 = percentile(&mut times, 0.99);
-    println!("{name:<34} median {:>7.2} ms   p99 {:>7.2} ms", median.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    println!(
+        "{name:<34} median {:>7.2} ms   p99 {:>7.2} ms",
+        median.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
 }
 
 fn main() {
     let gpu = Gpu::headless().expect("a wgpu adapter (lavapipe will do)");
     let info = gpu.adapter.get_info();
-    println!("adapter: {} ({:?}, {})", info.name, info.device_type, info.driver);
+    println!(
+        "adapter: {} ({:?}, {})",
+        info.name, info.device_type, info.driver
+    );
     println!("(offscreen, including the copy back to memory that a window does not need)");
     for (w, h) in [(1920, 1080), (3840, 2160)] {
         let mut renderer = Renderer::new(&gpu, OFFSCREEN_FORMAT);
         run(&gpu, &mut renderer, (w, h), 5, false);
-        report(&format!("{w}x{h} steady"), run(&gpu, &mut renderer, (w, h), 60, false));
-        report(&format!("{w}x{h} new call each frame"), run(&gpu, &mut renderer, (w, h), 60, true));
+        report(
+            &format!("{w}x{h} steady"),
+            run(&gpu, &mut renderer, (w, h), 60, false),
+        );
+        report(
+            &format!("{w}x{h} new call each frame"),
+            run(&gpu, &mut renderer, (w, h), 60, true),
+        );
     }
     let mut renderer = Renderer::new(&gpu, OFFSCREEN_FORMAT);
     run(&gpu, &mut renderer, (1920, 1080), 1000, true);
@@ -78,5 +101,8 @@ fn main() {
     run(&gpu, &mut renderer, (1920, 1080), 9000, true);
     let after_10k = rss_mib();
     println!("resident memory after 1,000 distinct calls:  {after_1k:.1} MiB");
-    println!("resident memory after 10,000 distinct calls: {after_10k:.1} MiB (growth {:.1} MiB)", after_10k - after_1k);
+    println!(
+        "resident memory after 10,000 distinct calls: {after_10k:.1} MiB (growth {:.1} MiB)",
+        after_10k - after_1k
+    );
 }

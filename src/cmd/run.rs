@@ -3,6 +3,7 @@
 
 use super::Size;
 use crate::app::{Core, WindowOptions, run_headless, run_window};
+use crate::audio::{AudioConfig, Chimes, SoundKind};
 use crate::feed::{self, FeedConfig};
 use crate::layout::Layout;
 use crate::protocol::parse_events;
@@ -49,6 +50,12 @@ pub struct ScreenArgs {
     /// Ignore opening hours (never show the closed screen).
     #[arg(long)]
     pub always_open: bool,
+    /// No chime.
+    #[arg(long)]
+    pub mute: bool,
+    /// Chime volume, 0.0–1.0.
+    #[arg(long, default_value_t = 1.0)]
+    pub volume: f32,
 }
 
 /// `tablica demo` options.
@@ -81,6 +88,20 @@ fn core(screen: &ScreenArgs, always_open: bool) -> Result<Core, String> {
     }
     let mut core = Core::new(layout, status);
     core.layout_path = screen.layout.clone();
+    let chimes = Chimes::start(AudioConfig {
+        volume: screen.volume.clamp(0.0, 1.0),
+        muted: screen.mute,
+        ..AudioConfig::default()
+    });
+    // Each call sounds when its turn on screen begins, so sound and blinking start together.
+    core.set_sound(Box::new(move |call| {
+        let kind = if call.recall {
+            SoundKind::Recall
+        } else {
+            SoundKind::Call
+        };
+        chimes.play(kind, jiff::Timestamp::now());
+    }));
     Ok(core)
 }
 
