@@ -24,6 +24,8 @@ enum Command {
     Demo(tablica::cmd::run::DemoArgs),
     /// Renders the board after a file of events (or a built-in scenario) to a PNG.
     Render(tablica::cmd::render::RenderArgs),
+    /// Checks a layout file and everything it references.
+    Check(tablica::cmd::check::CheckArgs),
     /// Renders every scenario with a layout to PNGs, for designers.
     Preview(tablica::cmd::render::PreviewArgs),
 }
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Run(args) => tablica::cmd::run::run_cli(args),
         Command::Demo(args) => tablica::cmd::run::demo_cli(args),
         Command::Render(args) => tablica::cmd::render::render_cli(args),
+        Command::Check(args) => tablica::cmd::check::check_cli(args),
         Command::Preview(args) => tablica::cmd::render::preview_cli(args),
     }
 }

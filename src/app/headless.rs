@@ -20,6 +20,7 @@ pub fn run_headless(
     make_feed: impl FnOnce(Waker) -> Option<Feed>,
     mut on_frame: impl FnMut(&Path),
 ) -> Result<(), String> {
+    core.watch_layout(Arc::new(|| {}));
     if let Some(feed) = make_feed(Arc::new(|| {})) {
         core.set_feed(feed);
     }
@@ -34,6 +35,7 @@ pub fn run_headless(
     let mut next_frame = Instant::now();
     loop {
         core.pump(Timestamp::now());
+        core.poll_layout(Instant::now());
         core.tick(Timestamp::now());
         let now = Instant::now();
         if now >= next_frame {

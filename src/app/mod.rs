@@ -10,6 +10,7 @@ mod window;
 use crate::board::{Board, Effect};
 use crate::feed::{Control, Feed, FeedMsg, LinkState};
 use crate::layout::Layout;
+use crate::layout::watch::LayoutWatcher;
 use crate::protocol::{CallInfo, Envelope};
 use crate::render::{Gpu, Renderer};
 use crate::scene::{self, Link, Scene, Status};
@@ -45,6 +46,7 @@ pub struct Core {
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
     sound: Option<CallSound>,
+    watcher: Option<LayoutWatcher>,
 }
 
 impl Core {
@@ -58,6 +60,7 @@ impl Core {
             feed: None,
             resync_pending: false,
             sound: None,
+            watcher: None,
         }
     }
 
@@ -65,6 +68,41 @@ impl Core {
         feed.applied(self.board.data.last_seq);
         self.status.link = Link::Connecting;
         self.feed = Some(feed);
+    }
+
+    /// Starts watching the layout file (if there is one) for live reload; `wake` is called from
+    /// the watcher's thread when files change.
+    pub fn watch_layout(&mut self, wake: crate::layout::watch::Notify) {
+        let Some(path) = self.layout_path.clone() else {
+            return;
+        };
+        match LayoutWatcher::new(&path, self.layout.as_ref(), wake) {
+            Ok(w) => self.watcher = Some(w),
+            Err(e) => tracing::warn!("live reload of {} is off: {e}", path.display()),
+        }
+    }
+
+    /// When a pending layout reload is due.
+    pub fn reload_due(&self) -> Option<std::time::Instant> {
+        self.watcher.as_ref().and_then(LayoutWatcher::due)
+    }
+
+    /// Reloads the layout if its files changed and have settled; returns whether the picture
+    /// may have changed. A broken layout leaves the previous one on screen with an error card.
+    pub fn poll_layout(&mut self, now: std::time::Instant) -> bool {
+        let Some(result) = self.watcher.as_mut().and_then(|w| w.poll(now)) else {
+            return false;
+        };
+        match result {
+            Ok(layout) => {
+                self.layout = Some(layout);
+                self.status.notices.clear();
+            }
+            Err(problems) => {
+                self.status.notices = problems.iter().map(ToString::to_string).collect();
+            }
+        }
+        true
     }
 
     pub fn set_sound(&mut self, sound: CallSound) {

@@ -55,6 +55,7 @@ pub fn run_window(
             let _ = proxy.send_event(Wake);
         }
     });
+    core.watch_layout(waker.clone());
     if let Some(feed) = make_feed(waker) {
         core.set_feed(feed);
     }
@@ -80,6 +81,8 @@ struct Shown {
     gpu: Gpu,
     surface: WindowSurface,
     renderer: Renderer,
+    /// The font files the renderer was built with; a layout naming others needs a new one.
+    fonts: Vec<String>,
 }
 
 struct App {
@@ -126,12 +129,14 @@ impl App {
         }
         let (gpu, surface) =
             WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
-        let renderer = renderer_for(&gpu, &self.core.layout_for(1920, 1080), surface.format());
+        let layout = self.core.layout_for(1920, 1080);
+        let renderer = renderer_for(&gpu, &layout, surface.format());
         Ok(Shown {
             window,
             gpu,
             surface,
             renderer,
+            fonts: layout.style.font_files.clone(),
         })
     }
 
@@ -142,6 +147,11 @@ impl App {
         let _span = tracing::debug_span!("frame").entered();
         let now = Timestamp::now();
         let size = shown.surface.size();
+        let layout = self.core.layout_for(size.width, size.height);
+        if layout.style.font_files != shown.fonts {
+            shown.renderer = renderer_for(&shown.gpu, &layout, shown.surface.format());
+            shown.fonts = layout.style.font_files.clone();
+        }
         let scene = self.core.frame(now, size.width, size.height);
         self.next_change = scene.next_change.map(|t| instant_at(t, now));
         match shown
@@ -188,16 +198,19 @@ impl ApplicationHandler<Wake> for App {
     }
 
     fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
-        if let StartCause::ResumeTimeReached { .. } = cause
-            && let Some(shown) = &self.window
-        {
-            shown.window.request_redraw();
+        if let StartCause::ResumeTimeReached { .. } = cause {
+            self.core.poll_layout(Instant::now());
+            if let Some(shown) = &self.window {
+                shown.window.request_redraw();
+            }
         }
     }
 
     fn user_event(&mut self, _event_loop: &ActiveEventLoop, _event: Wake) {
         self.pending.store(false, Ordering::Release);
-        if self.core.pump(Timestamp::now())
+        let fed = self.core.pump(Timestamp::now());
+        let reloaded = self.core.poll_layout(Instant::now());
+        if (fed || reloaded)
             && let Some(shown) = &self.window
         {
             shown.window.request_redraw();
@@ -231,8 +244,13 @@ impl ApplicationHandler<Wake> for App {
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
-        // Idle means idle: sleep until the next change the scene announced, or until woken.
-        match self.next_change {
+        // Idle means idle: sleep until the next change the scene announced (or a settled layout
+        // edit is due), or until woken.
+        let next = match (self.next_change, self.core.reload_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match next {
             Some(at) if at <= Instant::now() => {
                 if let Some(shown) = &self.window {
                     shown.window.request_redraw();

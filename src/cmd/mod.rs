@@ -1,5 +1,6 @@
 //! The subcommands of the `tablica` binary, as library code so tests can drive them.
 
+pub mod check;
 pub mod render;
 pub mod run;
 

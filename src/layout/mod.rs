@@ -5,7 +5,9 @@
 //! sizes and other lengths are in percent of the screen's *shorter* side, so the same layout file
 //! gives the same physical type size on a landscape and a portrait screen of one model.
 
+pub mod check;
 mod error;
+pub mod watch;
 
 use crate::scene::Color;
 use serde::{Deserialize, Deserializer};
