@@ -108,8 +108,10 @@ fn display_follows_a_simulator_restarted_20_times_and_sounds_every_call_once() {
         });
         rt.block_on(sim.stop_listener());
         let stopped_at = sim.last_seq();
+        display.pump_until(5 * SECOND, "the display to notice the cut", |c| {
+            c.status.link != Link::Connected
+        });
         display.pump_for(Duration::from_millis(20 + 15 * (i % 8)));
-        assert_ne!(display.core.status.link, Link::Connected, "restart {i}");
         rt.block_on(sim.start_listener(addr))
             .expect("the same port can be bound again");
         display.pump_until(
@@ -481,8 +483,11 @@ fn servers_that_close_at_once_or_never_upgrade_get_retries_with_backoff() {
         gaps(&closing)
     );
     let g = gaps(&closing);
+    let (first_gap, last_gap) = (g[0], *g.last().unwrap());
     assert!(
-        g.last().unwrap() >= &Duration::from_millis(140) && g[0] < Duration::from_millis(120),
+        first_gap < Duration::from_millis(150)
+            && last_gap >= Duration::from_millis(140)
+            && first_gap < last_gap,
         "the delay grows from about 20 ms to about 200 ms: {g:?}"
     );
     assert_eq!(display.core.board.data, good);
@@ -494,7 +499,7 @@ fn servers_that_close_at_once_or_never_upgrade_get_retries_with_backoff() {
     });
     let g = gaps(&accepts_in(NEVER_UPGRADE));
     assert!(
-        g[0] >= Duration::from_millis(500) && g[0] < Duration::from_millis(1000),
+        g[0] >= Duration::from_millis(500) && g[0] < Duration::from_millis(1500),
         "attempts spaced by connect_timeout (500 ms) plus backoff: {g:?}"
     );
     assert_eq!(display.core.board.data, good);
