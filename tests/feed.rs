@@ -897,3 +897,35 @@ fn the_token_is_sent_a_wrong_one_is_retried_and_neither_is_logged() {
         );
     }
 }
+
+#[test]
+fn a_server_that_always_skips_a_seq_is_not_hammered() {
+    let rt = runtime();
+    // Every stream it sends has a hole: resuming from 10 gets 12.
+    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
+        let Some(mut ws) = record.upgrade(stream).await else {
+            return;
+        };
+        if record.hello(&mut ws).await.is_none() {
+            return;
+        }
+        if n == 0 {
+            let _ = ws.send(text(&snapshot(10))).await;
+        }
+        let _ = ws.send(text(&issued(12, 1))).await;
+        keep_alive(&mut ws, 12, || false).await;
+    }));
+    let mut display = Display::connect(fast_config(&server.url()));
+    display.pump_until(5 * SECOND, "the snapshot", |c| {
+        c.board.data.last_seq == Some(10)
+    });
+    display.pump_for(SECOND);
+    let connections = server.record.accepts();
+    assert!(
+        connections <= 20,
+        "{connections} connections in a second to a server whose every stream has a gap \
+         (backoff 20 ms to 200 ms)"
+    );
+    assert!(connections >= 2, "the display did try to resynchronise");
+    assert_eq!(display.core.board.data, reference(&[snapshot(10)]));
+}
