@@ -929,3 +929,27 @@ fn a_server_that_always_skips_a_seq_is_not_hammered() {
     assert!(connections >= 2, "the display did try to resynchronise");
     assert_eq!(display.core.board.data, reference(&[snapshot(10)]));
 }
+
+#[test]
+fn the_client_stops_promptly_even_while_connecting() {
+    let rt = runtime();
+    // Accepts TCP and never answers the upgrade.
+    let server = rt.block_on(HandServer::start(|_, stream, _| async move {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        drop(stream);
+    }));
+    let mut config = fast_config(&server.url());
+    config.connect_timeout = Duration::from_secs(10);
+    let display = Display::connect(config);
+    wait_until(5 * SECOND, "the connection attempt", || {
+        server.record.accepts() == 1
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    let started = Instant::now();
+    drop(display);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(500),
+        "dropping the display took {took:?} (the upgrade would time out after 10 s)"
+    );
+}

@@ -190,7 +190,21 @@ impl Client {
             .max_message_size(Some(MAX_FRAME_BYTES * 2))
             .max_frame_size(Some(MAX_FRAME_BYTES * 2));
         let connect = connect_async_tls_with_config(request, Some(ws_config), true, connector);
-        let mut ws = match tokio::time::timeout(self.config.connect_timeout, connect).await {
+        let connect = tokio::time::timeout(self.config.connect_timeout, connect);
+        tokio::pin!(connect);
+        // Shutting down must not wait for a server that does not answer the upgrade.
+        let connected = loop {
+            tokio::select! {
+                r = &mut connect => break r,
+                c = self.control.recv() => {
+                    if matches!(c, Some(Control::Shutdown) | None) {
+                        return ConnectionEnd::Shutdown;
+                    }
+                    // A resync asked for now is what this new connection does anyway.
+                }
+            }
+        };
+        let mut ws = match connected {
             Err(_) => return ConnectionEnd::ConnectTimeout(self.config.connect_timeout),
             Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
             Ok(Ok((ws, _response))) => ws,
