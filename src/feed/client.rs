@@ -107,6 +107,7 @@ impl Client {
     async fn run(mut self) {
         let mut backoff = self.config.backoff_min;
         let mut attempt: u64 = 0;
+        let mut previous_resync = false;
         loop {
             attempt += 1;
             let started = Instant::now();
@@ -117,7 +118,12 @@ impl Client {
             }
             self.notify(FeedMsg::Link(LinkState::Connecting)).await;
             let healthy = started.elapsed() >= HEALTHY_AFTER;
-            if healthy || matches!(end, ConnectionEnd::Resync) {
+            // A resync reconnects at once, but not twice in a row: a server whose every stream
+            // has a gap would otherwise be reconnected to as fast as it answers, forever.
+            let resync = matches!(end, ConnectionEnd::Resync);
+            let at_once = resync && (!previous_resync || healthy);
+            previous_resync = resync;
+            if healthy || at_once {
                 backoff = self.config.backoff_min;
             }
             if let Some(suppressed) = self.limiter.allow(end.kind(), Instant::now()) {
@@ -132,12 +138,12 @@ impl Client {
                     warn!("{end}; reconnecting in about {backoff:?}{extra}");
                 }
             }
-            let delay = if matches!(end, ConnectionEnd::Resync) {
+            let delay = if at_once {
                 Duration::ZERO
             } else {
                 jitter(backoff)
             };
-            if !matches!(end, ConnectionEnd::Resync) && !healthy {
+            if !at_once && !healthy {
                 backoff = (backoff * 2).min(self.config.backoff_max);
             }
             tokio::select! {
@@ -184,7 +190,21 @@ impl Client {
             .max_message_size(Some(MAX_FRAME_BYTES * 2))
             .max_frame_size(Some(MAX_FRAME_BYTES * 2));
         let connect = connect_async_tls_with_config(request, Some(ws_config), true, connector);
-        let mut ws = match tokio::time::timeout(self.config.connect_timeout, connect).await {
+        let connect = tokio::time::timeout(self.config.connect_timeout, connect);
+        tokio::pin!(connect);
+        // Shutting down must not wait for a server that does not answer the upgrade.
+        let connected = loop {
+            tokio::select! {
+                r = &mut connect => break r,
+                c = self.control.recv() => {
+                    if matches!(c, Some(Control::Shutdown) | None) {
+                        return ConnectionEnd::Shutdown;
+                    }
+                    // A resync asked for now is what this new connection does anyway.
+                }
+            }
+        };
+        let mut ws = match connected {
             Err(_) => return ConnectionEnd::ConnectTimeout(self.config.connect_timeout),
             Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
             Ok(Ok((ws, _response))) => ws,
