@@ -31,11 +31,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // tungstenite logs the whole upgrade request, bearer token included, at trace level: cap it
+    // whatever RUST_LOG says, so that a token never reaches a log file.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        .add_directive("tungstenite=debug".parse().expect("valid directive"))
+        .add_directive("tokio_tungstenite=debug".parse().expect("valid directive"));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

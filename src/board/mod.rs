@@ -109,6 +109,8 @@ pub struct Board {
     pub stats: WaitStats,
     /// When the board last heard from the server (any frame, heartbeats included).
     pub last_heard: Option<Timestamp>,
+    /// When the last call arrived, by the display's clock (the server's may differ).
+    pub last_call_at: Option<Timestamp>,
     /// True between a new connection and its first snapshot: that snapshot is accepted whatever
     /// its `seq`, because a restarted server may have started its numbering again.
     new_stream: bool,
@@ -191,11 +193,13 @@ impl Board {
                     s.waiting = s.waiting.saturating_sub(1);
                 }
                 self.presenter.enqueue(call.clone(), now);
+                self.last_call_at = Some(now);
                 effects.push(Effect::Call(call));
             }
             Event::TicketRecalled(e) => {
                 let call = self.call(e, time, true);
                 self.presenter.enqueue(call.clone(), now);
+                self.last_call_at = Some(now);
                 effects.push(Effect::Recall(call));
             }
             Event::TicketServed(e) => {

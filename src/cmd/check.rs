@@ -14,7 +14,11 @@ pub struct CheckArgs {
 pub fn check_cli(args: CheckArgs) -> ExitCode {
     match check_file(&args.layout) {
         Ok(layout) => {
-            let name = if layout.name.is_empty() { "layout" } else { &layout.name };
+            let name = if layout.name.is_empty() {
+                "layout"
+            } else {
+                &layout.name
+            };
             println!("{}: OK ({name})", args.layout.display());
             ExitCode::SUCCESS
         }

@@ -37,15 +37,22 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
     }
     for (key, relative) in images {
         if let Err(message) = check_image(&layout.asset(relative)) {
-            problems.push(LayoutError::key(text, key, format!("{key} = \"{relative}\": {message}")).in_file(file));
+            problems.push(
+                LayoutError::key(text, key, format!("{key} = \"{relative}\": {message}"))
+                    .in_file(file),
+            );
         }
     }
     for relative in &layout.style.font_files {
         let path = layout.asset(relative);
         match font_coverage(&path) {
             Err(message) => problems.push(
-                LayoutError::key(text, "style.font_files", format!("font \"{relative}\": {message}"))
-                    .in_file(file),
+                LayoutError::key(
+                    text,
+                    "style.font_files",
+                    format!("font \"{relative}\": {message}"),
+                )
+                .in_file(file),
             ),
             Ok((families, missing)) if !missing.is_empty() => problems.push(
                 LayoutError::key(
@@ -90,7 +97,8 @@ fn check_image(path: &Path) -> Result<(), String> {
     if !path.exists() {
         return Err(format!("file not found ({})", path.display()));
     }
-    let (w, h) = image::image_dimensions(path).map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?;
+    let (w, h) = image::image_dimensions(path)
+        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?;
     if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
         return Err(format!(
             "picture of {w}×{h} pixels is too large (at most {MAX_IMAGE_SIDE} on a side); \
@@ -132,7 +140,11 @@ pub fn font_coverage(path: &Path) -> Result<(Vec<String>, String), String> {
 
 /// Folders a live reload must watch: the layout's own and those of files it references.
 pub fn watched_dirs(layout: &Layout, layout_path: &Path) -> Vec<PathBuf> {
-    let mut dirs = vec![layout_path.parent().map_or(PathBuf::from("."), Path::to_path_buf)];
+    let mut dirs = vec![
+        layout_path
+            .parent()
+            .map_or(PathBuf::from("."), Path::to_path_buf),
+    ];
     let referenced = layout
         .header
         .logo

@@ -69,6 +69,8 @@ pub struct Colors {
     pub alert: Hex,
     /// Text on the alert colour.
     pub alert_text: Hex,
+    /// Panel outlines (drawn when `style.border` is above 0).
+    pub border: Hex,
 }
 
 impl Default for Colors {
@@ -86,6 +88,7 @@ impl Default for Colors {
             recall_text: c("#0A1C2E"),
             alert: c("#C62828"),
             alert_text: c("#FFFFFF"),
+            border: c("#FFFFFF"),
         }
     }
 }
@@ -97,6 +100,8 @@ pub struct Style {
     pub radius: f32,
     /// Space between a panel's edge and its content.
     pub padding: f32,
+    /// Width of panel outlines (0: none).
+    pub border: f32,
     /// Font family name; empty for the built-in Noto Sans.
     pub font: String,
     /// Extra font files to load, relative to the layout file.
@@ -110,6 +115,7 @@ impl Default for Style {
         Style {
             radius: 1.6,
             padding: 2.0,
+            border: 0.0,
             font: String::new(),
             font_files: Vec::new(),
             background_image: None,
@@ -359,6 +365,13 @@ impl Layout {
                 text,
                 "recent_calls.count",
                 "recent_calls.count must be 1–24 and recent_calls.columns 1–6".into(),
+            ));
+        }
+        if !(self.style.border.is_finite() && (0.0..=3.0).contains(&self.style.border)) {
+            return Err(LayoutError::key(
+                text,
+                "style.border",
+                "style.border must be between 0 and 3".into(),
             ));
         }
         if !(1..=30).contains(&self.services.max_rows) {

@@ -29,7 +29,11 @@ pub struct LayoutWatcher {
 
 impl LayoutWatcher {
     /// Watches `path` (and, once loaded, the folders of the files `layout` references).
-    pub fn new(path: &Path, layout: Option<&Layout>, notify: Notify) -> Result<Self, notify::Error> {
+    pub fn new(
+        path: &Path,
+        layout: Option<&Layout>,
+        notify: Notify,
+    ) -> Result<Self, notify::Error> {
         let (tx, rx) = mpsc::channel();
         let wake = notify;
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -64,7 +68,11 @@ impl LayoutWatcher {
     fn watch(&mut self, dirs: Vec<PathBuf>) {
         for dir in &dirs {
             if !self.dirs.contains(dir) {
-                let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
                 if let Err(e) = self.watcher.watch(dir, RecursiveMode::NonRecursive) {
                     tracing::warn!("cannot watch {} for layout changes: {e}", dir.display());
                 }
@@ -97,7 +105,8 @@ impl LayoutWatcher {
         match self.due {
             Some(due) if now >= due => {
                 self.due = None;
-                let _span = tracing::info_span!("layout_reload", path = %self.path.display()).entered();
+                let _span =
+                    tracing::info_span!("layout_reload", path = %self.path.display()).entered();
                 let result = check_file(&self.path);
                 match &result {
                     Ok(layout) => {
@@ -140,7 +149,13 @@ mod tests {
 
     #[test]
     fn temporary_files_are_ignored() {
-        for name in [".layout.toml.swp", "layout.toml~", "4913", "x.tmp", "#layout.toml#"] {
+        for name in [
+            ".layout.toml.swp",
+            "layout.toml~",
+            "4913",
+            "x.tmp",
+            "#layout.toml#",
+        ] {
             assert!(is_temporary(Path::new(name)), "{name}");
         }
         for name in ["layout.toml", "logo.png", "Lato-Bold.ttf"] {

@@ -150,7 +150,13 @@ impl Frame<'_> {
 
     fn panel(&mut self, rect: Rect, fill: Color) {
         let radius = self.u(self.layout.style.radius);
-        self.list.rect(rect, radius, fill);
+        let border = self.layout.style.border;
+        self.list.push(Item::Rect(RectItem {
+            rect,
+            radius,
+            fill,
+            border: (border > 0.0).then(|| (self.u(border), self.layout.colors.border.0)),
+        }));
     }
 
     fn has_data(&self) -> bool {
@@ -182,7 +188,12 @@ impl Frame<'_> {
         if self.status.hours.is_open(&self.local) {
             return false;
         }
-        let last_call = self.board.data.recent_calls.front().map(|c| c.time);
+        // By the display's own clock when it saw the call arrive; a snapshot's calls only carry
+        // the server's, which may run ahead or behind.
+        let last_call = self
+            .board
+            .last_call_at
+            .or_else(|| self.board.data.recent_calls.front().map(|c| c.time));
         let recently_busy = last_call.is_some_and(|t| {
             let quiet = self.now.duration_since(t);
             quiet >= SignedDuration::ZERO && quiet < CLOSED_AFTER_QUIET

@@ -1,0 +1,228 @@
+//! Live reload end to end: a running board (headless) whose layout file is edited the ways
+//! editors edit files. The real watcher, the real reload and real frames on lavapipe.
+
+mod common;
+
+use common::gpu;
+use image::RgbaImage;
+use jiff::Timestamp;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tablica::app::Core;
+use tablica::layout::{LANDSCAPE_TOML, Layout};
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
+use tablica::scenarios;
+use tablica::scene::{OpeningHours, Status};
+
+fn layout_text(background: &str) -> String {
+    LANDSCAPE_TOML.replace(
+        "background  = \"#0A1C2E\"",
+        &format!("background  = \"{background}\""),
+    )
+}
+
+struct Board {
+    core: Core,
+    renderer: Renderer,
+    now: Timestamp,
+}
+
+impl Board {
+    fn frame(&mut self) -> (RgbaImage, Vec<String>) {
+        let scene = self.core.frame(self.now, 960, 540);
+        let texts = scene.list.texts().map(|t| t.text.clone()).collect();
+        (
+            render_to_image(gpu(), &mut self.renderer, &scene.list).unwrap(),
+            texts,
+        )
+    }
+
+    fn background(&mut self) -> [u8; 3] {
+        let px = self.frame().0.get_pixel(2, 2).0;
+        [px[0], px[1], px[2]]
+    }
+
+    /// Waits (bounded) until the watcher has noticed a change and the reload happened.
+    fn wait_reload(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.core.poll_layout(Instant::now()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("no reload within 10 s");
+    }
+}
+
+#[test]
+fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
+    let s = scenarios::build("busy").unwrap();
+    let status = Status {
+        hours: OpeningHours::always(),
+        ..s.status
+    };
+    let mut core = Core::new(Some(Layout::load(&path).unwrap()), status);
+    core.board = s.board;
+    core.board.heard(s.now);
+    core.layout_path = Some(path.clone());
+    core.watch_layout(Arc::new(|| {}));
+    let mut board = Board {
+        core,
+        renderer: Renderer::new(gpu(), OFFSCREEN_FORMAT),
+        now: s.now,
+    };
+    assert_eq!(board.background(), [0x0A, 0x1C, 0x2E]);
+    // Give the watcher a moment to be armed before the first edit.
+    std::thread::sleep(Duration::from_millis(200));
+
+    // A valid edit written in place shows on the next frame, board state untouched.
+    std::fs::write(&path, layout_text("#402000")).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x40, 0x20, 0x00]);
+    assert!(board.core.status.notices.is_empty());
+    assert!(
+        board.frame().1.iter().any(|t| t == "A017"),
+        "the board kept its state"
+    );
+
+    // A mistake keeps the previous look and shows where the mistake is.
+    let broken = layout_text("#40200");
+    std::fs::write(&path, &broken).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x40, 0x20, 0x00]);
+    let line = broken.lines().position(|l| l.contains("#40200")).unwrap() + 1;
+    let where_ = format!("{}:{line}:15:", path.display());
+    let texts = board.frame().1;
+    assert!(
+        texts.iter().any(|t| t.contains(&where_)),
+        "no error card with {where_} in {texts:?}"
+    );
+
+    // Saving by writing a new file and renaming it over the old one (as many editors do).
+    let tmp = dir.path().join("layout.toml.new");
+    std::fs::write(&tmp, layout_text("#004020")).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x00, 0x40, 0x20]);
+    assert!(
+        board.core.status.notices.is_empty(),
+        "{:?}",
+        board.core.status.notices
+    );
+
+    // Editors' swap files next to the layout do not cause reloads.
+    std::fs::write(dir.path().join(".layout.toml.swp"), "garbage").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!board.core.poll_layout(Instant::now()));
+
+    // Deleting the file keeps the last layout and says so; putting it back recovers.
+    std::fs::remove_file(&path).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x00, 0x40, 0x20]);
+    assert!(
+        board
+            .core
+            .status
+            .notices
+            .iter()
+            .any(|n| n.contains("cannot read"))
+    );
+    std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x0A, 0x1C, 0x2E]);
+    assert!(board.core.status.notices.is_empty());
+}
+
+#[test]
+fn check_reports_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        ("syntax.toml", "[header\ntitle = \"x\"\n", ":1:"),
+        (
+            "unknown-key.toml",
+            "[header]\ntitel = \"Witamy\"\n",
+            ":2:1: unknown key `titel`; did you mean `title`?",
+        ),
+        (
+            "bad-colour.toml",
+            "[colors]\naccent = \"żółty\"\n",
+            ":2:10: `żółty` is not a colour",
+        ),
+        (
+            "off-screen.toml",
+            "[footer]\nregion = [0, 95, 100, 10]\n",
+            ":2:10: footer.region [0, 95, 100, 10] reaches off the screen",
+        ),
+        (
+            "missing-logo.toml",
+            "[header]\nlogo = \"herb.png\"\n",
+            ":2:1: header.logo = \"herb.png\": file not found",
+        ),
+        (
+            "missing-font.toml",
+            "[style]\nfont_files = [\"Lato.ttf\"]\n",
+            ":2:1: font \"Lato.ttf\": cannot read it",
+        ),
+        (
+            "tiny-text.toml",
+            "\n[services]\nname_size = 0.1\n",
+            ":3:1: services.name_size = 0.1",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{name} passed the check");
+        let want = format!("{}{expected}", path.display());
+        assert!(
+            stdout.contains(&want),
+            "{name}: wanted {want:?}, got {stdout:?}"
+        );
+    }
+    // A font without Polish letters is named with the letters it lacks. The test font is Noto
+    // Sans cut down to ASCII (pyftsubset --unicodes=U+0020-007E), under the same OFL licence.
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fonts");
+    let path = dir.path().join("latin-font.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[style]\nfont_files = [\"{}/latin-only.ttf\"]\n",
+            fonts.display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains("lacks letters the board shows: ĄĆĘŁŃÓŚŹŻąćęłńóśźż–—…"),
+        "{stdout}"
+    );
+    let ok = dir.path().join("ok.toml");
+    std::fs::write(&ok, LANDSCAPE_TOML).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .arg("check")
+        .arg(&ok)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
