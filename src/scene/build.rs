@@ -664,13 +664,13 @@ impl Frame<'_> {
             .bold()
             .align(Align::Right)
             .valign(people_v)
-            .shrink_to(self.u(size * 0.7));
+            .shrink_to(self.u(size * 0.6));
         self.list.text(t);
         let t = self
             .text(wait, wait_rect, size, c.muted.0)
             .align(Align::Right)
             .valign(wait_v)
-            .shrink_to(self.u(size * 0.7));
+            .shrink_to(self.u(size * 0.6));
         self.list.text(t);
     }
 
@@ -868,8 +868,8 @@ impl ServiceColumns {
     fn new(r: Rect, wide: bool) -> Self {
         let pad = r.w * 0.015;
         if wide {
-            let wait_w = r.w * 0.24;
-            let people_w = r.w * 0.16;
+            let wait_w = r.w * 0.25;
+            let people_w = r.w * 0.18;
             let wait = Rect::new(r.right() - pad - wait_w, r.y, wait_w, r.h);
             let people = Rect::new(wait.x - people_w - pad, r.y, people_w, r.h);
             ServiceColumns { wide, people, wait }
