@@ -1,6 +1,7 @@
 //! `tablica render` and `tablica preview`: boards as PNG files, no display needed.
 
 use super::Size;
+use crate::app::renderer_for;
 use crate::board::Board;
 use crate::layout::Layout;
 use crate::protocol::{parse_events, time::parse_rfc3339};
@@ -105,7 +106,7 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
     }
     let layout = load_layout(args.layout.as_deref(), args.size)?;
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
-    let mut renderer = renderer_for(&gpu, &layout);
+    let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
     let image = draw(
         &gpu,
         &mut renderer,
@@ -132,21 +133,6 @@ fn load_layout(path: Option<&Path>, size: Size) -> CmdResult<Layout> {
         Some(p) => Layout::load(p).map_err(|e| e.to_string()),
         None => Ok(Layout::builtin_for(size.width, size.height)),
     }
-}
-
-/// A renderer with the fonts the layout names.
-pub fn renderer_for(gpu: &Gpu, layout: &Layout) -> Renderer {
-    let extra: Vec<PathBuf> = layout
-        .style
-        .font_files
-        .iter()
-        .map(|f| layout.asset(f))
-        .collect();
-    Renderer::with_fonts(
-        gpu,
-        OFFSCREEN_FORMAT,
-        crate::fonts::font_system_with(&extra),
-    )
 }
 
 fn draw(
@@ -189,7 +175,7 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
     let mut written = Vec::new();
     for &size in &args.size {
         let layout = load_layout(args.layout.as_deref(), size)?;
-        let mut renderer = renderer_for(&gpu, &layout);
+        let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
         let mut sheet = Vec::new();
         for name in &names {
             let s = scenario(name)?;

@@ -204,17 +204,4 @@ pub const ANN_CLOSING_ID: &str = "koniec-biletow";
 pub const ANN_CLOSING_SOON: &str = "Wydawanie biletów kończy się o 17:45.";
 
 /// Polish month names in the genitive, as in "5 grudnia".
-pub const MONTHS_GENITIVE: [&str; 12] = [
-    "stycznia",
-    "lutego",
-    "marca",
-    "kwietnia",
-    "maja",
-    "czerwca",
-    "lipca",
-    "sierpnia",
-    "września",
-    "października",
-    "listopada",
-    "grudnia",
-];
+pub use crate::scene::polish::MONTHS_GENITIVE;
