@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::*;
+use support::feed::*;
 use tablica::board::{Board, BoardData};
 use tablica::feed::{self, FeedMsg, LinkState};
 use tablica::protocol::{CallInfo, Envelope, Event, decode_event};
