@@ -11,7 +11,7 @@ use crate::board::{Board, Effect};
 use crate::feed::{Control, Feed, FeedMsg, LinkState};
 use crate::layout::Layout;
 use crate::layout::watch::LayoutWatcher;
-use crate::protocol::{CallInfo, Envelope};
+use crate::protocol::{CallInfo, Envelope, Event};
 use crate::render::{Gpu, Renderer};
 use crate::scene::{self, Link, Scene, Status};
 use jiff::Timestamp;
@@ -147,8 +147,13 @@ impl Core {
     pub fn pump(&mut self, now: Timestamp) -> bool {
         let mut changed = false;
         while let Some(msg) = self.feed.as_mut().and_then(Feed::try_recv) {
-            changed = true;
+            // Heartbeats (and rejected frames) only prove the link is alive: they change the
+            // picture only when they end a "no connection" banner. Idle means idle.
+            let quiet = matches!(&msg, FeedMsg::Rejected(_))
+                || matches!(&msg, FeedMsg::Event(e) if matches!(e.event, Event::Heartbeat(_)));
+            let was_stale = quiet && scene::is_stale(&self.board, &self.status, now);
             self.handle(msg, now);
+            changed |= !quiet || was_stale;
         }
         changed
     }

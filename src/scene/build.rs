@@ -43,6 +43,16 @@ impl Default for Status {
     }
 }
 
+/// Whether the board shows the "no connection" banner: its data is too old, or the link is down
+/// after data had come.
+pub fn is_stale(board: &Board, status: &Status, now: Timestamp) -> bool {
+    let old = board
+        .data_age(now)
+        .is_some_and(|age| age > status.stale_after);
+    let has_data = board.data.last_seq.is_some() || board.data.office.is_some();
+    old || (status.link == Link::Connecting && has_data)
+}
+
 /// A frame's display list and when the picture will next change by itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
@@ -177,11 +187,7 @@ impl Frame<'_> {
     }
 
     fn stale(&self) -> bool {
-        let old = self
-            .board
-            .data_age(self.now)
-            .is_some_and(|age| age > self.status.stale_after);
-        old || (self.status.link == Link::Connecting && self.has_data())
+        is_stale(self.board, self.status, self.now)
     }
 
     fn closed(&self) -> bool {
