@@ -55,9 +55,12 @@ impl Presenter {
         self.pending.push_back((call, now));
     }
 
-    /// Puts a call on screen without a flash, unless calls are already showing or queued.
+    /// Puts a call on screen without a flash (a snapshot's newest call: either already shown, or
+    /// made while the display was cut off and now history), unless calls are queued for their
+    /// turn or it is already on screen.
     pub fn show_quietly(&mut self, call: CallInfo) {
-        if self.current.is_none() && self.pending.is_empty() {
+        let shown = self.current.as_ref().is_some_and(|p| p.call == call);
+        if !shown && self.pending.is_empty() {
             self.current = Some(Presented {
                 since: call.time,
                 call,

@@ -478,3 +478,33 @@ fn a_quiet_snapshot_call_gives_way_at_once_even_with_a_clock_ahead() {
     assert_eq!(started.len(), 1);
     assert_eq!(b.presenter.current().unwrap().call.ticket, "A002");
 }
+
+#[test]
+fn a_snapshot_after_an_outage_shows_its_newest_call_quietly() {
+    let mut b = started();
+    b.apply(&called(11, 0, "A001", "1"), t(0));
+    b.advance(t(0));
+    // Cut off; meanwhile A002 was called. The reconnect brings a snapshot with it.
+    let mut snap = snapshot();
+    for (ticket, secs) in [("A002", 60), ("A001", 0)] {
+        snap.recent_calls.push(CallInfo {
+            ticket: ticket.into(),
+            service: "a".into(),
+            counter: "1".into(),
+            time: t(secs),
+            recall: false,
+        });
+    }
+    b.new_stream();
+    assert!(
+        b.apply(&env(20, 90, Event::Snapshot(snap)), t(90))
+            .is_empty()
+    );
+    let current = b.presenter.current().unwrap();
+    assert_eq!(current.call.ticket, "A002");
+    assert!(
+        !current.fresh,
+        "no blinking for a call made while the display was cut off"
+    );
+    assert!(b.advance(t(91)).is_empty(), "and no sound");
+}
