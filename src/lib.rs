@@ -10,6 +10,7 @@ pub mod app;
 pub mod audio;
 pub mod board;
 pub mod cmd;
+pub mod config;
 pub mod feed;
 pub mod fonts;
 pub mod layout;
