@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod config;
 pub mod feed;
 pub mod fonts;
+pub mod health;
 pub mod layout;
 pub mod protocol;
 pub mod render;
