@@ -11,6 +11,7 @@ pub mod audio;
 pub mod board;
 pub mod cmd;
 pub mod config;
+pub mod deploy;
 pub mod feed;
 pub mod fonts;
 pub mod health;

@@ -554,3 +554,65 @@ impl Config {
         out
     }
 }
+
+/// Settings given on the command line; each one given wins over the environment and the file.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub server: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub ca_file: Option<PathBuf>,
+    pub display_id: Option<String>,
+    pub layout: Option<PathBuf>,
+    pub monitor: Option<String>,
+    pub health: Option<String>,
+}
+
+/// The settings in force: defaults, then the file, then the environment (`var`), then `flags`.
+pub fn resolve(
+    path: Option<&Path>,
+    flags: Flags,
+    var: impl Fn(&str) -> Option<String>,
+) -> Loaded {
+    let mut loaded = load(path);
+    apply_env(&mut loaded.config, &mut loaded.errors, var);
+    let c = &mut loaded.config;
+    let mut bad = |flag: &str, message: String| {
+        loaded.errors.push(ConfigError {
+            source: "command line".into(),
+            line: 0,
+            column: 0,
+            key: flag.into(),
+            message,
+        });
+    };
+    if let Some(v) = flags.server {
+        // A wrong URL given by hand is still used: the feed reports it and keeps retrying, and
+        // the person who typed it sees the error at once.
+        if let Err(m) = check_url(&v) {
+            bad("--server", m);
+        }
+        c.server = Some(v);
+    }
+    if let Some(v) = flags.token_file {
+        c.token_file = Some(v);
+    }
+    if let Some(v) = flags.ca_file {
+        c.ca_file = Some(v);
+    }
+    if let Some(v) = flags.display_id {
+        c.display_id = v;
+    }
+    if let Some(v) = flags.layout {
+        c.layout = Some(v);
+    }
+    if let Some(v) = flags.monitor {
+        c.monitor = Some(MonitorChoice::parse(&v));
+    }
+    if let Some(v) = flags.health {
+        match parse_health(&v) {
+            Ok(a) => c.health = a,
+            Err(m) => bad("--health", m),
+        }
+    }
+    loaded
+}

@@ -182,3 +182,27 @@ fn printed_config_reads_back_the_same() {
     assert_eq!(again.rotation, c.rotation);
     assert_eq!(again.hours, c.hours);
 }
+
+#[test]
+fn flags_override_environment_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tablica.toml");
+    std::fs::write(&file, "server = \"ws://file/\"\ndisplay_id = \"file\"\nlayout = \"/f.toml\"\n").unwrap();
+    let env = |name: &str| match name {
+        "TABLICA_SERVER" => Some("ws://env/".to_owned()),
+        "TABLICA_DISPLAY_ID" => Some("env".to_owned()),
+        _ => None,
+    };
+    let flags = Flags {
+        server: Some("ws://flag/".into()),
+        health: Some("127.0.0.1:1234".into()),
+        ..Flags::default()
+    };
+    let loaded = resolve(Some(&file), flags, env);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let c = loaded.config;
+    assert_eq!(c.server.as_deref(), Some("ws://flag/"));
+    assert_eq!(c.display_id, "env");
+    assert_eq!(c.layout.as_deref(), Some(Path::new("/f.toml")));
+    assert_eq!(c.health, Some("127.0.0.1:1234".parse().unwrap()));
+}
