@@ -132,11 +132,12 @@ impl Supervisor {
             Some(l) => l.clone_from(list),
             None => self.last_list = Some(list.clone()),
         }
+        // Publish first: whoever hears READY=1 may look at /health at once.
+        self.publish(core);
         if !self.ready {
             self.ready = true;
             self.notify("READY=1\nSTATUS=showing the board");
         }
-        self.publish(core);
         self.keepalive();
     }
 
