@@ -22,9 +22,12 @@ fn main() {
         .unwrap_or_else(|| "unknown".to_owned());
     // Build again when HEAD moves: HEAD itself (a checkout) and the refs it may point to (a
     // commit). In a worktree these live in different folders.
-    for dir in [git(&["rev-parse", "--git-dir"]), git(&["rev-parse", "--git-common-dir"])]
-        .into_iter()
-        .flatten()
+    for dir in [
+        git(&["rev-parse", "--git-dir"]),
+        git(&["rev-parse", "--git-common-dir"]),
+    ]
+    .into_iter()
+    .flatten()
     {
         let mut files = vec![format!("{dir}/HEAD"), format!("{dir}/packed-refs")];
         if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {

@@ -40,7 +40,15 @@ fn xvfb(width: u32, height: u32) -> (Killed, String) {
 /// The simulator on a free loopback port, requiring `token_file`'s token; returns its URL.
 fn simulator(token_file: &Path) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tablica"))
-        .args(["simulate", "--listen", "127.0.0.1:0", "--speed", "60", "--start", "11:00"])
+        .args([
+            "simulate",
+            "--listen",
+            "127.0.0.1:0",
+            "--speed",
+            "60",
+            "--start",
+            "11:00",
+        ])
         .arg("--token-file")
         .arg(token_file)
         .stdout(Stdio::piped())
@@ -98,7 +106,10 @@ fn parse_prometheus(text: &str) -> std::collections::HashMap<String, f64> {
                 name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
                 "{line}"
             );
-            assert!(typed.contains(name) && helped.contains(name), "no HELP/TYPE: {line}");
+            assert!(
+                typed.contains(name) && helped.contains(name),
+                "no HELP/TYPE: {line}"
+            );
             let value: f64 = value.parse().unwrap_or_else(|_| panic!("{line}"));
             samples.insert(series.to_owned(), value);
         }
@@ -122,9 +133,17 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
             "server = \"{url}\"\ntoken_file = \"{}\"\ndisplay_id = \"pom-test\"\n\
              health = \"{health}\"\npixel_shift = false\n\n[hours]\n{}\n[audio]\nmuted = true\n",
             token_file.display(),
-            ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-                .map(|d| format!("{d} = \"00:00-24:00\"\n"))
-                .concat(),
+            [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday"
+            ]
+            .map(|d| format!("{d} = \"00:00-24:00\"\n"))
+            .concat(),
         ),
     )
     .unwrap();
@@ -170,7 +189,10 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
                 break v;
             }
         }
-        assert!(Instant::now() < deadline, "not connected with events within 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "not connected with events within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
     for key in [
@@ -205,7 +227,10 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
     assert!(samples["tablica_last_seq"] > 0.0);
     assert!(samples["tablica_frames_drawn_total"] > 0.0);
     assert!(!text.contains(token), "the token leaked into /metrics");
-    assert!(!json.to_string().contains(token), "the token leaked into /health");
+    assert!(
+        !json.to_string().contains(token),
+        "the token leaked into /health"
+    );
 
     // The frame on screen: the whole 1280×720 board, on its background colour.
     let (code, png) = get(health, "/screenshot.png").unwrap();
@@ -216,7 +241,11 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
     shot.save(Path::new(env!("CARGO_TARGET_TMPDIR")).join("health-screenshot.png"))
         .unwrap();
     assert_eq!(shot.dimensions(), (1280, 720));
-    assert_eq!(shot.get_pixel(1278, 718).0[..3], [0x0A, 0x1C, 0x2E], "background");
+    assert_eq!(
+        shot.get_pixel(1278, 718).0[..3],
+        [0x0A, 0x1C, 0x2E],
+        "background"
+    );
     assert_eq!(get(health, "/nothing").unwrap().0, 404);
 
     // Keep-alives keep coming: at least every WatchdogSec/2 = 1 s, even between events.
@@ -231,7 +260,10 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
     }
     assert!(pings.len() >= 4, "{} keep-alives in 4 s", pings.len());
     let longest = pings.windows(2).map(|w| w[1] - w[0]).max().unwrap();
-    assert!(longest <= Duration::from_secs(1), "a gap of {longest:?} between keep-alives");
+    assert!(
+        longest <= Duration::from_secs(1),
+        "a gap of {longest:?} between keep-alives"
+    );
 }
 
 #[test]
@@ -264,7 +296,10 @@ fn a_broken_config_still_starts_the_board_and_says_what_is_wrong() {
                 break v;
             }
         }
-        assert!(Instant::now() < deadline, "the board did not start within 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "the board did not start within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
     assert_eq!(json["link"], "connecting");
@@ -276,7 +311,10 @@ fn a_broken_config_still_starts_the_board_and_says_what_is_wrong() {
         .collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors[0].ends_with(":1:10: server: `http://wrong` is not a websocket URL; write ws://HOST:PORT/ or wss://HOST/PATH"), "{errors:?}");
-    assert!(errors[1].contains(":4:1: audio: unknown key `volme`; did you mean `volume`?"), "{errors:?}");
+    assert!(
+        errors[1].contains(":4:1: audio: unknown key `volme`; did you mean `volume`?"),
+        "{errors:?}"
+    );
     // The board shows its "connecting" picture, on its background.
     let (code, png) = get(health, "/screenshot.png").unwrap();
     assert_eq!(code, 200);

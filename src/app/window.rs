@@ -286,9 +286,8 @@ impl ApplicationHandler<Wake> for App {
                 }
                 event_loop.set_control_flow(ControlFlow::Wait);
             }
-            Some(at) => event_loop.set_control_flow(ControlFlow::WaitUntil(
-                keepalive.map_or(at, |k| k.min(at)),
-            )),
+            Some(at) => event_loop
+                .set_control_flow(ControlFlow::WaitUntil(keepalive.map_or(at, |k| k.min(at)))),
             None => event_loop.set_control_flow(match keepalive {
                 Some(k) => ControlFlow::WaitUntil(k),
                 None => ControlFlow::Wait,

@@ -64,7 +64,12 @@ impl ConfigError {
         }
     }
 
-    pub(crate) fn from_toml(file: &Path, text: &str, key: Option<&str>, e: &toml::de::Error) -> Self {
+    pub(crate) fn from_toml(
+        file: &Path,
+        text: &str,
+        key: Option<&str>,
+        e: &toml::de::Error,
+    ) -> Self {
         let message = e.message().trim().to_owned();
         let message = match message.strip_prefix("unknown field `") {
             Some(_) => suggest(&message),

@@ -337,12 +337,8 @@ impl Reader<'_> {
         match section::read::<Spanned<T>>(self.text, key) {
             Ok(v) => v,
             Err(e) => {
-                self.errors.push(ConfigError::from_toml(
-                    self.file,
-                    self.text,
-                    Some(key),
-                    &e,
-                ));
+                self.errors
+                    .push(ConfigError::from_toml(self.file, self.text, Some(key), &e));
                 None
             }
         }
@@ -376,9 +372,7 @@ impl Reader<'_> {
                 self.error_at(
                     &format!("hours.{name}"),
                     value.span().start,
-                    format!(
-                        "`{text}` is not opening hours; write \"10:00-18:00\" or \"closed\""
-                    ),
+                    format!("`{text}` is not opening hours; write \"10:00-18:00\" or \"closed\""),
                 );
             }
         }
@@ -530,7 +524,10 @@ impl Config {
                 .map_or_else(|| "off".to_owned(), |a| a.to_string()))
         ));
         line(format!("pixel_shift = {}", self.pixel_shift));
-        line(format!("outside_hours = {}", q(&self.outside_hours.to_string())));
+        line(format!(
+            "outside_hours = {}",
+            q(&self.outside_hours.to_string())
+        ));
         line("\n[hours]".into());
         let names = [
             "monday",
@@ -568,11 +565,7 @@ pub struct Flags {
 }
 
 /// The settings in force: defaults, then the file, then the environment (`var`), then `flags`.
-pub fn resolve(
-    path: Option<&Path>,
-    flags: Flags,
-    var: impl Fn(&str) -> Option<String>,
-) -> Loaded {
+pub fn resolve(path: Option<&Path>, flags: Flags, var: impl Fn(&str) -> Option<String>) -> Loaded {
     let mut loaded = load(path);
     apply_env(&mut loaded.config, &mut loaded.errors, var);
     let c = &mut loaded.config;

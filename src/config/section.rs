@@ -14,7 +14,10 @@ pub fn top_level_keys(text: &str) -> Result<Vec<Spanned<String>>, toml::de::Erro
 
 /// The value of `key` in the document, `None` when absent. Errors carry the position of the
 /// offending value, inside nested tables too.
-pub fn read<T: DeserializeOwned>(text: &str, key: &'static str) -> Result<Option<T>, toml::de::Error> {
+pub fn read<T: DeserializeOwned>(
+    text: &str,
+    key: &'static str,
+) -> Result<Option<T>, toml::de::Error> {
     let de = toml::de::Deserializer::parse(text)?;
     One {
         key,

@@ -54,7 +54,10 @@ quiet_periods = [{ start = "10:00", end = "11:00", volume = 0.5 }]
 "#,
     );
     assert_eq!(c.server.as_deref(), Some("wss://kolejka.example/ws"));
-    assert_eq!(c.token_file.as_deref(), Some(Path::new("/etc/tablica/token")));
+    assert_eq!(
+        c.token_file.as_deref(),
+        Some(Path::new("/etc/tablica/token"))
+    );
     assert_eq!(c.display_id, "pom-galeria-1");
     assert_eq!(c.services, Some(vec!["A".into(), "B".into()]));
     assert_eq!(c.monitor, Some(MonitorChoice::Name("HDMI-A-1".into())));
@@ -63,12 +66,19 @@ quiet_periods = [{ start = "10:00", end = "11:00", volume = 0.5 }]
     assert_eq!(c.health, Some("0.0.0.0:9999".parse().unwrap()));
     assert_eq!(c.outside_hours, OutsideHours::Off);
     assert_eq!(c.hours.days[0], Some((480, 960)));
-    assert_eq!(c.hours.days[1], Some((600, 1080)), "unset days keep the default");
+    assert_eq!(
+        c.hours.days[1],
+        Some((600, 1080)),
+        "unset days keep the default"
+    );
     assert_eq!(c.hours.days[5], None);
     assert_eq!(c.hours.days[6], Some((600, 840)));
     assert_eq!(c.audio.volume, 0.5);
     assert_eq!(c.audio.quiet_periods.len(), 1);
-    assert_eq!(parse_ok("monitor = 1").monitor, Some(MonitorChoice::Index(1)));
+    assert_eq!(
+        parse_ok("monitor = 1").monitor,
+        Some(MonitorChoice::Index(1))
+    );
     assert_eq!(parse_ok("health = \"off\"").health, None);
 }
 
@@ -78,7 +88,11 @@ fn a_bad_audio_table_keeps_audio_defaults_and_the_rest() {
     assert_eq!(c.display_id, "x");
     assert_eq!(c.audio, AudioConfig::default());
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("t.toml:4:1: audio: "), "{}", errors[0]);
+    assert!(
+        errors[0].starts_with("t.toml:4:1: audio: "),
+        "{}",
+        errors[0]
+    );
     assert!(errors[0].contains("did you mean `volume`"), "{}", errors[0]);
     // Well-typed but out of range.
     let (c, errors) = parse_err("[audio]\nvolume = 3.0\n");
@@ -102,11 +116,20 @@ fn bad_values_name_their_key_and_place() {
     let (c, errors) = parse_err("rotation = 45\nhealth = \"nowhere\"\nmonitor = -1\n");
     assert_eq!(c, Config::default());
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors[0].starts_with("t.toml:1:12: rotation: must be 0, 90"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:1:12: rotation: must be 0, 90"),
+        "{errors:?}"
+    );
     assert!(errors[1].starts_with("t.toml:2:10: health: "), "{errors:?}");
-    assert!(errors[2].starts_with("t.toml:3:11: monitor: "), "{errors:?}");
+    assert!(
+        errors[2].starts_with("t.toml:3:11: monitor: "),
+        "{errors:?}"
+    );
     let (_, errors) = parse_err("rotation = \"ninety\"\n");
-    assert!(errors[0].starts_with("t.toml:1:12: rotation: "), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:1:12: rotation: "),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -115,7 +138,10 @@ fn a_bad_day_keeps_its_default_and_the_other_days_apply() {
     assert_eq!(c.hours.days[0], OpeningHours::default().days[0]);
     assert_eq!(c.hours.days[1], None);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with("t.toml:2:10: hours.monday: "), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:2:10: hours.monday: "),
+        "{errors:?}"
+    );
     let (_, errors) = parse_err("[hours]\nmonady = \"closed\"\n");
     assert!(errors[0].contains("did you mean `monday`"), "{errors:?}");
 }
@@ -124,7 +150,10 @@ fn a_bad_day_keeps_its_default_and_the_other_days_apply() {
 fn unknown_keys_are_reported_with_a_hint() {
     let (c, errors) = parse_err("sever = \"ws://x/\"\ndisplay_id = \"d\"\n");
     assert_eq!(c.display_id, "d");
-    assert!(errors[0].starts_with("t.toml:1:1: sever: unknown key"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:1:1: sever: unknown key"),
+        "{errors:?}"
+    );
     assert!(errors[0].contains("did you mean `server`"), "{errors:?}");
 }
 
@@ -167,7 +196,11 @@ fn environment_overrides_the_file() {
     assert_eq!(c.services, Some(vec!["A".into(), "B".into()]));
     assert_eq!(c.health, Some(DEFAULT_HEALTH));
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].to_string().starts_with("environment: TABLICA_HEALTH: "));
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("environment: TABLICA_HEALTH: ")
+    );
 }
 
 #[test]
@@ -187,7 +220,11 @@ fn printed_config_reads_back_the_same() {
 fn flags_override_environment_and_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tablica.toml");
-    std::fs::write(&file, "server = \"ws://file/\"\ndisplay_id = \"file\"\nlayout = \"/f.toml\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "server = \"ws://file/\"\ndisplay_id = \"file\"\nlayout = \"/f.toml\"\n",
+    )
+    .unwrap();
     let env = |name: &str| match name {
         "TABLICA_SERVER" => Some("ws://env/".to_owned()),
         "TABLICA_DISPLAY_ID" => Some("env".to_owned()),

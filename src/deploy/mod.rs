@@ -148,7 +148,10 @@ impl Supervisor {
     }
 
     /// Answers waiting screenshot requests by drawing the last frame again with `render`.
-    pub fn serve_screenshots(&mut self, mut render: impl FnMut(&DisplayList) -> Result<RgbaImage, String>) {
+    pub fn serve_screenshots(
+        &mut self,
+        mut render: impl FnMut(&DisplayList) -> Result<RgbaImage, String>,
+    ) {
         let Some(rx) = &self.screenshots else {
             return;
         };

@@ -46,7 +46,10 @@ mod tests {
     #[test]
     fn by_name_or_index() {
         let names = vec![Some("eDP-1".to_owned()), None, Some("HDMI-A-1".to_owned())];
-        assert_eq!(pick(&names, &MonitorChoice::Name("hdmi-a-1".into())), Some(2));
+        assert_eq!(
+            pick(&names, &MonitorChoice::Name("hdmi-a-1".into())),
+            Some(2)
+        );
         assert_eq!(pick(&names, &MonitorChoice::Name("DP-3".into())), None);
         assert_eq!(pick(&names, &MonitorChoice::Index(1)), Some(1));
         assert_eq!(pick(&names, &MonitorChoice::Index(3)), None);

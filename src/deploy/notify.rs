@@ -42,7 +42,9 @@ impl Notifier {
 
     /// Sends `state`, e.g. `READY=1` or `WATCHDOG=1`.
     pub fn send(&self, state: &str) -> io::Result<()> {
-        self.socket.send_to_addr(state.as_bytes(), &self.addr).map(|_| ())
+        self.socket
+            .send_to_addr(state.as_bytes(), &self.addr)
+            .map(|_| ())
     }
 }
 
@@ -76,7 +78,10 @@ mod tests {
             period_from(Some("30000000"), None, 7),
             Some(Duration::from_secs(30))
         );
-        assert_eq!(period_from(Some("30000000"), Some("7"), 7), Some(Duration::from_secs(30)));
+        assert_eq!(
+            period_from(Some("30000000"), Some("7"), 7),
+            Some(Duration::from_secs(30))
+        );
         assert_eq!(period_from(Some("30000000"), Some("8"), 7), None);
         assert_eq!(period_from(Some("0"), None, 7), None);
         assert_eq!(period_from(Some("x"), None, 7), None);

@@ -65,9 +65,20 @@ mod tests {
     #[test]
     fn moves_every_item() {
         let mut list = DisplayList::new(100, 100, Color::rgb(0, 0, 0));
-        list.rect(Rect { x: 10.0, y: 20.0, w: 5.0, h: 5.0 }, 0.0, Color::rgb(1, 1, 1));
+        list.rect(
+            Rect {
+                x: 10.0,
+                y: 20.0,
+                w: 5.0,
+                h: 5.0,
+            },
+            0.0,
+            Color::rgb(1, 1, 1),
+        );
         shift(&mut list, (2.0, -3.0));
-        let Item::Rect(r) = &list.items[0] else { panic!() };
+        let Item::Rect(r) = &list.items[0] else {
+            panic!()
+        };
         assert_eq!((r.rect.x, r.rect.y), (12.0, 17.0));
     }
 }

@@ -72,7 +72,12 @@ async fn handle(mut stream: TcpStream, shared: &Shared) {
     let (method, path) = match parse_request_line(&request) {
         Some(m) => m,
         None => {
-            let _ = write(&mut stream, Response::text("400 Bad Request", "bad request\n"), false).await;
+            let _ = write(
+                &mut stream,
+                Response::text("400 Bad Request", "bad request\n"),
+                false,
+            )
+            .await;
             return;
         }
     };
@@ -98,9 +103,8 @@ async fn read_head(stream: &mut TcpStream) -> Result<String, Option<Response>> {
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = find(&buf, b"\r\n\r\n").or_else(|| find(&buf, b"\n\n")) {
             buf.truncate(end);
-            return String::from_utf8(buf).map_err(|_| {
-                Some(Response::text("400 Bad Request", "bad request\n"))
-            });
+            return String::from_utf8(buf)
+                .map_err(|_| Some(Response::text("400 Bad Request", "bad request\n")));
         }
         if buf.len() > MAX_REQUEST {
             return Err(Some(Response::text(
@@ -143,7 +147,10 @@ async fn route(path: &str, shared: &Shared) -> Response {
             body: prometheus(&shared.snapshot()).into_bytes(),
         },
         "/screenshot.png" => screenshot(shared).await,
-        _ => Response::text("404 Not Found", "not found; try /health, /metrics or /screenshot.png\n"),
+        _ => Response::text(
+            "404 Not Found",
+            "not found; try /health, /metrics or /screenshot.png\n",
+        ),
     }
 }
 
@@ -156,7 +163,10 @@ async fn screenshot(shared: &Shared) -> Response {
         Ok(Ok(Err(e))) => return Response::text("500 Internal Server Error", &format!("{e}\n")),
         Ok(Err(_)) => return Response::text("503 Service Unavailable", "no frame to show\n"),
         Err(_) => {
-            return Response::text("504 Gateway Timeout", "the display did not answer in time\n");
+            return Response::text(
+                "504 Gateway Timeout",
+                "the display did not answer in time\n",
+            );
         }
     };
     // Encoding takes tens of milliseconds for a full-HD frame: off the async thread.

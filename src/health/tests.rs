@@ -3,7 +3,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-fn server() -> (Arc<Shared>, Receiver<ScreenshotRequest>, std::net::SocketAddr) {
+fn server() -> (
+    Arc<Shared>,
+    Receiver<ScreenshotRequest>,
+    std::net::SocketAddr,
+) {
     let (shared, rx) = Shared::new(Snapshot {
         version: VERSION,
         git_commit: GIT_COMMIT,
@@ -25,14 +29,20 @@ fn raw(addr: std::net::SocketAddr, request: &[u8]) -> (String, Vec<u8>) {
     s.write_all(request).unwrap();
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
     let head = String::from_utf8_lossy(&out[..end]).to_string();
     let status = head.lines().next().unwrap_or("").to_owned();
     (status, out[end + 4..].to_vec())
 }
 
 fn get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
-    raw(addr, format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+    )
 }
 
 #[test]
@@ -50,17 +60,26 @@ fn health_json_and_metrics() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     let text = String::from_utf8(body).unwrap();
     assert!(text.contains("\ntablica_last_seq 42\n"), "{text}");
-    assert!(text.contains("# TYPE tablica_connected gauge\ntablica_connected 1\n"), "{text}");
+    assert!(
+        text.contains("# TYPE tablica_connected gauge\ntablica_connected 1\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unknown_paths_methods_and_garbage() {
     let (_shared, _rx, addr) = server();
     assert_eq!(get(addr, "/").0, "HTTP/1.1 404 Not Found");
-    assert_eq!(get(addr, "/../etc/tablica/token").0, "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        get(addr, "/../etc/tablica/token").0,
+        "HTTP/1.1 404 Not Found"
+    );
     let (status, _) = raw(addr, b"POST /health HTTP/1.1\r\n\r\n");
     assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
-    assert_eq!(raw(addr, b"\x00\x01\x02 nonsense\r\n\r\n").0, "HTTP/1.1 400 Bad Request");
+    assert_eq!(
+        raw(addr, b"\x00\x01\x02 nonsense\r\n\r\n").0,
+        "HTTP/1.1 400 Bad Request"
+    );
     let (status, body) = raw(addr, b"HEAD /health HTTP/1.1\r\n\r\n");
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.is_empty());
@@ -104,7 +123,9 @@ fn screenshots_come_from_the_ui_thread() {
     let (shared, rx, addr) = server();
     let woken = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = woken.clone();
-    shared.set_waker(Arc::new(move || flag.store(true, std::sync::atomic::Ordering::SeqCst)));
+    shared.set_waker(Arc::new(move || {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst)
+    }));
     // A stand-in for the UI thread: answers each request with a small frame.
     std::thread::spawn(move || {
         while let Ok(req) = rx.recv() {
