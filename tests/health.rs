@@ -258,10 +258,12 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
             pings.push(Instant::now());
         }
     }
+    // The board aims at one every WatchdogSec/3; a busy test machine may delay one a little,
+    // but never near WatchdogSec, when systemd would restart it.
     assert!(pings.len() >= 4, "{} keep-alives in 4 s", pings.len());
     let longest = pings.windows(2).map(|w| w[1] - w[0]).max().unwrap();
     assert!(
-        longest <= Duration::from_secs(1),
+        longest < Duration::from_millis(1500),
         "a gap of {longest:?} between keep-alives"
     );
 }
