@@ -159,7 +159,7 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("TABLICA_SERVER")
         .env("NOTIFY_SOCKET", &notify_path)
-        // A short watchdog, so that keep-alives come every half second even while idle.
+        // A short watchdog (2 s), so that keep-alives come every 2/3 s even while idle.
         .env("WATCHDOG_USEC", "2000000")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
