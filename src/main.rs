@@ -1,12 +1,21 @@
 //! The `tablica` command: the board, its simulator and the designers' tools.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `0.1.0 (3f2a9c1)`: the commit tells which build a screen runs when versions are equal.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("TABLICA_GIT_COMMIT"),
+    ")"
+);
 
 #[derive(Parser)]
 #[command(
     name = "tablica",
-    version,
+    version = VERSION,
     about = "Waiting-room queue display for resident-service points"
 )]
 struct Cli {
@@ -28,6 +37,56 @@ enum Command {
     Check(tablica::cmd::check::CheckArgs),
     /// Renders every scenario with a layout to PNGs, for designers.
     Preview(tablica::cmd::render::PreviewArgs),
+    /// Checks the settings: prints those in force and every mistake (exit status 1 if any).
+    Config(ConfigArgs),
+}
+
+#[derive(clap::Args)]
+struct ConfigArgs {
+    /// The settings file.
+    #[arg(long, value_name = "FILE", env = "TABLICA_CONFIG", default_value = tablica::config::DEFAULT_PATH)]
+    config: PathBuf,
+    /// Print only this key's value (`rotation` prints the degrees; `cage-flags` the flags that
+    /// turn the output in the kiosk session).
+    #[arg(long)]
+    get: Option<String>,
+}
+
+fn config_cli(args: ConfigArgs) -> ExitCode {
+    use tablica::config;
+    let path = Some(args.config.as_path()).filter(|p| p.as_os_str() != config::DEFAULT_PATH);
+    let loaded = config::resolve(path, config::Flags::default(), |n| std::env::var(n).ok());
+    for e in &loaded.errors {
+        eprintln!("{e}");
+    }
+    let c = &loaded.config;
+    match args.get.as_deref() {
+        None => {
+            match &loaded.file {
+                Some(f) => println!("# settings in force, from {}", f.display()),
+                None => println!("# {} does not exist: defaults", config::DEFAULT_PATH),
+            }
+            print!("{}", c.to_toml());
+        }
+        Some("rotation") => println!("{}", c.rotation.degrees()),
+        Some("cage-flags") => {
+            let flags = vec!["-r"; c.rotation.quarter_turns() as usize];
+            println!("{}", flags.join(" "));
+        }
+        Some("health") => println!(
+            "{}",
+            c.health.map_or_else(|| "off".to_owned(), |a| a.to_string())
+        ),
+        Some(other) => {
+            eprintln!("--get knows rotation, cage-flags and health, not `{other}`");
+            return ExitCode::from(2);
+        }
+    }
+    if loaded.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn main() -> ExitCode {
@@ -49,5 +108,6 @@ fn main() -> ExitCode {
         Command::Render(args) => tablica::cmd::render::render_cli(args),
         Command::Check(args) => tablica::cmd::check::check_cli(args),
         Command::Preview(args) => tablica::cmd::render::preview_cli(args),
+        Command::Config(args) => config_cli(args),
     }
 }

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use std::path::PathBuf;
 
 pub use headless::run_headless;
-pub use window::{WindowOptions, run_window};
+pub use window::{WindowOptions, run_window, run_window_supervised};
 
 /// Counters for logs and the health endpoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub struct Core {
     pub layout_path: Option<PathBuf>,
     pub status: Status,
     pub counters: Counters,
+    /// Services to list (their ids); `None` for all. From the installation's config.
+    pub services_shown: Option<Vec<String>>,
     feed: Option<Feed>,
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
@@ -57,6 +59,7 @@ impl Core {
             layout_path: None,
             status,
             counters: Counters::default(),
+            services_shown: None,
             feed: None,
             resync_pending: false,
             sound: None,
@@ -137,6 +140,9 @@ impl Core {
                     }
                 }
             }
+        }
+        if let Some(keep) = &self.services_shown {
+            self.board.data.services.retain(|s| keep.contains(&s.id));
         }
         if let Some(feed) = &self.feed {
             feed.applied(self.board.data.last_seq);

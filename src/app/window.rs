@@ -1,6 +1,8 @@
 //! The fullscreen window (winit 0.30): redraws only when something changed or an animation runs.
 
 use super::{Core, renderer_for};
+use crate::config::MonitorChoice;
+use crate::deploy::Supervisor;
 use crate::feed::{Feed, Waker};
 use crate::render::{FrameOutcome, Gpu, Renderer, WindowSurface};
 use jiff::Timestamp;
@@ -20,6 +22,8 @@ pub struct WindowOptions {
     pub windowed: bool,
     /// The window's size; fullscreen uses the monitor's.
     pub size: Option<(u32, u32)>,
+    /// The monitor for fullscreen; `None` for the primary one.
+    pub monitor: Option<MonitorChoice>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +43,18 @@ struct Wake;
 /// Opens the window and runs until it is closed. `make_feed` receives the waker that the feed's
 /// thread must call when messages are waiting.
 pub fn run_window(
+    core: Core,
+    options: WindowOptions,
+    make_feed: impl FnOnce(Waker) -> Option<Feed>,
+) -> Result<(), WindowError> {
+    run_window_supervised(core, options, None, make_feed)
+}
+
+/// [`run_window`] with the deployment shell: health endpoint, systemd watchdog, pixel shift.
+pub fn run_window_supervised(
     mut core: Core,
     options: WindowOptions,
+    supervisor: Option<Supervisor>,
     make_feed: impl FnOnce(Waker) -> Option<Feed>,
 ) -> Result<(), WindowError> {
     let event_loop = EventLoop::<Wake>::with_user_event()
@@ -56,12 +70,16 @@ pub fn run_window(
         }
     });
     core.watch_layout(waker.clone());
+    if let Some(s) = &supervisor {
+        s.set_waker(waker.clone());
+    }
     if let Some(feed) = make_feed(waker) {
         core.set_feed(feed);
     }
     let mut app = App {
         core,
         options,
+        supervisor,
         pending,
         window: None,
         next_change: None,
@@ -88,6 +106,7 @@ struct Shown {
 struct App {
     core: Core,
     options: WindowOptions,
+    supervisor: Option<Supervisor>,
     pending: Arc<AtomicBool>,
     window: Option<Shown>,
     /// When the picture next changes by itself.
@@ -107,9 +126,13 @@ impl App {
                 .with_decorations(false);
             // Without a window manager (a bare X server, some kiosk setups) the fullscreen
             // request may be ignored: ask for the monitor's whole area as well.
+            let chosen = crate::deploy::monitor::chosen(event_loop, self.options.monitor.as_ref());
+            if chosen.is_some() {
+                attrs = attrs.with_fullscreen(Some(Fullscreen::Borderless(chosen.clone())));
+            }
             if self.options.size.is_none()
-                && let Some(monitor) = event_loop
-                    .primary_monitor()
+                && let Some(monitor) = chosen
+                    .or_else(|| event_loop.primary_monitor())
                     .or_else(|| event_loop.available_monitors().next())
             {
                 attrs = attrs
@@ -145,6 +168,7 @@ impl App {
             return;
         };
         let _span = tracing::debug_span!("frame").entered();
+        let started = Instant::now();
         let now = Timestamp::now();
         let size = shown.surface.size();
         let layout = self.core.layout_for(size.width, size.height);
@@ -152,13 +176,20 @@ impl App {
             shown.renderer = renderer_for(&shown.gpu, &layout, shown.surface.format());
             shown.fonts = layout.style.font_files.clone();
         }
-        let scene = self.core.frame(now, size.width, size.height);
+        let mut scene = self.core.frame(now, size.width, size.height);
         self.next_change = scene.next_change.map(|t| instant_at(t, now));
+        if let Some(s) = &self.supervisor {
+            s.before_draw(&mut scene.list, now);
+        }
         match shown
             .surface
             .draw(&shown.gpu, &mut shown.renderer, &scene.list)
         {
-            Ok(FrameOutcome::Presented(_)) => {}
+            Ok(FrameOutcome::Presented(_)) => {
+                if let Some(s) = &mut self.supervisor {
+                    s.after_frame(&self.core, started.elapsed(), &scene.list);
+                }
+            }
             Ok(FrameOutcome::Skipped(reason)) => {
                 tracing::debug!(?reason, "frame skipped; trying again shortly");
                 self.next_change = Some(Instant::now() + Duration::from_millis(100));
@@ -198,9 +229,13 @@ impl ApplicationHandler<Wake> for App {
     }
 
     fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
+        // A wake-up only for the watchdog draws nothing.
         if let StartCause::ResumeTimeReached { .. } = cause {
-            self.core.poll_layout(Instant::now());
-            if let Some(shown) = &self.window {
+            let reloaded = self.core.poll_layout(Instant::now());
+            let due = self.next_change.is_some_and(|at| at <= Instant::now());
+            if (reloaded || due)
+                && let Some(shown) = &self.window
+            {
                 shown.window.request_redraw();
             }
         }
@@ -214,6 +249,15 @@ impl ApplicationHandler<Wake> for App {
             && let Some(shown) = &self.window
         {
             shown.window.request_redraw();
+        }
+        if let Some(s) = &mut self.supervisor {
+            s.after_wake(&self.core);
+            if let Some(shown) = &mut self.window {
+                s.serve_screenshots(|list| {
+                    crate::render::render_to_image(&shown.gpu, &mut shown.renderer, list)
+                        .map_err(|e| e.to_string())
+                });
+            }
         }
     }
 
@@ -245,7 +289,12 @@ impl ApplicationHandler<Wake> for App {
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
         // Idle means idle: sleep until the next change the scene announced (or a settled layout
-        // edit is due), or until woken.
+        // edit is due), or until woken (and, under systemd's watchdog, until the next keep-alive
+        // is due).
+        let keepalive = self.supervisor.as_mut().and_then(|s| {
+            s.keepalive();
+            s.next_wake()
+        });
         let next = match (self.next_change, self.core.reload_due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -257,8 +306,12 @@ impl ApplicationHandler<Wake> for App {
                 }
                 event_loop.set_control_flow(ControlFlow::Wait);
             }
-            Some(at) => event_loop.set_control_flow(ControlFlow::WaitUntil(at)),
-            None => event_loop.set_control_flow(ControlFlow::Wait),
+            Some(at) => event_loop
+                .set_control_flow(ControlFlow::WaitUntil(keepalive.map_or(at, |k| k.min(at)))),
+            None => event_loop.set_control_flow(match keepalive {
+                Some(k) => ControlFlow::WaitUntil(k),
+                None => ControlFlow::Wait,
+            }),
         }
     }
 }

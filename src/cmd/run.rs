@@ -2,29 +2,42 @@
 //! built-in simulator).
 
 use super::Size;
-use crate::app::{Core, WindowOptions, run_headless, run_window};
-use crate::audio::{AudioConfig, Chimes, SoundKind};
+use crate::app::{Core, WindowOptions, run_headless, run_window, run_window_supervised};
+use crate::audio::{Chimes, SoundKind};
+use crate::config::{self, Config};
+use crate::deploy::{Supervisor, SupervisorOptions};
 use crate::feed::{self, FeedConfig};
 use crate::layout::Layout;
 use crate::protocol::parse_events;
-use crate::scene::{OpeningHours, Status};
+use crate::scene::{Link, OpeningHours, Status};
 use crate::sim::{OfficeConfig, SimConfig, Simulator};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `tablica run` options.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The queue system's websocket, e.g. ws://10.0.0.5:8765/ or wss://kolejka.example/ws.
-    #[arg(long, env = "TABLICA_SERVER", required_unless_present = "events")]
+    /// The settings file (docs/DEPLOY.md); a missing default file means defaults.
+    #[arg(long, value_name = "FILE", env = "TABLICA_CONFIG", default_value = config::DEFAULT_PATH)]
+    pub config: PathBuf,
+    /// The queue system's websocket, e.g. ws://10.0.0.5:8765/ or wss://kolejka.example/ws
+    /// [env: TABLICA_SERVER; config: server].
+    #[arg(long)]
     pub server: Option<String>,
     /// A file holding the bearer token for the server.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// This display's id, sent to the server.
-    #[arg(long, env = "TABLICA_DISPLAY_ID", default_value = "tablica")]
-    pub display_id: String,
+    /// This display's id, sent to the server [default: tablica].
+    #[arg(long)]
+    pub display_id: Option<String>,
+    /// The monitor for fullscreen: an output's name or an index from 0.
+    #[arg(long)]
+    pub monitor: Option<String>,
+    /// The health endpoint's address (IP:PORT), or "off" [default: 127.0.0.1:9471].
+    #[arg(long, value_name = "ADDR")]
+    pub health: Option<String>,
     /// Extra CA certificates (PEM) for wss:// with an office's own certificate authority.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
@@ -53,9 +66,9 @@ pub struct ScreenArgs {
     /// No chime.
     #[arg(long)]
     pub mute: bool,
-    /// Chime volume, 0.0–1.0.
-    #[arg(long, default_value_t = 1.0)]
-    pub volume: f32,
+    /// Chime volume, 0.0–1.0 [default: 1.0, or the config's audio.volume].
+    #[arg(long)]
+    pub volume: Option<f32>,
 }
 
 /// `tablica demo` options.
@@ -77,22 +90,45 @@ pub struct DemoArgs {
     pub screen: ScreenArgs,
 }
 
-fn core(screen: &ScreenArgs, always_open: bool) -> Result<Core, String> {
-    let layout = match &screen.layout {
-        Some(path) => Some(Layout::load(path).map_err(|e| e.to_string())?),
+fn core(
+    screen: &ScreenArgs,
+    always_open: bool,
+    settings: &Config,
+) -> Result<(Core, Arc<Chimes>), String> {
+    let layout_path = screen.layout.clone().or_else(|| settings.layout.clone());
+    let mut status = Status {
+        hours: settings.hours.clone(),
+        ..Status::default()
+    };
+    let layout = match &layout_path {
+        Some(path) if screen.layout.is_some() => {
+            Some(Layout::load(path).map_err(|e| e.to_string())?)
+        }
+        // A broken layout named in the installation's config must not stop the board (systemd
+        // would restart it in a loop): the built-in layout, and the error on screen.
+        Some(path) => match Layout::load(path) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::error!("{e}; using the built-in layout");
+                status.notices.push(e.to_string());
+                None
+            }
+        },
         None => None,
     };
-    let mut status = Status::default();
     if always_open || screen.always_open {
         status.hours = OpeningHours::always();
     }
     let mut core = Core::new(layout, status);
-    core.layout_path = screen.layout.clone();
-    let chimes = Chimes::start(AudioConfig {
-        volume: screen.volume.clamp(0.0, 1.0),
-        muted: screen.mute,
-        ..AudioConfig::default()
-    });
+    core.layout_path = layout_path;
+    core.services_shown = settings.services.clone();
+    let mut audio = settings.audio.clone();
+    if let Some(v) = screen.volume {
+        audio.volume = v.clamp(0.0, 1.0);
+    }
+    audio.muted |= screen.mute;
+    let chimes = Arc::new(Chimes::start(audio));
+    let sounds = chimes.clone();
     // Each call sounds when its turn on screen begins, so sound and blinking start together.
     core.set_sound(Box::new(move |call| {
         let kind = if call.recall {
@@ -100,9 +136,9 @@ fn core(screen: &ScreenArgs, always_open: bool) -> Result<Core, String> {
         } else {
             SoundKind::Call
         };
-        chimes.play(kind, jiff::Timestamp::now());
+        sounds.play(kind, jiff::Timestamp::now());
     }));
-    Ok(core)
+    Ok((core, chimes))
 }
 
 fn read_token(path: &Option<PathBuf>) -> Result<Option<String>, String> {
@@ -131,32 +167,76 @@ pub fn run_cli(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
-    let mut core = core(&args.screen, false)?;
+    let loaded = config::resolve(
+        Some(args.config.as_path()).filter(|p| p.as_os_str() != config::DEFAULT_PATH),
+        config::Flags {
+            server: args.server.clone(),
+            token_file: args.token_file.clone(),
+            ca_file: args.ca_file.clone(),
+            display_id: args.display_id.clone(),
+            layout: None,
+            monitor: args.monitor.clone(),
+            health: args.health.clone(),
+        },
+        |name| std::env::var(name).ok(),
+    );
+    match &loaded.file {
+        Some(f) => tracing::info!("settings from {}", f.display()),
+        None => tracing::info!("no {}: default settings", config::DEFAULT_PATH),
+    }
+    for e in &loaded.errors {
+        tracing::error!("config: {e}");
+    }
+    let settings = loaded.config;
+    let (mut core, chimes) = core(&args.screen, false, &settings)?;
     if let Some(path) = &args.events {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         core.replay(&events, jiff::Timestamp::now());
-        if args.server.is_none() {
+        if settings.server.is_none() {
             // A board shown from a file has no connection to lose.
             core.status.stale_after = jiff::SignedDuration::MAX;
         }
     }
-    let feed_config = match &args.server {
+    let feed_config = match &settings.server {
         Some(url) => {
             let mut c = FeedConfig::new(url.clone());
-            c.token = read_token(&args.token_file)?;
-            c.display_id = args.display_id.clone();
-            c.ca_file = args.ca_file.clone();
+            // Without its token the server refuses the board, which then says "connecting" and
+            // keeps trying: better than a service that fails to start until someone comes.
+            c.token = read_token(&settings.token_file).unwrap_or_else(|e| {
+                tracing::error!("{e}");
+                None
+            });
+            c.display_id = settings.display_id.clone();
+            c.ca_file = settings.ca_file.clone();
+            c.services = settings.services.clone();
             Some(c)
         }
-        None => None,
+        None => {
+            if args.events.is_none() {
+                tracing::error!(
+                    "no queue system configured: set `server` in {} (or --server, TABLICA_SERVER)",
+                    args.config.display()
+                );
+                core.status.link = Link::Connecting;
+            }
+            None
+        }
     };
     let options = WindowOptions {
         windowed: args.screen.windowed,
         size: args.screen.size.map(|s| (s.width, s.height)),
+        monitor: settings.monitor.clone(),
     };
-    run_window(core, options, |waker| {
+    let supervisor = Supervisor::start(SupervisorOptions {
+        health: settings.health,
+        display_id: settings.display_id.clone(),
+        config_errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
+        pixel_shift: settings.pixel_shift,
+        chimes: Some(chimes),
+    });
+    run_window_supervised(core, options, Some(supervisor), |waker| {
         feed_config.map(|c| feed::spawn(c, waker))
     })
     .map_err(|e| e.to_string())
@@ -194,7 +274,7 @@ fn demo(args: DemoArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let url = handle.url().ok_or("the simulator is not listening")?;
     eprintln!("Simulated service point at {url} (speed ×{})", args.speed);
-    let core = core(&args.screen, true)?;
+    let (core, _chimes) = core(&args.screen, true, &Config::default())?;
     let feed_config = FeedConfig::new(url);
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -202,6 +282,7 @@ fn demo(args: DemoArgs) -> Result<(), String> {
         let options = WindowOptions {
             windowed: args.screen.windowed,
             size: args.screen.size.map(|s| (s.width, s.height)),
+            monitor: None,
         };
         let seconds = args.seconds;
         run_window(core, options, move |waker| {

@@ -1,0 +1,611 @@
+//! The installation's settings: `/etc/tablica/tablica.toml`, environment variables and flags.
+//!
+//! Precedence, highest first: command-line flags, environment variables (`TABLICA_*`), the
+//! config file, built-in defaults. A missing default file means "all defaults"; a file given
+//! explicitly with `--config` must exist.
+//!
+//! A board behind a monitor has nobody to read an error, so a mistake in one key never stops it:
+//! every top-level key is read on its own, a key that is wrong is reported (`file:line:col: key:
+//! message`) and keeps its default, and the rest of the file still applies. Only a file that is
+//! not TOML at all falls back to defaults as a whole.
+
+mod error;
+mod section;
+#[cfg(test)]
+mod tests;
+
+pub use error::ConfigError;
+
+use crate::audio::AudioConfig;
+use crate::scene::OpeningHours;
+use serde::Deserialize;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Where `tablica run` looks for its config when no `--config` is given.
+pub const DEFAULT_PATH: &str = "/etc/tablica/tablica.toml";
+
+/// The health endpoint's default address: loopback only, reached from a desk by SSH tunnel.
+pub const DEFAULT_HEALTH: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9471));
+
+/// The keys a config file may have, for "did you mean" hints.
+const KEYS: &[&str] = &[
+    "server",
+    "token_file",
+    "ca_file",
+    "display_id",
+    "services",
+    "layout",
+    "monitor",
+    "rotation",
+    "health",
+    "pixel_shift",
+    "outside_hours",
+    "hours",
+    "audio",
+];
+
+/// Everything an installation can set. See packaging/tablica.toml for the commented file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The queue system's websocket; `None` shows "connecting" until one is configured.
+    pub server: Option<String>,
+    /// A file holding the bearer token. The token itself is never stored here, printed or
+    /// served.
+    pub token_file: Option<PathBuf>,
+    /// Extra CA certificates (PEM) for `wss://` with an office's own CA.
+    pub ca_file: Option<PathBuf>,
+    pub display_id: String,
+    /// Services to show: sent to the server as a hint, and the services list keeps only these.
+    pub services: Option<Vec<String>>,
+    pub layout: Option<PathBuf>,
+    pub monitor: Option<MonitorChoice>,
+    pub rotation: Rotation,
+    pub hours: OpeningHours,
+    pub audio: AudioConfig,
+    /// The health endpoint's address; `None` when switched off.
+    pub health: Option<SocketAddr>,
+    /// Moves the picture by a few pixels over the hours against burn-in.
+    pub pixel_shift: bool,
+    pub outside_hours: OutsideHours,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: None,
+            token_file: None,
+            ca_file: None,
+            display_id: "tablica".into(),
+            services: None,
+            layout: None,
+            monitor: None,
+            rotation: Rotation::default(),
+            hours: OpeningHours::default(),
+            audio: AudioConfig::default(),
+            health: Some(DEFAULT_HEALTH),
+            pixel_shift: false,
+            outside_hours: OutsideHours::default(),
+        }
+    }
+}
+
+/// Which monitor the fullscreen board goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonitorChoice {
+    /// The output's name as the window system reports it, e.g. `HDMI-A-1`.
+    Name(String),
+    /// The position in the window system's list of monitors, from 0.
+    Index(usize),
+}
+
+impl fmt::Display for MonitorChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MonitorChoice::Name(n) => write!(f, "{n}"),
+            MonitorChoice::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+impl MonitorChoice {
+    /// A number is an index, anything else a name.
+    pub fn parse(s: &str) -> MonitorChoice {
+        match s.trim().parse() {
+            Ok(i) => MonitorChoice::Index(i),
+            Err(_) => MonitorChoice::Name(s.trim().to_owned()),
+        }
+    }
+}
+
+/// Clockwise rotation of the picture, for monitors mounted in portrait. The compositor turns the
+/// output (`cage -r`, `xrandr --rotate`); the board then sees a portrait window and uses the
+/// portrait layout by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rotation {
+    #[default]
+    R0,
+    R90,
+    R180,
+    R270,
+}
+
+impl Rotation {
+    pub fn from_degrees(d: i64) -> Option<Rotation> {
+        match d {
+            0 => Some(Rotation::R0),
+            90 => Some(Rotation::R90),
+            180 => Some(Rotation::R180),
+            270 => Some(Rotation::R270),
+            _ => None,
+        }
+    }
+
+    pub fn degrees(self) -> u32 {
+        match self {
+            Rotation::R0 => 0,
+            Rotation::R90 => 90,
+            Rotation::R180 => 180,
+            Rotation::R270 => 270,
+        }
+    }
+
+    /// Quarter turns clockwise: how many `-r` flags cage needs.
+    pub fn quarter_turns(self) -> u32 {
+        self.degrees() / 90
+    }
+}
+
+/// What the screen does while the service point is closed. Stored and reported; switching the
+/// monitor itself is left to the kiosk session (see docs/DEPLOY.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutsideHours {
+    /// The closed screen with the opening hours, at full brightness.
+    #[default]
+    On,
+    /// The closed screen, dimmed.
+    Dim,
+    /// The monitor switched off (DPMS).
+    Off,
+}
+
+impl fmt::Display for OutsideHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OutsideHours::On => "on",
+            OutsideHours::Dim => "dim",
+            OutsideHours::Off => "off",
+        })
+    }
+}
+
+/// What was read, and what was wrong with it (each error already names its key and place).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file that was read, if any.
+    pub file: Option<PathBuf>,
+    pub errors: Vec<ConfigError>,
+}
+
+/// Reads the config: `path` when given (it must exist), else [`DEFAULT_PATH`] if it exists.
+pub fn load(path: Option<&Path>) -> Loaded {
+    let (file, explicit) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from(DEFAULT_PATH), false),
+    };
+    match std::fs::read_to_string(&file) {
+        Ok(text) => {
+            let (config, errors) = parse(&text, &file);
+            Loaded {
+                config,
+                file: Some(file),
+                errors,
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Loaded {
+            config: Config::default(),
+            file: None,
+            errors: Vec::new(),
+        },
+        Err(e) => Loaded {
+            config: Config::default(),
+            errors: vec![ConfigError::whole(&file, format!("cannot read: {e}"))],
+            file: Some(file),
+        },
+    }
+}
+
+/// Parses a config file's text; `file` only names it in errors. Never fails: each key that is
+/// wrong keeps its default and adds an error.
+pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
+    let mut config = Config::default();
+    let mut errors = Vec::new();
+    let keys = match section::top_level_keys(text) {
+        Ok(keys) => keys,
+        Err(e) => {
+            errors.push(ConfigError::from_toml(file, text, None, &e));
+            return (config, errors);
+        }
+    };
+    for key in &keys {
+        if !KEYS.contains(&key.get_ref().as_str()) {
+            errors.push(ConfigError::at(
+                file,
+                text,
+                key.span().start,
+                key.get_ref(),
+                error::unknown_key(key.get_ref(), KEYS),
+            ));
+        }
+    }
+    let mut r = Reader {
+        text,
+        file,
+        errors: &mut errors,
+    };
+    if let Some(v) = r.get::<String>("server") {
+        match check_url(v.get_ref()) {
+            Ok(()) => config.server = Some(v.into_inner()),
+            Err(m) => r.error_at("server", v.span().start, m),
+        }
+    }
+    if let Some(v) = r.get::<PathBuf>("token_file") {
+        config.token_file = Some(v.into_inner());
+    }
+    if let Some(v) = r.get::<PathBuf>("ca_file") {
+        config.ca_file = Some(v.into_inner());
+    }
+    if let Some(v) = r.get::<String>("display_id") {
+        match check_display_id(v.get_ref()) {
+            Ok(()) => config.display_id = v.into_inner(),
+            Err(m) => r.error_at("display_id", v.span().start, m),
+        }
+    }
+    if let Some(v) = r.get::<Vec<String>>("services") {
+        config.services = Some(v.into_inner());
+    }
+    if let Some(v) = r.get::<PathBuf>("layout") {
+        config.layout = Some(v.into_inner());
+    }
+    if let Some(v) = r.get::<toml::Value>("monitor") {
+        match v.get_ref() {
+            toml::Value::String(s) if !s.trim().is_empty() => {
+                config.monitor = Some(MonitorChoice::parse(s));
+            }
+            toml::Value::Integer(i) if *i >= 0 => {
+                config.monitor = Some(MonitorChoice::Index(*i as usize));
+            }
+            _ => r.error_at(
+                "monitor",
+                v.span().start,
+                "must be an output's name (\"HDMI-A-1\") or an index from 0".into(),
+            ),
+        }
+    }
+    if let Some(v) = r.get::<i64>("rotation") {
+        match Rotation::from_degrees(*v.get_ref()) {
+            Some(rot) => config.rotation = rot,
+            None => r.error_at(
+                "rotation",
+                v.span().start,
+                format!("must be 0, 90, 180 or 270, not {}", v.get_ref()),
+            ),
+        }
+    }
+    if let Some(v) = r.get::<String>("health") {
+        match parse_health(v.get_ref()) {
+            Ok(addr) => config.health = addr,
+            Err(m) => r.error_at("health", v.span().start, m),
+        }
+    }
+    if let Some(v) = r.get::<bool>("pixel_shift") {
+        config.pixel_shift = v.into_inner();
+    }
+    if let Some(v) = r.get::<OutsideHours>("outside_hours") {
+        config.outside_hours = v.into_inner();
+    }
+    if let Some(v) = r.get::<Hours>("hours") {
+        config.hours = r.hours(v.into_inner());
+    }
+    if let Some(v) = r.get::<AudioConfig>("audio") {
+        let start = v.span().start;
+        let audio = v.into_inner();
+        match audio.validate() {
+            Ok(()) => config.audio = audio,
+            Err(e) => r.error_at("audio", start, e.to_string()),
+        }
+    }
+    // In the order of the file, as a person reads it.
+    errors.sort_by_key(|e| (e.line, e.column));
+    (config, errors)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    file: &'a Path,
+    errors: &'a mut Vec<ConfigError>,
+}
+
+impl Reader<'_> {
+    /// The value of a top-level key, if the file has it and it has the right type; a wrong one
+    /// is reported where it is wrong (inside a table too) and gives `None`, i.e. the default.
+    fn get<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<Spanned<T>> {
+        match section::read::<Spanned<T>>(self.text, key) {
+            Ok(v) => v,
+            Err(e) => {
+                self.errors
+                    .push(ConfigError::from_toml(self.file, self.text, Some(key), &e));
+                None
+            }
+        }
+    }
+
+    fn error_at(&mut self, key: &str, offset: usize, message: String) {
+        self.errors
+            .push(ConfigError::at(self.file, self.text, offset, key, message));
+    }
+
+    /// Opening hours day by day: a day that is wrong keeps its default, the others apply.
+    fn hours(&mut self, hours: Hours) -> OpeningHours {
+        let mut result = OpeningHours::default();
+        let days = [
+            ("monday", hours.monday),
+            ("tuesday", hours.tuesday),
+            ("wednesday", hours.wednesday),
+            ("thursday", hours.thursday),
+            ("friday", hours.friday),
+            ("saturday", hours.saturday),
+            ("sunday", hours.sunday),
+        ];
+        for (i, (name, value)) in days.into_iter().enumerate() {
+            let Some(value) = value else { continue };
+            let text = value.get_ref().trim();
+            if text.eq_ignore_ascii_case("closed") {
+                result.days[i] = None;
+            } else if let Some(range) = OpeningHours::parse_range(text) {
+                result.days[i] = Some(range);
+            } else {
+                self.error_at(
+                    &format!("hours.{name}"),
+                    value.span().start,
+                    format!("`{text}` is not opening hours; write \"10:00-18:00\" or \"closed\""),
+                );
+            }
+        }
+        result
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Hours {
+    monday: Option<Spanned<String>>,
+    tuesday: Option<Spanned<String>>,
+    wednesday: Option<Spanned<String>>,
+    thursday: Option<Spanned<String>>,
+    friday: Option<Spanned<String>>,
+    saturday: Option<Spanned<String>>,
+    sunday: Option<Spanned<String>>,
+}
+
+/// A websocket URL the feed can use: `ws://` or `wss://` with a host.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"))
+        .ok_or_else(|| {
+            format!("`{url}` is not a websocket URL; write ws://HOST:PORT/ or wss://HOST/PATH")
+        })?;
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("`{url}` has no host"));
+    }
+    Ok(())
+}
+
+fn check_display_id(id: &str) -> Result<(), String> {
+    // The id travels in the protocol's `hello`; keep it printable and short.
+    if id.is_empty() || id.len() > 64 || id.chars().any(char::is_control) {
+        return Err("must be 1–64 printable characters".into());
+    }
+    Ok(())
+}
+
+/// `"127.0.0.1:9471"`, or `"off"` for no health endpoint.
+pub fn parse_health(s: &str) -> Result<Option<SocketAddr>, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| {
+        format!("`{s}` is not an address; write IP:PORT, e.g. 127.0.0.1:9471, or \"off\"")
+    })
+}
+
+/// Settings from the environment, each overriding the file. Tests pass their own lookup.
+pub fn apply_env(
+    config: &mut Config,
+    errors: &mut Vec<ConfigError>,
+    var: impl Fn(&str) -> Option<String>,
+) {
+    let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+    let mut bad = |name: &str, message: String| {
+        errors.push(ConfigError::env(name, message));
+    };
+    if let Some(v) = var("TABLICA_SERVER") {
+        match check_url(&v) {
+            Ok(()) => config.server = Some(v),
+            Err(m) => bad("TABLICA_SERVER", m),
+        }
+    }
+    if let Some(v) = var("TABLICA_TOKEN_FILE") {
+        config.token_file = Some(v.into());
+    }
+    if let Some(v) = var("TABLICA_CA_FILE") {
+        config.ca_file = Some(v.into());
+    }
+    if let Some(v) = var("TABLICA_DISPLAY_ID") {
+        match check_display_id(&v) {
+            Ok(()) => config.display_id = v,
+            Err(m) => bad("TABLICA_DISPLAY_ID", m),
+        }
+    }
+    if let Some(v) = var("TABLICA_SERVICES") {
+        config.services = Some(
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        );
+    }
+    if let Some(v) = var("TABLICA_LAYOUT") {
+        config.layout = Some(v.into());
+    }
+    if let Some(v) = var("TABLICA_MONITOR") {
+        config.monitor = Some(MonitorChoice::parse(&v));
+    }
+    if let Some(v) = var("TABLICA_ROTATION") {
+        match v.trim().parse().ok().and_then(Rotation::from_degrees) {
+            Some(r) => config.rotation = r,
+            None => bad("TABLICA_ROTATION", "must be 0, 90, 180 or 270".into()),
+        }
+    }
+    if let Some(v) = var("TABLICA_HEALTH") {
+        match parse_health(&v) {
+            Ok(a) => config.health = a,
+            Err(m) => bad("TABLICA_HEALTH", m),
+        }
+    }
+}
+
+impl Config {
+    /// The effective settings as TOML, for `tablica config` and troubleshooting. Shows the token
+    /// file's path, never the token.
+    pub fn to_toml(&self) -> String {
+        use std::fmt::Write;
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let p = |p: &Path| q(&p.display().to_string());
+        let mut out = String::new();
+        let mut line = |s: String| {
+            let _ = writeln!(out, "{s}");
+        };
+        match &self.server {
+            Some(s) => line(format!("server = {}", q(s))),
+            None => line("# server: not set".into()),
+        }
+        if let Some(f) = &self.token_file {
+            line(format!("token_file = {}", p(f)));
+        }
+        if let Some(f) = &self.ca_file {
+            line(format!("ca_file = {}", p(f)));
+        }
+        line(format!("display_id = {}", q(&self.display_id)));
+        if let Some(s) = &self.services {
+            let list: Vec<String> = s.iter().map(|s| q(s)).collect();
+            line(format!("services = [{}]", list.join(", ")));
+        }
+        if let Some(l) = &self.layout {
+            line(format!("layout = {}", p(l)));
+        }
+        match &self.monitor {
+            Some(MonitorChoice::Name(n)) => line(format!("monitor = {}", q(n))),
+            Some(MonitorChoice::Index(i)) => line(format!("monitor = {i}")),
+            None => {}
+        }
+        line(format!("rotation = {}", self.rotation.degrees()));
+        line(format!(
+            "health = {}",
+            q(&self
+                .health
+                .map_or_else(|| "off".to_owned(), |a| a.to_string()))
+        ));
+        line(format!("pixel_shift = {}", self.pixel_shift));
+        line(format!(
+            "outside_hours = {}",
+            q(&self.outside_hours.to_string())
+        ));
+        line("\n[hours]".into());
+        let names = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        for (name, day) in names.iter().zip(self.hours.days) {
+            let v = match day {
+                Some((a, b)) => format!("{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60),
+                None => "closed".into(),
+            };
+            line(format!("{name} = {}", q(&v)));
+        }
+        line("\n[audio]".into());
+        line(format!("volume = {}", self.audio.volume));
+        line(format!("muted = {}", self.audio.muted));
+        out
+    }
+}
+
+/// Settings given on the command line; each one given wins over the environment and the file.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub server: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub ca_file: Option<PathBuf>,
+    pub display_id: Option<String>,
+    pub layout: Option<PathBuf>,
+    pub monitor: Option<String>,
+    pub health: Option<String>,
+}
+
+/// The settings in force: defaults, then the file, then the environment (`var`), then `flags`.
+pub fn resolve(path: Option<&Path>, flags: Flags, var: impl Fn(&str) -> Option<String>) -> Loaded {
+    let mut loaded = load(path);
+    apply_env(&mut loaded.config, &mut loaded.errors, var);
+    let c = &mut loaded.config;
+    let mut bad = |flag: &str, message: String| {
+        loaded.errors.push(ConfigError {
+            source: "command line".into(),
+            line: 0,
+            column: 0,
+            key: flag.into(),
+            message,
+        });
+    };
+    if let Some(v) = flags.server {
+        // A wrong URL given by hand is still used: the feed reports it and keeps retrying, and
+        // the person who typed it sees the error at once.
+        if let Err(m) = check_url(&v) {
+            bad("--server", m);
+        }
+        c.server = Some(v);
+    }
+    if let Some(v) = flags.token_file {
+        c.token_file = Some(v);
+    }
+    if let Some(v) = flags.ca_file {
+        c.ca_file = Some(v);
+    }
+    if let Some(v) = flags.display_id {
+        c.display_id = v;
+    }
+    if let Some(v) = flags.layout {
+        c.layout = Some(v);
+    }
+    if let Some(v) = flags.monitor {
+        c.monitor = Some(MonitorChoice::parse(&v));
+    }
+    if let Some(v) = flags.health {
+        match parse_health(&v) {
+            Ok(a) => c.health = a,
+            Err(m) => bad("--health", m),
+        }
+    }
+    loaded
+}

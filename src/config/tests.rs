@@ -1,0 +1,245 @@
+use super::*;
+use std::path::Path;
+
+fn parse_ok(text: &str) -> Config {
+    let (config, errors) = parse(text, Path::new("t.toml"));
+    assert!(errors.is_empty(), "{errors:?}");
+    config
+}
+
+fn parse_err(text: &str) -> (Config, Vec<String>) {
+    let (config, errors) = parse(text, Path::new("t.toml"));
+    (config, errors.iter().map(|e| e.to_string()).collect())
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    assert_eq!(parse_ok(""), Config::default());
+    assert_eq!(Config::default().health, Some(DEFAULT_HEALTH));
+}
+
+#[test]
+fn packaged_file_is_valid() {
+    let text = include_str!("../../packaging/tablica.toml");
+    let c = parse_ok(text);
+    assert_eq!(c.hours, OpeningHours::default());
+    assert_eq!(c.health, Some(DEFAULT_HEALTH));
+    assert!(c.pixel_shift);
+}
+
+#[test]
+fn reads_every_key() {
+    let c = parse_ok(
+        r#"
+server = "wss://kolejka.example/ws"
+token_file = "/etc/tablica/token"
+ca_file = "/etc/tablica/ca.pem"
+display_id = "pom-galeria-1"
+services = ["A", "B"]
+layout = "/etc/tablica/layout.toml"
+monitor = "HDMI-A-1"
+rotation = 90
+health = "0.0.0.0:9999"
+pixel_shift = true
+outside_hours = "off"
+
+[hours]
+monday = "8:00-16:00"
+saturday = "closed"
+sunday = "10:00-14:00"
+
+[audio]
+volume = 0.5
+quiet_periods = [{ start = "10:00", end = "11:00", volume = 0.5 }]
+"#,
+    );
+    assert_eq!(c.server.as_deref(), Some("wss://kolejka.example/ws"));
+    assert_eq!(
+        c.token_file.as_deref(),
+        Some(Path::new("/etc/tablica/token"))
+    );
+    assert_eq!(c.display_id, "pom-galeria-1");
+    assert_eq!(c.services, Some(vec!["A".into(), "B".into()]));
+    assert_eq!(c.monitor, Some(MonitorChoice::Name("HDMI-A-1".into())));
+    assert_eq!(c.rotation, Rotation::R90);
+    assert_eq!(c.rotation.quarter_turns(), 1);
+    assert_eq!(c.health, Some("0.0.0.0:9999".parse().unwrap()));
+    assert_eq!(c.outside_hours, OutsideHours::Off);
+    assert_eq!(c.hours.days[0], Some((480, 960)));
+    assert_eq!(
+        c.hours.days[1],
+        Some((600, 1080)),
+        "unset days keep the default"
+    );
+    assert_eq!(c.hours.days[5], None);
+    assert_eq!(c.hours.days[6], Some((600, 840)));
+    assert_eq!(c.audio.volume, 0.5);
+    assert_eq!(c.audio.quiet_periods.len(), 1);
+    assert_eq!(
+        parse_ok("monitor = 1").monitor,
+        Some(MonitorChoice::Index(1))
+    );
+    assert_eq!(parse_ok("health = \"off\"").health, None);
+}
+
+#[test]
+fn a_bad_audio_table_keeps_audio_defaults_and_the_rest() {
+    let (c, errors) = parse_err("display_id = \"x\"\n[audio]\nvolume = 0.5\nvolme = 2\n");
+    assert_eq!(c.display_id, "x");
+    assert_eq!(c.audio, AudioConfig::default());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:4:1: audio: "),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("did you mean `volume`"), "{}", errors[0]);
+    // Well-typed but out of range.
+    let (c, errors) = parse_err("[audio]\nvolume = 3.0\n");
+    assert_eq!(c.audio, AudioConfig::default());
+    assert!(errors[0].starts_with("t.toml:1:1: audio: "), "{errors:?}");
+}
+
+#[test]
+fn a_bad_server_is_reported_and_left_unset() {
+    let (c, errors) = parse_err("server = \"http://x\"\ndisplay_id = \"d\"\n");
+    assert_eq!(c.server, None);
+    assert_eq!(c.display_id, "d");
+    assert!(errors[0].starts_with("t.toml:1:10: server: "), "{errors:?}");
+    assert!(errors[0].contains("websocket"), "{errors:?}");
+    assert!(check_url("ws://10.0.0.5:8765/").is_ok());
+    assert!(check_url("wss:///x").is_err());
+}
+
+#[test]
+fn bad_values_name_their_key_and_place() {
+    let (c, errors) = parse_err("rotation = 45\nhealth = \"nowhere\"\nmonitor = -1\n");
+    assert_eq!(c, Config::default());
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:1:12: rotation: must be 0, 90"),
+        "{errors:?}"
+    );
+    assert!(errors[1].starts_with("t.toml:2:10: health: "), "{errors:?}");
+    assert!(
+        errors[2].starts_with("t.toml:3:11: monitor: "),
+        "{errors:?}"
+    );
+    let (_, errors) = parse_err("rotation = \"ninety\"\n");
+    assert!(
+        errors[0].starts_with("t.toml:1:12: rotation: "),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_bad_day_keeps_its_default_and_the_other_days_apply() {
+    let (c, errors) = parse_err("[hours]\nmonday = \"9-17\"\ntuesday = \"closed\"\n");
+    assert_eq!(c.hours.days[0], OpeningHours::default().days[0]);
+    assert_eq!(c.hours.days[1], None);
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with("t.toml:2:10: hours.monday: "),
+        "{errors:?}"
+    );
+    let (_, errors) = parse_err("[hours]\nmonady = \"closed\"\n");
+    assert!(errors[0].contains("did you mean `monday`"), "{errors:?}");
+}
+
+#[test]
+fn unknown_keys_are_reported_with_a_hint() {
+    let (c, errors) = parse_err("sever = \"ws://x/\"\ndisplay_id = \"d\"\n");
+    assert_eq!(c.display_id, "d");
+    assert!(
+        errors[0].starts_with("t.toml:1:1: sever: unknown key"),
+        "{errors:?}"
+    );
+    assert!(errors[0].contains("did you mean `server`"), "{errors:?}");
+}
+
+#[test]
+fn a_file_that_is_not_toml_gives_defaults_and_a_position() {
+    let (c, errors) = parse_err("display_id = \"x\"\nthis is not toml\n");
+    assert_eq!(c, Config::default());
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].starts_with("t.toml:2:"), "{errors:?}");
+}
+
+#[test]
+fn missing_default_file_is_fine_but_a_missing_given_file_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.toml");
+    let loaded = load(Some(&missing));
+    assert_eq!(loaded.config, Config::default());
+    assert_eq!(loaded.errors.len(), 1);
+    assert!(loaded.errors[0].to_string().contains("cannot read"));
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let (mut c, mut errors) = parse(
+        "server = \"ws://file/\"\ndisplay_id = \"file\"\n",
+        Path::new("t.toml"),
+    );
+    let env = |name: &str| match name {
+        "TABLICA_SERVER" => Some("ws://env:1/".to_owned()),
+        "TABLICA_ROTATION" => Some("270".to_owned()),
+        "TABLICA_SERVICES" => Some("A, B,".to_owned()),
+        "TABLICA_HEALTH" => Some("bad".to_owned()),
+        "TABLICA_DISPLAY_ID" => Some("  ".to_owned()),
+        _ => None,
+    };
+    apply_env(&mut c, &mut errors, env);
+    assert_eq!(c.server.as_deref(), Some("ws://env:1/"));
+    assert_eq!(c.display_id, "file", "an empty variable does not count");
+    assert_eq!(c.rotation, Rotation::R270);
+    assert_eq!(c.services, Some(vec!["A".into(), "B".into()]));
+    assert_eq!(c.health, Some(DEFAULT_HEALTH));
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("environment: TABLICA_HEALTH: ")
+    );
+}
+
+#[test]
+fn printed_config_reads_back_the_same() {
+    let c = parse_ok(
+        "server = \"ws://a:1/\"\nservices = [\"A\"]\nmonitor = 2\nrotation = 180\n[hours]\nsunday = \"09:00-12:00\"\n",
+    );
+    let again = parse_ok(&c.to_toml());
+    assert_eq!(again.server, c.server);
+    assert_eq!(again.services, c.services);
+    assert_eq!(again.monitor, c.monitor);
+    assert_eq!(again.rotation, c.rotation);
+    assert_eq!(again.hours, c.hours);
+}
+
+#[test]
+fn flags_override_environment_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tablica.toml");
+    std::fs::write(
+        &file,
+        "server = \"ws://file/\"\ndisplay_id = \"file\"\nlayout = \"/f.toml\"\n",
+    )
+    .unwrap();
+    let env = |name: &str| match name {
+        "TABLICA_SERVER" => Some("ws://env/".to_owned()),
+        "TABLICA_DISPLAY_ID" => Some("env".to_owned()),
+        _ => None,
+    };
+    let flags = Flags {
+        server: Some("ws://flag/".into()),
+        health: Some("127.0.0.1:1234".into()),
+        ..Flags::default()
+    };
+    let loaded = resolve(Some(&file), flags, env);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let c = loaded.config;
+    assert_eq!(c.server.as_deref(), Some("ws://flag/"));
+    assert_eq!(c.display_id, "env");
+    assert_eq!(c.layout.as_deref(), Some(Path::new("/f.toml")));
+    assert_eq!(c.health, Some("127.0.0.1:1234".parse().unwrap()));
+}

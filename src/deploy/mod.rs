@@ -1,0 +1,229 @@
+//! What an unattended board needs besides the board: the health endpoint's numbers, systemd's
+//! readiness and watchdog, burn-in protection, and the choice of monitor.
+//!
+//! [`Supervisor`] lives on the UI thread, inside the window loop. The loop calls it after each
+//! frame and each wake-up; it never blocks there (publishing is a short mutex swap, keep-alives
+//! are non-blocking datagrams), and it tells the loop when it next needs to run so that the
+//! watchdog is fed while the board is idle.
+
+pub mod monitor;
+pub mod notify;
+pub mod shift;
+
+use crate::app::Core;
+use crate::audio::Chimes;
+use crate::feed::Waker;
+use crate::health::{self, ScreenshotRequest, Shared, Snapshot};
+use crate::scene::{DisplayList, Link};
+use image::RgbaImage;
+use jiff::Timestamp;
+use notify::Notifier;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+/// Frames whose times make up the p99 on /health.
+const FRAME_WINDOW: usize = 256;
+
+/// What the supervisor is set up with (from the config).
+#[derive(Default)]
+pub struct SupervisorOptions {
+    /// Where to serve /health; `None` for no endpoint.
+    pub health: Option<SocketAddr>,
+    pub display_id: String,
+    /// Config mistakes, reported on /health.
+    pub config_errors: Vec<String>,
+    /// Burn-in protection.
+    pub pixel_shift: bool,
+    /// The sound output, for its state on /health.
+    pub chimes: Option<Arc<Chimes>>,
+}
+
+pub struct Supervisor {
+    health: Option<Arc<Shared>>,
+    screenshots: Option<Receiver<ScreenshotRequest>>,
+    base: Snapshot,
+    chimes: Option<Arc<Chimes>>,
+    notifier: Option<Notifier>,
+    watchdog: Option<Duration>,
+    last_ping: Instant,
+    ready: bool,
+    frame_ms: VecDeque<f64>,
+    pixel_shift: bool,
+    /// The last frame drawn, for screenshots.
+    last_list: Option<DisplayList>,
+}
+
+impl Supervisor {
+    /// Starts the health endpoint (a failure to bind is logged; the board runs without it) and
+    /// picks up systemd's notification socket and watchdog from the environment.
+    pub fn start(options: SupervisorOptions) -> Supervisor {
+        let base = Snapshot {
+            version: health::VERSION,
+            git_commit: health::GIT_COMMIT,
+            display_id: options.display_id,
+            link: "connecting",
+            config_errors: options.config_errors,
+            ..Snapshot::default()
+        };
+        let (health, screenshots) = match options.health {
+            Some(addr) => {
+                let (shared, rx) = Shared::new(base.clone());
+                match health::start(addr, shared.clone()) {
+                    Ok(local) => {
+                        tracing::info!("health endpoint on http://{local}/health");
+                        (Some(shared), Some(rx))
+                    }
+                    Err(e) => {
+                        tracing::error!("health endpoint: cannot listen on {addr}: {e}");
+                        (None, None)
+                    }
+                }
+            }
+            None => (None, None),
+        };
+        let notifier = Notifier::from_env();
+        let watchdog = notifier.as_ref().and(notify::watchdog_period());
+        if let Some(p) = watchdog {
+            tracing::info!("systemd watchdog: keep-alive within {p:?}");
+        }
+        Supervisor {
+            health,
+            screenshots,
+            base: Snapshot {
+                watchdog: watchdog.is_some(),
+                ..base
+            },
+            chimes: options.chimes,
+            notifier,
+            watchdog,
+            last_ping: Instant::now(),
+            ready: false,
+            frame_ms: VecDeque::with_capacity(FRAME_WINDOW),
+            pixel_shift: options.pixel_shift,
+            last_list: None,
+        }
+    }
+
+    /// Lets the health endpoint wake the UI thread for a screenshot.
+    pub fn set_waker(&self, waker: Waker) {
+        if let Some(h) = &self.health {
+            h.set_waker(waker);
+        }
+    }
+
+    /// Applies burn-in protection to the frame about to be drawn.
+    pub fn before_draw(&self, list: &mut DisplayList, now: Timestamp) {
+        if self.pixel_shift {
+            shift::shift(list, shift::offset_at(now));
+        }
+    }
+
+    /// After a frame reached the screen: `took` is the time to build and draw it.
+    pub fn after_frame(&mut self, core: &Core, took: Duration, list: &DisplayList) {
+        if self.frame_ms.len() == FRAME_WINDOW {
+            self.frame_ms.pop_front();
+        }
+        self.frame_ms.push_back(took.as_secs_f64() * 1000.0);
+        // Reuse the previous list's allocation: this runs on every frame.
+        match &mut self.last_list {
+            Some(l) => l.clone_from(list),
+            None => self.last_list = Some(list.clone()),
+        }
+        // Publish first: whoever hears READY=1 may look at /health at once.
+        self.publish(core);
+        if !self.ready {
+            self.ready = true;
+            self.notify("READY=1\nSTATUS=showing the board");
+        }
+        self.keepalive();
+    }
+
+    /// After the loop woke for the feed or the health endpoint.
+    pub fn after_wake(&mut self, core: &Core) {
+        self.publish(core);
+        self.keepalive();
+    }
+
+    /// Answers waiting screenshot requests by drawing the last frame again with `render`.
+    pub fn serve_screenshots(
+        &mut self,
+        mut render: impl FnMut(&DisplayList) -> Result<RgbaImage, String>,
+    ) {
+        let Some(rx) = &self.screenshots else {
+            return;
+        };
+        while let Ok(request) = rx.try_recv() {
+            let result = match &self.last_list {
+                Some(list) => render(list),
+                None => Err("no frame drawn yet".to_owned()),
+            };
+            let _ = request.reply.send(result);
+        }
+    }
+
+    /// Feeds systemd's watchdog when a quarter of its period has passed since the last time.
+    /// Called from the UI thread's loop only, so a frozen UI thread stops the keep-alives and
+    /// systemd restarts the board.
+    pub fn keepalive(&mut self) {
+        let Some(period) = self.watchdog else {
+            return;
+        };
+        if self.last_ping.elapsed() >= period / 4 {
+            self.last_ping = Instant::now();
+            self.notify("WATCHDOG=1");
+        }
+    }
+
+    /// When the loop must run again at the latest, even with nothing to draw: a third of the
+    /// watchdog period after the last keep-alive. `None` without a watchdog (the board sleeps).
+    pub fn next_wake(&self) -> Option<Instant> {
+        self.watchdog.map(|p| self.last_ping + p / 3)
+    }
+
+    fn notify(&self, state: &str) {
+        if let Some(n) = &self.notifier
+            && let Err(e) = n.send(state)
+        {
+            tracing::debug!("sd_notify {state:?}: {e}");
+        }
+    }
+
+    fn publish(&self, core: &Core) {
+        let Some(health) = &self.health else {
+            return;
+        };
+        let now = Timestamp::now();
+        let (connected, link) = match core.status.link {
+            Link::Connected => (true, "connected"),
+            Link::Connecting => (false, "connecting"),
+            Link::Replay => (false, "replay"),
+        };
+        let (width, height) = self
+            .last_list
+            .as_ref()
+            .map_or((0, 0), |l| (l.width, l.height));
+        health.publish(Snapshot {
+            connected,
+            link,
+            last_event_age_s: core
+                .board
+                .data_age(now)
+                .map(|d| health::round3(d.as_secs_f64().max(0.0))),
+            last_seq: core.board.data.last_seq,
+            events: core.counters.events,
+            rejected: core.counters.rejected,
+            calls: core.counters.calls,
+            resyncs: core.counters.resyncs,
+            frames_drawn: core.counters.frames,
+            frame_time_p99_ms: health::round3(health::p99(self.frame_ms.iter().copied())),
+            screen_width: width,
+            screen_height: height,
+            audio: self.chimes.as_ref().map(|c| c.status()),
+            layout_errors: core.status.notices.clone(),
+            ..self.base.clone()
+        });
+    }
+}

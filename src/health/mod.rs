@@ -1,0 +1,195 @@
+//! The health endpoint: what facilities staff see of a board from their desk.
+//!
+//! `GET /health` (JSON), `GET /metrics` (Prometheus text) and `GET /screenshot.png` (the frame on
+//! screen), served by a small HTTP/1.1 server on its own thread and tokio runtime. The UI thread
+//! never waits for it: after each frame or wake-up it replaces a [`Snapshot`] under a mutex that
+//! the server only holds to clone it. A screenshot is the one thing the server asks of the UI
+//! thread, through a bounded queue and a wake-up, and it gives up after a timeout.
+//!
+//! Every request is bounded: headers at most [`MAX_REQUEST`] bytes, read within
+//! [`READ_TIMEOUT`], at most [`MAX_CONNECTIONS`] at once; only `GET` and `HEAD` of the three paths
+//! are served. Nothing secret is in any answer: the token is never part of a snapshot.
+
+mod http;
+mod metrics;
+
+pub use http::{MAX_CONNECTIONS, MAX_REQUEST, READ_TIMEOUT, serve};
+pub use metrics::prometheus;
+
+use crate::audio::AudioStatus;
+use crate::feed::Waker;
+use image::RgbaImage;
+use serde::Serialize;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Instant;
+
+/// The version and the commit it was built from, e.g. `0.1.0 (3f2a9c1)`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// `git rev-parse --short HEAD` at build time, or "unknown" (see build.rs).
+pub const GIT_COMMIT: &str = env!("TABLICA_GIT_COMMIT");
+
+/// What the board reports about itself. Everything is a plain number or string so that it reads
+/// the same in JSON and in Prometheus text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub version: &'static str,
+    pub git_commit: &'static str,
+    pub display_id: String,
+    /// Seconds since the process started (filled in when served).
+    pub uptime_s: f64,
+    /// Connected to the queue system now.
+    pub connected: bool,
+    /// `connected`, `connecting` or `replay` (showing events from a file).
+    pub link: &'static str,
+    /// Seconds since the last frame from the server (events, heartbeats); `null` before any.
+    pub last_event_age_s: Option<f64>,
+    /// The `seq` of the last event applied; `null` before any.
+    pub last_seq: Option<u64>,
+    pub events: u64,
+    pub rejected: u64,
+    pub calls: u64,
+    pub resyncs: u64,
+    /// Frames drawn since start.
+    pub frames_drawn: u64,
+    /// 99th percentile of the time to build and draw a frame, over the last frames, in ms.
+    pub frame_time_p99_ms: f64,
+    pub screen_width: u32,
+    pub screen_height: u32,
+    /// The sound output; `null` when the board has none.
+    pub audio: Option<AudioStatus>,
+    /// Problems shown on screen (e.g. a broken layout file).
+    pub layout_errors: Vec<String>,
+    /// Mistakes in the config file or environment (each kept its default).
+    pub config_errors: Vec<String>,
+    /// Whether systemd's watchdog is being fed.
+    pub watchdog: bool,
+    /// When the snapshot was taken, for `last_event_age_s` between publications.
+    #[serde(skip)]
+    pub taken: Option<Instant>,
+}
+
+/// A frame for `/screenshot.png`, asked of the UI thread.
+pub struct ScreenshotRequest {
+    pub reply: tokio::sync::oneshot::Sender<Result<RgbaImage, String>>,
+}
+
+/// What the UI thread and the server share.
+pub struct Shared {
+    snapshot: Mutex<Snapshot>,
+    started: Instant,
+    screenshots: SyncSender<ScreenshotRequest>,
+    /// Wakes the UI thread's event loop; set once the loop exists.
+    waker: OnceLock<Waker>,
+}
+
+impl Shared {
+    /// The shared state and the receiving end of screenshot requests, which belongs to the UI
+    /// thread.
+    pub fn new(snapshot: Snapshot) -> (Arc<Shared>, Receiver<ScreenshotRequest>) {
+        // Two waiting requests at most: screenshots are for a person looking, not for polling.
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let shared = Arc::new(Shared {
+            snapshot: Mutex::new(snapshot),
+            started: Instant::now(),
+            screenshots: tx,
+            waker: OnceLock::new(),
+        });
+        (shared, rx)
+    }
+
+    /// Replaces the snapshot (UI thread; the lock is only ever held to copy it).
+    pub fn publish(&self, mut snapshot: Snapshot) {
+        snapshot.taken = Some(Instant::now());
+        *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
+    }
+
+    /// Changes the snapshot in place (UI thread).
+    pub fn update(&self, f: impl FnOnce(&mut Snapshot)) {
+        f(&mut self.snapshot.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The current snapshot, with uptime and ages brought up to now.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut s = self
+            .snapshot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        s.uptime_s = round3(self.started.elapsed().as_secs_f64());
+        if let (Some(age), Some(taken)) = (s.last_event_age_s, s.taken) {
+            s.last_event_age_s = Some(round3(age + taken.elapsed().as_secs_f64()));
+        }
+        s
+    }
+
+    pub fn set_waker(&self, waker: Waker) {
+        let _ = self.waker.set(waker);
+    }
+
+    /// Asks the UI thread for the frame on screen; `None` when too many are waiting.
+    pub fn request_screenshot(
+        &self,
+    ) -> Option<tokio::sync::oneshot::Receiver<Result<RgbaImage, String>>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        match self.screenshots.try_send(ScreenshotRequest { reply: tx }) {
+            Ok(()) => {
+                if let Some(wake) = self.waker.get() {
+                    wake();
+                }
+                Some(rx)
+            }
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => None,
+        }
+    }
+}
+
+pub(crate) fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The 99th percentile of `samples` (nearest rank), 0 for none.
+pub fn p99(samples: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = samples.into_iter().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = ((v.len() as f64) * 0.99).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+/// Starts the server on `addr` on its own thread. Binding happens before this returns, so an
+/// address in use is reported to the caller (who logs it and carries on without health).
+pub fn start(
+    addr: std::net::SocketAddr,
+    shared: Arc<Shared>,
+) -> std::io::Result<std::net::SocketAddr> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    std::thread::Builder::new()
+        .name("tablica-health".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    tracing::error!("health endpoint: cannot start its runtime: {e}");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => serve(l, shared).await,
+                    Err(e) => tracing::error!("health endpoint: {e}"),
+                }
+            });
+        })?;
+    Ok(local)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+use super::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+fn server() -> (
+    Arc<Shared>,
+    Receiver<ScreenshotRequest>,
+    std::net::SocketAddr,
+) {
+    let (shared, rx) = Shared::new(Snapshot {
+        version: VERSION,
+        git_commit: GIT_COMMIT,
+        display_id: "test".into(),
+        connected: true,
+        link: "connected",
+        last_seq: Some(42),
+        last_event_age_s: Some(1.5),
+        ..Snapshot::default()
+    });
+    let addr = start("127.0.0.1:0".parse().unwrap(), shared.clone()).unwrap();
+    (shared, rx, addr)
+}
+
+/// Sends `request` raw and returns (status line, body).
+fn raw(addr: std::net::SocketAddr, request: &[u8]) -> (String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&out[..end]).to_string();
+    let status = head.lines().next().unwrap_or("").to_owned();
+    (status, out[end + 4..].to_vec())
+}
+
+fn get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
+    raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+    )
+}
+
+#[test]
+fn health_json_and_metrics() {
+    let (_shared, _rx, addr) = server();
+    let (status, body) = get(addr, "/health");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["connected"], true);
+    assert_eq!(v["last_seq"], 42);
+    assert_eq!(v["display_id"], "test");
+    assert!(v["last_event_age_s"].as_f64().unwrap() >= 1.5);
+    assert!(v["uptime_s"].as_f64().is_some());
+    let (status, body) = get(addr, "/metrics");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains("\ntablica_last_seq 42\n"), "{text}");
+    assert!(
+        text.contains("# TYPE tablica_connected gauge\ntablica_connected 1\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_paths_methods_and_garbage() {
+    let (_shared, _rx, addr) = server();
+    assert_eq!(get(addr, "/").0, "HTTP/1.1 404 Not Found");
+    assert_eq!(
+        get(addr, "/../etc/tablica/token").0,
+        "HTTP/1.1 404 Not Found"
+    );
+    let (status, _) = raw(addr, b"POST /health HTTP/1.1\r\n\r\n");
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert_eq!(
+        raw(addr, b"\x00\x01\x02 nonsense\r\n\r\n").0,
+        "HTTP/1.1 400 Bad Request"
+    );
+    let (status, body) = raw(addr, b"HEAD /health HTTP/1.1\r\n\r\n");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.is_empty());
+}
+
+#[test]
+fn oversized_requests_are_refused() {
+    let (_shared, _rx, addr) = server();
+    let mut request = b"GET /health HTTP/1.1\r\nX: ".to_vec();
+    request.extend(std::iter::repeat_n(b'a', MAX_REQUEST * 2));
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // The server may close while we are still writing; what it answered is what counts.
+    let _ = s.write_all(&request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(
+        out.starts_with(b"HTTP/1.1 431"),
+        "{}",
+        String::from_utf8_lossy(&out[..out.len().min(100)])
+    );
+}
+
+#[test]
+fn silent_clients_do_not_block_others() {
+    let (_shared, _rx, addr) = server();
+    // More idle connections than the server serves at once, each saying nothing.
+    let idle: Vec<TcpStream> = (0..MAX_CONNECTIONS + 4)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    let started = std::time::Instant::now();
+    let (status, _) = get(addr, "/health");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    // They are cut off after READ_TIMEOUT, so the request is served by then at the latest.
+    assert!(started.elapsed() < READ_TIMEOUT + Duration::from_secs(3));
+    drop(idle);
+}
+
+#[test]
+fn screenshots_come_from_the_ui_thread() {
+    let (shared, rx, addr) = server();
+    let woken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = woken.clone();
+    shared.set_waker(Arc::new(move || {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst)
+    }));
+    // A stand-in for the UI thread: answers each request with a small frame.
+    std::thread::spawn(move || {
+        while let Ok(req) = rx.recv() {
+            let image = RgbaImage::from_pixel(64, 32, image::Rgba([0x0A, 0x1C, 0x2E, 255]));
+            let _ = req.reply.send(Ok(image));
+        }
+    });
+    let (status, body) = get(addr, "/screenshot.png");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let image = image::load_from_memory(&body).unwrap().into_rgba8();
+    assert_eq!(image.dimensions(), (64, 32));
+    assert_eq!(image.get_pixel(3, 3).0, [0x0A, 0x1C, 0x2E, 255]);
+    assert!(woken.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[test]
+fn percentiles() {
+    assert_eq!(p99([]), 0.0);
+    assert_eq!(p99([5.0]), 5.0);
+    let v: Vec<f64> = (1..=100).map(f64::from).collect();
+    assert_eq!(p99(v), 99.0);
+    let v: Vec<f64> = (1..=1000).map(f64::from).collect();
+    assert_eq!(p99(v), 990.0);
+}
