@@ -46,8 +46,7 @@ struct ConfigArgs {
     /// The settings file.
     #[arg(long, value_name = "FILE", env = "TABLICA_CONFIG", default_value = tablica::config::DEFAULT_PATH)]
     config: PathBuf,
-    /// Print only this key's value (`rotation` prints the degrees; `cage-flags` the flags that
-    /// turn the output in the kiosk session).
+    /// Print only this key's value (`rotation` prints the degrees, `health` the address).
     #[arg(long)]
     get: Option<String>,
 }
@@ -69,16 +68,12 @@ fn config_cli(args: ConfigArgs) -> ExitCode {
             print!("{}", c.to_toml());
         }
         Some("rotation") => println!("{}", c.rotation.degrees()),
-        Some("cage-flags") => {
-            let flags = vec!["-r"; c.rotation.quarter_turns() as usize];
-            println!("{}", flags.join(" "));
-        }
         Some("health") => println!(
             "{}",
             c.health.map_or_else(|| "off".to_owned(), |a| a.to_string())
         ),
         Some(other) => {
-            eprintln!("--get knows rotation, cage-flags and health, not `{other}`");
+            eprintln!("--get knows rotation and health, not `{other}`");
             return ExitCode::from(2);
         }
     }

@@ -548,3 +548,46 @@ fn frame_time_of_forty_texts() {
         stats.encode
     );
 }
+
+/// A monitor mounted in portrait: the board is laid out upright and turned onto the panel,
+/// pixel for pixel.
+#[test]
+fn turned_boards_land_on_the_panel_the_right_way_round() {
+    use tablica::render::{Rotator, Turns, render_turned_to_image};
+    // A 200×100 board: red top-left corner, green bottom-right corner, navy elsewhere.
+    let mut list = DisplayList::new(200, 100, NAVY);
+    list.rect(Rect::new(0.0, 0.0, 20.0, 10.0), 0.0, RED);
+    list.rect(Rect::new(180.0, 90.0, 20.0, 10.0), 0.0, GREEN);
+    let mut renderer = renderer();
+    let mut rotator = Rotator::new(gpu(), OFFSCREEN_FORMAT);
+    let mut expect = |turns: u32, size: (u32, u32), red: (u32, u32), green: (u32, u32)| {
+        let img = render_turned_to_image(
+            gpu(),
+            &mut renderer,
+            Some((&mut rotator, Turns(turns))),
+            &list,
+        )
+        .unwrap();
+        assert_eq!(img.dimensions(), size, "{turns} quarter turns");
+        assert!(
+            close(px(&img, red.0, red.1), RED.to_rgba8(), 2),
+            "{turns}: red at {red:?}"
+        );
+        assert!(
+            close(px(&img, green.0, green.1), GREEN.to_rgba8(), 2),
+            "{turns}: green at {green:?}"
+        );
+        // The turned picture is exactly the upright one, no filtering: corners stay crisp.
+        let inside_red = img
+            .pixels()
+            .filter(|p| close(p.0, RED.to_rgba8(), 2))
+            .count();
+        assert_eq!(inside_red, 200, "{turns}: red area");
+    };
+    expect(0, (200, 100), (1, 1), (198, 98));
+    // Clockwise: the board's top-left corner goes to the panel's top-right.
+    expect(1, (100, 200), (98, 1), (1, 198));
+    expect(2, (200, 100), (198, 98), (1, 1));
+    expect(3, (100, 200), (1, 198), (98, 1));
+    assert_eq!(gpu().error_count(), 0);
+}

@@ -42,5 +42,5 @@ fn every_shader_parses_and_validates() {
         checked.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
     checked.sort();
-    assert_eq!(checked, ["image.wgsl", "shapes.wgsl"]);
+    assert_eq!(checked, ["image.wgsl", "rotate.wgsl", "shapes.wgsl"]);
 }

@@ -4,7 +4,7 @@ use super::{Core, renderer_for};
 use crate::config::MonitorChoice;
 use crate::deploy::Supervisor;
 use crate::feed::{Feed, Waker};
-use crate::render::{FrameOutcome, Gpu, Renderer, WindowSurface};
+use crate::render::{FrameOutcome, Gpu, Renderer, Rotator, Turns, WindowSurface};
 use jiff::Timestamp;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +24,8 @@ pub struct WindowOptions {
     pub size: Option<(u32, u32)>,
     /// The monitor for fullscreen; `None` for the primary one.
     pub monitor: Option<MonitorChoice>,
+    /// How the picture is turned on the panel (monitors mounted in portrait).
+    pub turns: Turns,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +103,8 @@ struct Shown {
     renderer: Renderer,
     /// The font files the renderer was built with; a layout naming others needs a new one.
     fonts: Vec<String>,
+    /// Made on the first turned frame.
+    rotator: Option<Rotator>,
 }
 
 struct App {
@@ -160,6 +164,7 @@ impl App {
             surface,
             renderer,
             fonts: layout.style.font_files.clone(),
+            rotator: None,
         })
     }
 
@@ -170,7 +175,10 @@ impl App {
         let _span = tracing::debug_span!("frame").entered();
         let started = Instant::now();
         let now = Timestamp::now();
-        let size = shown.surface.size();
+        let panel = shown.surface.size();
+        let turns = self.options.turns;
+        let (width, height) = turns.board_size(panel.width, panel.height);
+        let size = winit::dpi::PhysicalSize::new(width, height);
         let layout = self.core.layout_for(size.width, size.height);
         if layout.style.font_files != shown.fonts {
             shown.renderer = renderer_for(&shown.gpu, &layout, shown.surface.format());
@@ -181,10 +189,30 @@ impl App {
         if let Some(s) = &self.supervisor {
             s.before_draw(&mut scene.list, now);
         }
-        match shown
-            .surface
-            .draw(&shown.gpu, &mut shown.renderer, &scene.list)
-        {
+        let outcome = if turns.0 == 0 {
+            shown
+                .surface
+                .draw(&shown.gpu, &mut shown.renderer, &scene.list)
+        } else {
+            match shown.surface.acquire(&shown.gpu) {
+                Err(skipped) => Ok(FrameOutcome::Skipped(skipped)),
+                Ok(frame) => {
+                    let rotator = shown
+                        .rotator
+                        .get_or_insert_with(|| Rotator::new(&shown.gpu, shown.surface.format()));
+                    let drawn = rotator.render(
+                        &shown.gpu,
+                        &mut shown.renderer,
+                        &scene.list,
+                        turns,
+                        &frame.view,
+                    );
+                    shown.surface.present(&shown.gpu, frame);
+                    drawn.map(FrameOutcome::Presented)
+                }
+            }
+        };
+        match outcome {
             Ok(FrameOutcome::Presented(_)) => {
                 if let Some(s) = &mut self.supervisor {
                     s.after_frame(&self.core, started.elapsed(), &scene.list);

@@ -9,6 +9,7 @@ use crate::deploy::{Supervisor, SupervisorOptions};
 use crate::feed::{self, FeedConfig};
 use crate::layout::Layout;
 use crate::protocol::parse_events;
+use crate::render::Turns;
 use crate::scene::{Link, OpeningHours, Status};
 use crate::sim::{OfficeConfig, SimConfig, Simulator};
 use std::path::PathBuf;
@@ -69,6 +70,22 @@ pub struct ScreenArgs {
     /// Chime volume, 0.0–1.0 [default: 1.0, or the config's audio.volume].
     #[arg(long)]
     pub volume: Option<f32>,
+    /// Turn the picture clockwise for a monitor mounted in portrait: 0, 90, 180 or 270 [default:
+    /// the config's rotation].
+    #[arg(long, value_name = "DEGREES", value_parser = ["0", "90", "180", "270"])]
+    pub rotation: Option<String>,
+}
+
+impl ScreenArgs {
+    /// The rotation asked for on the command line, else `configured` (in degrees).
+    fn turns(&self, configured: u32) -> Turns {
+        let degrees = self
+            .rotation
+            .as_deref()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(configured);
+        Turns::from_degrees(degrees)
+    }
 }
 
 /// `tablica demo` options.
@@ -228,6 +245,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         windowed: args.screen.windowed,
         size: args.screen.size.map(|s| (s.width, s.height)),
         monitor: settings.monitor.clone(),
+        turns: args.screen.turns(settings.rotation.degrees()),
     };
     let supervisor = Supervisor::start(SupervisorOptions {
         health: settings.health,
@@ -283,6 +301,7 @@ fn demo(args: DemoArgs) -> Result<(), String> {
             windowed: args.screen.windowed,
             size: args.screen.size.map(|s| (s.width, s.height)),
             monitor: None,
+            turns: args.screen.turns(0),
         };
         let seconds = args.seconds;
         run_window(core, options, move |waker| {

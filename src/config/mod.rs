@@ -120,8 +120,8 @@ impl MonitorChoice {
     }
 }
 
-/// Clockwise rotation of the picture, for monitors mounted in portrait. The compositor turns the
-/// output (`cage -r`, `xrandr --rotate`); the board then sees a portrait window and uses the
+/// Clockwise rotation of the picture, for monitors mounted in portrait. The board's renderer turns
+/// the picture (src/render/rotate.rs), lays the board out for the turned screen and so uses the
 /// portrait layout by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Rotation {

@@ -1,5 +1,6 @@
 //! Rendering to an image in memory: for tests, screenshots and previews of a layout.
 
+use super::rotate::{Rotator, Turns};
 use std::path::Path;
 
 use image::RgbaImage;
@@ -19,9 +20,22 @@ pub fn render_to_image(
     renderer: &mut Renderer,
     list: &DisplayList,
 ) -> Result<RgbaImage, RenderError> {
+    render_turned_to_image(gpu, renderer, None, list)
+}
+
+/// Like [`render_to_image`], with the picture turned as on a monitor mounted in portrait: the
+/// image has the panel's size, `list` the upright board's.
+pub fn render_turned_to_image(
+    gpu: &Gpu,
+    renderer: &mut Renderer,
+    turn: Option<(&mut Rotator, Turns)>,
+    list: &DisplayList,
+) -> Result<RgbaImage, RenderError> {
     let _span = tracing::debug_span!("render_to_image", list.width, list.height).entered();
     let max = gpu.max_texture_side();
-    let (width, height) = (list.width.min(max), list.height.min(max));
+    let turns = turn.as_ref().map_or(Turns(0), |(_, t)| *t);
+    let (w, h) = turns.board_size(list.width, list.height);
+    let (width, height) = (w.min(max), h.min(max));
     if width == 0 || height == 0 {
         return Ok(RgbaImage::new(width, height));
     }
@@ -40,7 +54,10 @@ pub fn render_to_image(
         view_formats: &[],
     });
     let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-    renderer.render(gpu, list, &view)?;
+    match turn {
+        Some((rotator, turns)) => rotator.render(gpu, renderer, list, turns, &view)?,
+        None => renderer.render(gpu, list, &view)?,
+    };
     read_back(gpu, &texture)
 }
 
