@@ -4,12 +4,14 @@
 use super::Size;
 use crate::app::{Core, WindowOptions, run_headless, run_window, run_window_supervised};
 use crate::audio::{Chimes, SoundKind};
+use crate::config::OutsideHours;
 use crate::config::{self, Config};
 use crate::deploy::{Supervisor, SupervisorOptions};
 use crate::feed::{self, FeedConfig};
 use crate::layout::Layout;
 use crate::protocol::parse_events;
 use crate::render::Turns;
+use crate::scene::ClosedLook;
 use crate::scene::{Link, OpeningHours, Status};
 use crate::sim::{OfficeConfig, SimConfig, Simulator};
 use std::path::PathBuf;
@@ -115,6 +117,11 @@ fn core(
     let layout_path = screen.layout.clone().or_else(|| settings.layout.clone());
     let mut status = Status {
         hours: settings.hours.clone(),
+        closed_look: match settings.outside_hours {
+            OutsideHours::On => ClosedLook::Normal,
+            OutsideHours::Dim => ClosedLook::Dim,
+            OutsideHours::Off => ClosedLook::Black,
+        },
         ..Status::default()
     };
     let layout = match &layout_path {

@@ -158,8 +158,8 @@ impl Rotation {
     }
 }
 
-/// What the screen does while the service point is closed. Stored and reported; switching the
-/// monitor itself is left to the kiosk session (see docs/DEPLOY.md).
+/// What the screen does while the service point is closed (drawn by the scene: see
+/// `scene::ClosedLook`; switching the monitor's power is left to the kiosk session).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutsideHours {
@@ -168,7 +168,7 @@ pub enum OutsideHours {
     On,
     /// The closed screen, dimmed.
     Dim,
-    /// The monitor switched off (DPMS).
+    /// A black screen (the monitor's power itself is left to the kiosk session, see DEPLOY.md).
     Off,
 }
 

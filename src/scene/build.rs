@@ -21,11 +21,25 @@ pub enum Link {
     Replay,
 }
 
+/// How the screen looks while the service point is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClosedLook {
+    /// The closed screen with the opening hours.
+    #[default]
+    Normal,
+    /// The closed screen, dimmed: kinder to the panel and to the hall at night.
+    Dim,
+    /// Black: an LCD shows black with its backlight on, but nothing burns in and a black screen
+    /// draws least power where the monitor cannot be switched off from the board.
+    Black,
+}
+
 /// What the picture needs besides the board and the layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub link: Link,
     pub hours: OpeningHours,
+    pub closed_look: ClosedLook,
     /// Data older than this shows the "no connection" banner.
     pub stale_after: SignedDuration,
     /// Problems to show on screen until they are fixed (e.g. a broken layout file).
@@ -37,6 +51,7 @@ impl Default for Status {
         Status {
             link: Link::Replay,
             hours: OpeningHours::default(),
+            closed_look: ClosedLook::Normal,
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
         }
@@ -93,10 +108,26 @@ pub fn build(
     f.wake(stale_at);
     // The next queued call's turn and the end of a blink change the picture too.
     f.wake(board.next_deadline(now));
+    let closed = f.closed();
+    if closed && status.closed_look == ClosedLook::Black {
+        f.list.clear = Color::rgb(0, 0, 0);
+        return Scene {
+            list: f.list,
+            next_change: f.next,
+        };
+    }
     f.background();
     f.header();
-    if f.closed() {
+    if closed {
         f.closed_screen();
+        if status.closed_look == ClosedLook::Dim {
+            let (w, h) = (f.w, f.h);
+            f.list.rect(
+                Rect::new(0.0, 0.0, w, h),
+                0.0,
+                Color::rgb(0, 0, 0).with_alpha(0.7),
+            );
+        }
     } else {
         f.current_call();
         f.recent_calls();

@@ -205,3 +205,36 @@ fn footer_rotates_announcements() {
     }
     assert_eq!(seen.len(), 2, "{seen:?}");
 }
+
+#[test]
+fn closed_screen_can_be_dimmed_or_black() {
+    let sc = scenarios::build("closed").unwrap();
+    let layout = Layout::builtin_for(1920, 1080);
+    let look = |closed_look| {
+        let status = Status {
+            closed_look,
+            ..sc.status.clone()
+        };
+        build(&sc.board, &layout, &status, sc.now, 1920, 1080)
+    };
+    let dim = look(ClosedLook::Dim);
+    assert!(has(&dim, "Punkt jest teraz nieczynny"));
+    let Some(Item::Rect(veil)) = dim.list.items.last() else {
+        panic!("no veil over the dimmed screen");
+    };
+    assert_eq!(veil.rect, Rect::new(0.0, 0.0, 1920.0, 1080.0));
+    assert!(veil.fill.a > 0.5);
+    let black = look(ClosedLook::Black);
+    assert!(black.list.items.is_empty());
+    assert_eq!(black.list.clear, Color::rgb(0, 0, 0));
+    // The board comes back by itself: the clock's next minute is still scheduled.
+    assert!(black.next_change.is_some());
+    // Open hours are unaffected.
+    let open = scenarios::build("busy").unwrap();
+    let status = Status {
+        closed_look: ClosedLook::Black,
+        ..open.status
+    };
+    let s = build(&open.board, &layout, &status, open.now, 1920, 1080);
+    assert!(has(&s, "A017"));
+}
