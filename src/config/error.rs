@@ -89,42 +89,5 @@ impl ConfigError {
     }
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// "unknown key `x`; did you mean `y`?" for a top-level key.
-pub(crate) fn unknown_key(unknown: &str, known: &[&str]) -> String {
-    let best = known
-        .iter()
-        .map(|c| (strsim::levenshtein(unknown, c), *c))
-        .min();
-    match best {
-        Some((d, c)) if d <= 3 => format!("unknown key `{unknown}`; did you mean `{c}`?"),
-        _ => format!("unknown key `{unknown}` (known keys: {})", known.join(", ")),
-    }
-}
-
-/// Adds "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`".
-fn suggest(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.to_owned();
-    };
-    let Some((unknown, expected)) = rest.split_once('`') else {
-        return message.to_owned();
-    };
-    let candidates: Vec<&str> = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .filter(|s| !s.is_empty())
-        .collect();
-    unknown_key(unknown, &candidates)
-}
+pub(crate) use crate::layout::unknown_key;
+use crate::layout::{line_col, suggest};

@@ -77,7 +77,8 @@ impl LayoutError {
     }
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -110,7 +111,7 @@ fn find_key(text: &str, dotted: &str) -> Option<usize> {
 }
 
 /// Adds "did you mean …?" to serde's unknown-field message.
-fn suggest(message: &str) -> String {
+pub(crate) fn suggest(message: &str) -> String {
     let Some(rest) = message.strip_prefix("unknown field `") else {
         return message.to_owned();
     };
@@ -123,16 +124,20 @@ fn suggest(message: &str) -> String {
         .step_by(2)
         .filter(|s| !s.is_empty())
         .collect();
-    let best = candidates
+    unknown_key(unknown, &candidates)
+}
+
+/// "unknown key `x`; did you mean `y`?" (or the list of known keys when none is close).
+pub(crate) fn unknown_key(unknown: &str, known: &[&str]) -> String {
+    let best = known
         .iter()
         .map(|c| (strsim::levenshtein(unknown, c), *c))
         .min();
-    let list = candidates.join(", ");
     match best {
         Some((d, c)) if d <= 3 || c.contains(unknown) || unknown.contains(c) => {
-            format!("unknown key `{unknown}`; did you mean `{c}`? (known keys: {list})")
+            format!("unknown key `{unknown}`; did you mean `{c}`?")
         }
-        _ => format!("unknown key `{unknown}` (known keys: {list})"),
+        _ => format!("unknown key `{unknown}` (known keys: {})", known.join(", ")),
     }
 }
 

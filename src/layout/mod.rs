@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use toml::Spanned;
 
 pub use error::LayoutError;
+pub(crate) use error::{line_col, suggest, unknown_key};
 
 /// The built-in landscape layout (1920×1080 and other wide screens).
 pub const LANDSCAPE_TOML: &str = include_str!("../../assets/layouts/landscape.toml");
