@@ -71,6 +71,8 @@ pub fn run_window_supervised(
             let _ = proxy.send_event(Wake);
         }
     });
+    let stop = Arc::new(AtomicBool::new(false));
+    watch_signals(event_loop.create_proxy(), stop.clone());
     core.watch_layout(waker.clone());
     if let Some(s) = &supervisor {
         s.set_waker(waker.clone());
@@ -83,6 +85,7 @@ pub fn run_window_supervised(
         options,
         supervisor,
         pending,
+        stop,
         window: None,
         next_change: None,
         error: None,
@@ -93,6 +96,41 @@ pub fn run_window_supervised(
     match app.error {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Turns SIGTERM (systemd stopping the service) and SIGINT into an orderly exit: the feed's
+/// connection is closed, the audio device released and the window closed, instead of the process
+/// vanishing mid-sound.
+fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>, stop: Arc<AtomicBool>) {
+    let spawned = std::thread::Builder::new()
+        .name("tablica-signals".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut term), Ok(mut int)) = (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::interrupt()),
+                ) else {
+                    return;
+                };
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+                tracing::info!("asked to stop; closing the board");
+                stop.store(true, Ordering::Release);
+                let _ = proxy.send_event(Wake);
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot watch for stop signals: {e}");
     }
 }
 
@@ -112,6 +150,8 @@ struct App {
     options: WindowOptions,
     supervisor: Option<Supervisor>,
     pending: Arc<AtomicBool>,
+    /// Set when the process is asked to stop (SIGTERM from systemd, Ctrl-C).
+    stop: Arc<AtomicBool>,
     window: Option<Shown>,
     /// When the picture next changes by itself.
     next_change: Option<Instant>,
@@ -269,7 +309,11 @@ impl ApplicationHandler<Wake> for App {
         }
     }
 
-    fn user_event(&mut self, _event_loop: &ActiveEventLoop, _event: Wake) {
+    fn user_event(&mut self, event_loop: &ActiveEventLoop, _event: Wake) {
+        if self.stop.load(Ordering::Acquire) {
+            event_loop.exit();
+            return;
+        }
         self.pending.store(false, Ordering::Release);
         let fed = self.core.pump(Timestamp::now());
         let reloaded = self.core.poll_layout(Instant::now());
