@@ -1,0 +1,240 @@
+//! The current call ("Numer → Stanowisko") and the earlier calls.
+
+use super::BLINK;
+use super::Frame;
+use crate::board::add;
+use crate::protocol::CallInfo;
+use crate::scene::display::*;
+use jiff::SignedDuration;
+
+impl Frame<'_> {
+    pub(super) fn current_call(&mut self) {
+        let cc = self.layout.current_call.clone();
+        let c = self.colors().clone();
+        let r = self.region(&cc.region);
+        let pad = self.u(self.layout.style.padding);
+        let Some(shown) = self.board.presenter.current().cloned() else {
+            self.panel(r, c.panel.0);
+            let message = if self.has_data() {
+                "Prosimy oczekiwać na wywołanie numeru"
+            } else {
+                "Łączenie z systemem kolejkowym…"
+            };
+            let t = self
+                .text(message, r.inset(pad), cc.label_size * 1.2, c.muted.0)
+                .align(Align::Center)
+                .lines(2)
+                .shrink_to(self.u(cc.label_size * 0.7));
+            self.list.text(t);
+            return;
+        };
+        let call = &shown.call;
+        let highlight = if call.recall { c.recall.0 } else { c.accent.0 };
+        let on_highlight = if call.recall {
+            c.recall_text.0
+        } else {
+            c.accent_text.0
+        };
+        let elapsed = self.now.duration_since(shown.since);
+        let flash = SignedDuration::from_secs_f32(cc.flash_seconds.max(0.0));
+        let flashing = shown.fresh && elapsed >= SignedDuration::ZERO && elapsed < flash;
+        let lit = flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0;
+        if flashing {
+            let phases = elapsed.as_millis() / BLINK.as_millis() + 1;
+            let next_phase = add(
+                shown.since,
+                SignedDuration::from_millis((phases * BLINK.as_millis()) as i64),
+            );
+            self.wake(Some(next_phase));
+        }
+        let (fill, label, big, number) = if lit {
+            (highlight, on_highlight, on_highlight, on_highlight)
+        } else {
+            (c.panel.0, c.muted.0, c.text.0, highlight)
+        };
+        self.panel(r, fill);
+        if !lit {
+            // A highlight-coloured frame keeps the current call the most prominent thing on the
+            // board after the blinking stops.
+            let radius = self.u(self.layout.style.radius);
+            self.list.push(Item::Rect(RectItem {
+                rect: r,
+                radius,
+                fill: Color::rgb(0, 0, 0).with_alpha(0.0),
+                border: Some((self.u(0.5), highlight)),
+            }));
+        }
+        let inner = r.inset(pad);
+        let label_h = self.u(cc.label_size * 1.5);
+        let ticket_w = inner.w * 0.50;
+        let arrow_w = inner.w * 0.14;
+        let counter_x = inner.x + ticket_w + arrow_w;
+        let counter_w = inner.right() - counter_x;
+        let big_y = inner.y + label_h;
+        let big_h = inner.h - label_h;
+        let headline = if call.recall {
+            "Ponowne wezwanie — numer"
+        } else {
+            "Numer"
+        };
+        let t = self
+            .text(
+                headline,
+                Rect::new(inner.x, inner.y, ticket_w + arrow_w, label_h),
+                cc.label_size,
+                label,
+            )
+            .bold()
+            .valign(VAlign::Top)
+            .shrink_to(self.u(cc.label_size * 0.6));
+        self.list.text(t);
+        let t = self
+            .text(
+                "Stanowisko",
+                Rect::new(counter_x, inner.y, counter_w, label_h),
+                cc.label_size,
+                label,
+            )
+            .bold()
+            .align(Align::Center)
+            .valign(VAlign::Top)
+            .shrink_to(self.u(cc.label_size * 0.6));
+        self.list.text(t);
+        let t = self
+            .text(
+                call.ticket.clone(),
+                Rect::new(inner.x, big_y, ticket_w, big_h),
+                cc.ticket_size,
+                number,
+            )
+            .bold()
+            .shrink_to(self.u(cc.ticket_size * 0.35));
+        self.list.text(t);
+        let arrow_h = (big_h * 0.34).min(arrow_w * 0.8);
+        self.list.push(Item::Arrow(ArrowItem {
+            rect: Rect::new(
+                inner.x + ticket_w + arrow_w * 0.12,
+                big_y + (big_h - arrow_h) / 2.0,
+                arrow_w * 0.76,
+                arrow_h,
+            ),
+            color: big,
+        }));
+        let counter = self.board.data.counter_label(&call.counter).to_owned();
+        let t = self
+            .text(
+                counter,
+                Rect::new(counter_x, big_y, counter_w, big_h),
+                cc.counter_size,
+                big,
+            )
+            .bold()
+            .align(Align::Center)
+            .shrink_to(self.u(cc.counter_size * 0.35));
+        self.list.text(t);
+    }
+
+    pub(super) fn recent_calls(&mut self) {
+        let rc = self.layout.recent_calls.clone();
+        let c = self.colors().clone();
+        let r = self.region(&rc.region);
+        let pad = self.u(self.layout.style.padding);
+        self.panel(r, c.panel.0);
+        let inner = r.inset(pad);
+        let title_h = self.u(rc.title_size * 1.7);
+        let t = self
+            .text(
+                rc.title.clone(),
+                Rect::new(inner.x, inner.y, inner.w, title_h),
+                rc.title_size,
+                c.muted.0,
+            )
+            .bold()
+            .valign(VAlign::Top)
+            .shrink_to(self.u(rc.title_size * 0.7));
+        self.list.text(t);
+        let calls: Vec<CallInfo> = self
+            .board
+            .history()
+            .take(rc.count as usize)
+            .cloned()
+            .collect();
+        let grid = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
+        if calls.is_empty() {
+            let t = self
+                .text(
+                    "Brak wcześniejszych wywołań",
+                    grid,
+                    rc.title_size,
+                    c.muted.0,
+                )
+                .align(Align::Center)
+                .shrink_to(self.u(rc.title_size * 0.6));
+            self.list.text(t);
+            return;
+        }
+        let cols = rc.columns.max(1) as usize;
+        let rows = (rc.count as usize).div_ceil(cols);
+        let gap = self.u(1.0);
+        let cell_w = (grid.w - gap * (cols - 1) as f32) / cols as f32;
+        let cell_h =
+            ((grid.h - gap * (rows - 1) as f32) / rows as f32).min(self.u(rc.ticket_size * 2.2));
+        for (i, call) in calls.iter().enumerate() {
+            let (row, col) = (i / cols, i % cols);
+            let cell = Rect::new(
+                grid.x + col as f32 * (cell_w + gap),
+                grid.y + row as f32 * (cell_h + gap),
+                cell_w,
+                cell_h,
+            );
+            self.call_card(cell, call, rc.ticket_size);
+        }
+    }
+
+    /// One earlier call: "A016 ▶ 2".
+    fn call_card(&mut self, cell: Rect, call: &CallInfo, size: f32) {
+        let c = self.colors().clone();
+        self.panel(cell, c.panel_alt.0);
+        if call.recall {
+            // Not by colour alone: the stripe comes with the recall colour on the ticket too.
+            let stripe = Rect::new(cell.x, cell.y, self.u(0.8), cell.h);
+            self.panel(stripe, c.recall.0);
+        }
+        let inner = cell.inset_xy(self.u(1.6), self.u(0.4));
+        let ticket_w = inner.w * 0.5;
+        let arrow_w = inner.w * 0.16;
+        let t = self
+            .text(
+                call.ticket.clone(),
+                Rect::new(inner.x, inner.y, ticket_w - self.u(0.6), inner.h),
+                size,
+                if call.recall { c.recall.0 } else { c.text.0 },
+            )
+            .bold()
+            .shrink_to(self.u(size * 0.5));
+        self.list.text(t);
+        let ah = (inner.h * 0.3).min(arrow_w * 0.6);
+        self.list.push(Item::Arrow(ArrowItem {
+            rect: Rect::new(
+                inner.x + ticket_w + arrow_w * 0.2,
+                inner.y + (inner.h - ah) / 2.0,
+                arrow_w * 0.6,
+                ah,
+            ),
+            color: c.muted.0,
+        }));
+        let counter = self.board.data.counter_label(&call.counter).to_owned();
+        let cx = inner.x + ticket_w + arrow_w;
+        let t = self
+            .text(
+                counter,
+                Rect::new(cx, inner.y, inner.right() - cx, inner.h),
+                size,
+                c.text.0,
+            )
+            .bold()
+            .align(Align::Center)
+            .shrink_to(self.u(size * 0.5));
+        self.list.text(t);
+    }
+}
