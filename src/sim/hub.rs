@@ -81,6 +81,9 @@ struct State {
 
 pub struct Hub {
     state: Mutex<State>,
+    /// While set, nothing is published. Checked under the state lock, so that once
+    /// [`Hub::hold`] returns not one more event goes out (a paused simulator is really still).
+    held: std::sync::atomic::AtomicBool,
     live: broadcast::Sender<Frame>,
     progress: watch::Sender<Progress>,
     history: usize,
@@ -97,6 +100,7 @@ impl Hub {
             finished: false,
         });
         Hub {
+            held: std::sync::atomic::AtomicBool::new(false),
             state: Mutex::new(State {
                 clock: Clock {
                     at: engine.last_time(),
@@ -159,10 +163,20 @@ impl Hub {
         next
     }
 
-    /// Takes, applies, logs and broadcasts the next event; returns its seq.
+    /// Stops (or resumes) publishing; when this returns, no publication is under way.
+    pub fn hold(&self, on: bool) {
+        let _state = self.lock();
+        self.held.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Takes, applies, logs and broadcasts the next event; returns its seq (`None` when the
+    /// source is exhausted or the hub is held).
     pub fn publish_next(&self) -> Option<u64> {
         let seq = {
             let mut state = self.lock();
+            if self.held.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             let envelope = state.engine.advance()?;
             let frame = Frame::new(&envelope);
             state.log.push_back(frame.clone());

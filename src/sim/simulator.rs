@@ -273,11 +273,14 @@ impl SimHandle {
     }
 
     /// Holds the simulated clock: no events until [`SimHandle::resume`]; heartbeats go on.
+    /// Stops the office; when this returns, no further event is published.
     pub fn pause(&self) {
+        self.hub.hold(true);
         self.paused.send_replace(true);
     }
 
     pub fn resume(&self) {
+        self.hub.hold(false);
         self.paused.send_replace(false);
     }
 
