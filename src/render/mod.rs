@@ -22,6 +22,7 @@ mod glyphs;
 mod gpu;
 pub mod images;
 mod offscreen;
+mod pipeline;
 mod renderer;
 pub mod rotate;
 mod shapes;
