@@ -142,8 +142,7 @@ pub(crate) struct ImagePipeline {
     sampler: wgpu::Sampler,
     texture_format: wgpu::TextureFormat,
     max_side: u32,
-    instances: wgpu::Buffer,
-    capacity: u64,
+    instances: super::pipeline::InstanceBuffer<ImageInstance>,
     cache: HashMap<PathBuf, Slot>,
     frame: u64,
 }
@@ -209,27 +208,16 @@ impl ImagePipeline {
         } else {
             wgpu::TextureFormat::Rgba8Unorm
         };
-        let capacity = 16;
         ImagePipeline {
             pipeline,
             texture_layout,
             sampler,
             texture_format,
             max_side: device.limits().max_texture_dimension_2d.min(MAX_IMAGE_SIDE),
-            instances: Self::buffer(device, capacity),
-            capacity,
+            instances: super::pipeline::InstanceBuffer::new(device, "image instances", 16),
             cache: HashMap::new(),
             frame: 0,
         }
-    }
-
-    fn buffer(device: &wgpu::Device, count: u64) -> wgpu::Buffer {
-        device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("image instances"),
-            size: count * std::mem::size_of::<ImageInstance>() as u64,
-            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        })
     }
 
     /// Makes sure the picture of `item` is loaded and returns its instance, or `None` if there is
@@ -366,15 +354,7 @@ impl ImagePipeline {
         queue: &wgpu::Queue,
         instances: &[ImageInstance],
     ) {
-        if instances.is_empty() {
-            return;
-        }
-        let needed = instances.len() as u64;
-        if needed > self.capacity {
-            self.capacity = needed.next_power_of_two();
-            self.instances = Self::buffer(device, self.capacity);
-        }
-        queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(instances));
+        self.instances.upload(device, queue, instances);
     }
 
     pub(crate) fn draw(
@@ -388,7 +368,7 @@ impl ImagePipeline {
         }
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, globals, &[]);
-        pass.set_vertex_buffer(0, self.instances.slice(..));
+        pass.set_vertex_buffer(0, self.instances.slice());
         for draw in draws {
             if let Some(img) = self.cache.get(&draw.path).and_then(|s| s.image.as_ref()) {
                 pass.set_bind_group(1, &img.bind_group, &[]);

@@ -47,3 +47,49 @@ pub(crate) fn instanced_quads(
         cache: None,
     })
 }
+
+/// A vertex buffer of per-item instances that grows (to the next power of two) when a frame
+/// holds more items than it has room for, and is reused otherwise.
+pub(crate) struct InstanceBuffer<T> {
+    label: &'static str,
+    buffer: wgpu::Buffer,
+    capacity: u64,
+    _items: std::marker::PhantomData<T>,
+}
+
+impl<T: bytemuck::Pod> InstanceBuffer<T> {
+    pub(crate) fn new(device: &wgpu::Device, label: &'static str, capacity: u64) -> Self {
+        InstanceBuffer {
+            label,
+            buffer: Self::create(device, label, capacity),
+            capacity,
+            _items: std::marker::PhantomData,
+        }
+    }
+
+    fn create(device: &wgpu::Device, label: &str, count: u64) -> wgpu::Buffer {
+        device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: count * std::mem::size_of::<T>() as u64,
+            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// Uploads this frame's instances, growing the buffer when needed.
+    pub(crate) fn upload(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, instances: &[T]) {
+        if instances.is_empty() {
+            return;
+        }
+        let needed = instances.len() as u64;
+        if needed > self.capacity {
+            self.capacity = needed.next_power_of_two();
+            self.buffer = Self::create(device, self.label, self.capacity);
+        }
+        queue.write_buffer(&self.buffer, 0, bytemuck::cast_slice(instances));
+    }
+
+    pub(crate) fn slice(&self) -> wgpu::BufferSlice<'_> {
+        self.buffer.slice(..)
+    }
+}

@@ -73,8 +73,7 @@ pub(crate) const PREMULTIPLIED_OVER: wgpu::BlendState =
 
 pub(crate) struct ShapePipeline {
     pipeline: wgpu::RenderPipeline,
-    instances: wgpu::Buffer,
-    capacity: u64,
+    instances: super::pipeline::InstanceBuffer<ShapeInstance>,
 }
 
 impl ShapePipeline {
@@ -102,21 +101,10 @@ impl ShapePipeline {
             &ATTRIBUTES,
             format,
         );
-        let capacity = 256;
         ShapePipeline {
             pipeline,
-            instances: Self::buffer(device, capacity),
-            capacity,
+            instances: super::pipeline::InstanceBuffer::new(device, "shape instances", 256),
         }
-    }
-
-    fn buffer(device: &wgpu::Device, count: u64) -> wgpu::Buffer {
-        device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("shape instances"),
-            size: count * std::mem::size_of::<ShapeInstance>() as u64,
-            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        })
     }
 
     /// Uploads this frame's instances, growing the buffer when needed.
@@ -126,15 +114,7 @@ impl ShapePipeline {
         queue: &wgpu::Queue,
         instances: &[ShapeInstance],
     ) {
-        if instances.is_empty() {
-            return;
-        }
-        let needed = instances.len() as u64;
-        if needed > self.capacity {
-            self.capacity = needed.next_power_of_two();
-            self.instances = Self::buffer(device, self.capacity);
-        }
-        queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(instances));
+        self.instances.upload(device, queue, instances);
     }
 
     /// Draws instances `range` of those uploaded this frame.
@@ -149,7 +129,7 @@ impl ShapePipeline {
         }
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, globals, &[]);
-        pass.set_vertex_buffer(0, self.instances.slice(..));
+        pass.set_vertex_buffer(0, self.instances.slice());
         pass.draw(0..4, range);
     }
 }
