@@ -308,8 +308,12 @@ impl Layout {
                 message,
             }]
         };
-        let bytes = asset::read_asset(path, asset::AssetKind::Layout)
-            .map_err(|e| whole_file(format!("cannot read the layout file: {e}")))?;
+        let bytes = asset::read_asset(path, asset::AssetKind::Layout).map_err(|e| {
+            whole_file(match e {
+                asset::AssetError::Io(io) => format!("cannot read the layout file ({io})"),
+                other => format!("cannot read the layout file: {other}"),
+            })
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             whole_file(format!(
                 "the layout file is not UTF-8 text (byte {} is not); save it as UTF-8",
