@@ -12,6 +12,8 @@ use glyphon::FontSystem;
 use glyphon::cosmic_text::fontdb;
 use thiserror::Error;
 
+use crate::layout::asset::{AssetError, AssetKind, read_asset};
+
 /// Family name of the built-in font.
 pub const BUILTIN_FAMILY: &str = "Noto Sans";
 
@@ -27,11 +29,11 @@ const LOCALE: &str = "pl-PL";
 /// A designer-named font file that could not be used.
 #[derive(Debug, Error)]
 pub enum FontError {
-    #[error("cannot read font file {path}: {source}")]
+    #[error("cannot use font file {path}: {source}")]
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: AssetError,
     },
     #[error("font file {path} contains no usable font face")]
     NoFaces { path: PathBuf },
@@ -52,7 +54,9 @@ pub fn builtin_font_system() -> FontSystem {
 
 /// Loads one extra font file (TTF/OTF/TTC) into `fonts` and returns the family names it added.
 pub fn load_font_file(fonts: &mut FontSystem, path: &Path) -> Result<Vec<String>, FontError> {
-    let data = std::fs::read(path).map_err(|source| FontError::Read {
+    // The one bounded reader for files a layout names: a regular file of at most 32 MiB, so a
+    // path to /dev/zero or a FIFO costs a log line rather than the board.
+    let data = read_asset(path, AssetKind::Font).map_err(|source| FontError::Read {
         path: path.to_owned(),
         source,
     })?;
@@ -120,6 +124,15 @@ mod tests {
         let err = load_font_file(&mut fonts, &path).unwrap_err();
         assert!(matches!(err, FontError::NoFaces { .. }));
         let fonts = font_system_with(&[path]);
+        assert_eq!(fonts.db().faces().count(), 2);
+    }
+
+    #[test]
+    fn devices_and_fifos_are_refused_without_blocking() {
+        let mut fonts = builtin_font_system();
+        let err = load_font_file(&mut fonts, Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let fonts = font_system_with(&[PathBuf::from("/dev/zero")]);
         assert_eq!(fonts.db().faces().count(), 2);
     }
 

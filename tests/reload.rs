@@ -138,9 +138,23 @@ fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
     assert!(board.core.status.notices.is_empty());
 }
 
+/// The landscape layout with `line` added at the start of `[table]`; returns the text and the
+/// 1-based line number of the added line.
+fn landscape_with(table: &str, line: &str) -> (String, usize) {
+    let header = format!("[{table}]\n");
+    let at = LANDSCAPE_TOML.find(&header).unwrap() + header.len();
+    let text = format!("{}{line}\n{}", &LANDSCAPE_TOML[..at], &LANDSCAPE_TOML[at..]);
+    let number = LANDSCAPE_TOML[..at].lines().count() + 1;
+    (text, number)
+}
+
 #[test]
 fn check_reports_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
+    let (logo, logo_line) = landscape_with("header", "logo = \"herb.png\"");
+    let (font, font_line) = landscape_with("style", "font_files = [\"Lato.ttf\"]");
+    let logo_expected = format!(":{logo_line}:1: header.logo = \"herb.png\": file not found");
+    let font_expected = format!(":{font_line}:1: font \"Lato.ttf\": cannot read it");
     let cases: &[(&str, &str, &str)] = &[
         ("syntax.toml", "[header\ntitle = \"x\"\n", ":1:"),
         (
@@ -158,20 +172,17 @@ fn check_reports_file_line_and_column() {
             "[footer]\nregion = [0, 95, 100, 10]\n",
             ":2:10: footer.region [0, 95, 100, 10] reaches off the screen",
         ),
-        (
-            "missing-logo.toml",
-            "[header]\nlogo = \"herb.png\"\n",
-            ":2:1: header.logo = \"herb.png\": file not found",
-        ),
-        (
-            "missing-font.toml",
-            "[style]\nfont_files = [\"Lato.ttf\"]\n",
-            ":2:1: font \"Lato.ttf\": cannot read it",
-        ),
+        ("missing-logo.toml", &logo, &logo_expected),
+        ("missing-font.toml", &font, &font_expected),
         (
             "tiny-text.toml",
             "\n[services]\nname_size = 0.1\n",
             ":3:1: services.name_size = 0.1",
+        ),
+        (
+            "cut-short.toml",
+            "[colors]\n[style]\n[header]\n",
+            ":4:1: the layout has no [current_call], [recent_calls], [services], [footer] sections",
         ),
     ];
     for (name, text, expected) in cases {
@@ -194,14 +205,11 @@ fn check_reports_file_line_and_column() {
     // Sans cut down to ASCII (pyftsubset --unicodes=U+0020-007E), under the same OFL licence.
     let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fonts");
     let path = dir.path().join("latin-font.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[style]\nfont_files = [\"{}/latin-only.ttf\"]\n",
-            fonts.display()
-        ),
-    )
-    .unwrap();
+    let (text, _) = landscape_with(
+        "style",
+        &format!("font_files = [\"{}/latin-only.ttf\"]", fonts.display()),
+    );
+    std::fs::write(&path, text).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
         .arg("check")
         .arg(&path)

@@ -49,6 +49,8 @@ pub struct Core {
     resync_pending: bool,
     sound: Option<CallSound>,
     watcher: Option<LayoutWatcher>,
+    /// The size of the last frame, for proving a reloaded layout draws the call on this screen.
+    screen: Option<(u32, u32)>,
 }
 
 impl Core {
@@ -64,6 +66,7 @@ impl Core {
             resync_pending: false,
             sound: None,
             watcher: None,
+            screen: None,
         }
     }
 
@@ -85,23 +88,54 @@ impl Core {
         }
     }
 
-    /// When a pending layout reload is due.
+    /// When a pending layout reload is due on this thread: never, because the watcher's thread
+    /// waits for edits to settle, reads and checks the files, and wakes the display with the
+    /// result. Kept so that the shells need not know.
     pub fn reload_due(&self) -> Option<std::time::Instant> {
         self.watcher.as_ref().and_then(LayoutWatcher::due)
     }
 
-    /// Reloads the layout if its files changed and have settled; returns whether the picture
-    /// may have changed. A broken layout leaves the previous one on screen with an error card.
-    pub fn poll_layout(&mut self, now: std::time::Instant) -> bool {
-        let Some(result) = self.watcher.as_mut().and_then(|w| w.poll(now)) else {
+    /// Swaps in a layout the watcher's thread has read and checked, once it is proven to draw the
+    /// called ticket and counter at this screen's size; returns whether the picture may have
+    /// changed. A broken layout leaves the previous one on screen with an error card.
+    ///
+    /// The call check runs here, not on the watcher's thread, because only this thread knows the
+    /// screen's size at the moment of the swap (a screen turned or resized in between cannot let
+    /// an unchecked size through), and because it is pure and cheap: one scene, no I/O, no text
+    /// shaping — less than one frame's work.
+    pub fn poll_layout(&mut self, _now: std::time::Instant) -> bool {
+        let Some(result) = self.watcher.as_mut().and_then(LayoutWatcher::poll) else {
             return false;
         };
+        let file = self.layout_path.clone().unwrap_or_default();
+        // Before the first frame the size is not known yet: prove both orientations.
+        let sizes = match self.screen {
+            Some(size) => vec![size],
+            None => crate::layout::check::CHECK_SIZES.to_vec(),
+        };
+        let result = result.and_then(|(layout, text)| {
+            let problems: Vec<_> = sizes
+                .iter()
+                .filter_map(|&size| {
+                    crate::layout::check::check_call_drawn(&layout, &text, &file, size).err()
+                })
+                .collect();
+            if problems.is_empty() {
+                Ok(layout)
+            } else {
+                Err(problems)
+            }
+        });
         match result {
             Ok(layout) => {
+                tracing::info!("layout reloaded");
                 self.layout = Some(layout);
                 self.status.notices.clear();
             }
             Err(problems) => {
+                for p in &problems {
+                    tracing::error!("layout not reloaded: {p}");
+                }
                 self.status.notices = problems.iter().map(ToString::to_string).collect();
             }
         }
@@ -193,6 +227,7 @@ impl Core {
     pub fn frame(&mut self, now: Timestamp, width: u32, height: u32) -> Scene {
         self.tick(now);
         self.counters.frames += 1;
+        self.screen = Some((width, height));
         let layout = self.layout_for(width, height);
         scene::build(&self.board, &layout, &self.status, now, width, height)
     }

@@ -1,6 +1,6 @@
 //! `tablica check LAYOUT`: validates a layout and everything it references.
 
-use crate::layout::check::check_file;
+use crate::layout::check::{CHECK_SIZES, check_call_drawn, check_file};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,8 +11,23 @@ pub struct CheckArgs {
 }
 
 /// Prints each problem as `file:line:col: message`; exits 1 when there is any.
+///
+/// Beyond what live reload checks before swapping a layout in (every number in range, every
+/// section there, every file it names usable), this proves the called number is drawn on a
+/// 1920×1080 and a 1080×1920 screen; the running board proves it again at its own size.
 pub fn check_cli(args: CheckArgs) -> ExitCode {
-    match check_file(&args.layout) {
+    let checked = check_file(&args.layout).and_then(|(layout, text)| {
+        let problems: Vec<_> = CHECK_SIZES
+            .iter()
+            .filter_map(|&size| check_call_drawn(&layout, &text, &args.layout, size).err())
+            .collect();
+        if problems.is_empty() {
+            Ok(layout)
+        } else {
+            Err(problems)
+        }
+    });
+    match checked {
         Ok(layout) => {
             let name = if layout.name.is_empty() {
                 "layout"

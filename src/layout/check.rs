@@ -1,6 +1,7 @@
 //! Checking a layout and everything it references, for `tablica check` and before a live reload
 //! replaces the layout on screen.
 
+use super::asset::{AssetKind, read_asset};
 use super::{Layout, LayoutError};
 use std::path::{Path, PathBuf};
 
@@ -9,17 +10,16 @@ use std::path::{Path, PathBuf};
 pub const POLISH_ON_SCREEN: &str =
     "AĄBCĆDEĘFGHIJKLŁMNŃOÓPRSŚTUWYZŹŻaąbcćdeęfghijklłmnńoóprsśtuwyzźż0123456789:–—…,.";
 
-/// Largest picture side accepted; larger pictures would take GPU memory the mini-PC lacks.
-pub const MAX_IMAGE_SIDE: u32 = 8192;
+pub use super::asset::MAX_IMAGE_SIDE;
 
-/// Reads a layout file and checks what it references. Returns the layout when there is no
-/// problem, else every problem found (parse errors stop the check at the first).
-pub fn check_file(path: &Path) -> Result<Layout, Vec<LayoutError>> {
-    let layout = Layout::load(path).map_err(|e| vec![e])?;
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+/// Reads a layout file and checks every number in it and every file it references. Returns the
+/// layout and its text when there is no problem, else every problem found (a file that cannot be
+/// read or parsed gives one). Does I/O: live reload runs it off the display's thread.
+pub fn check_file(path: &Path) -> Result<(Layout, String), Vec<LayoutError>> {
+    let (layout, text) = Layout::load_all(path)?;
     let problems = check_assets(&layout, &text, path);
     if problems.is_empty() {
-        Ok(layout)
+        Ok((layout, text))
     } else {
         Err(problems)
     }
@@ -43,6 +43,7 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
             );
         }
     }
+    let mut families: Vec<String> = Vec::new();
     for relative in &layout.style.font_files {
         let path = layout.asset(relative);
         match font_coverage(&path) {
@@ -54,50 +55,57 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
                 )
                 .in_file(file),
             ),
-            Ok((families, missing)) if !missing.is_empty() => problems.push(
-                LayoutError::key(
-                    text,
-                    "style.font_files",
-                    format!(
-                        "font \"{relative}\" ({}) lacks letters the board shows: {missing}",
-                        families.join(", ")
-                    ),
-                )
-                .in_file(file),
-            ),
-            Ok(_) => {}
+            Ok((found, missing)) => {
+                if !missing.is_empty() {
+                    problems.push(
+                        LayoutError::key(
+                            text,
+                            "style.font_files",
+                            format!(
+                                "font \"{relative}\" ({}) lacks letters the board shows: {missing}",
+                                found.join(", ")
+                            ),
+                        )
+                        .in_file(file),
+                    );
+                }
+                families.extend(found);
+            }
         }
     }
     let font = layout.style.font.trim();
-    if !font.is_empty() && !font.eq_ignore_ascii_case(crate::fonts::BUILTIN_FAMILY) {
-        let known = layout.style.font_files.iter().any(|f| {
-            font_coverage(&layout.asset(f))
-                .map(|(families, _)| families.iter().any(|fam| fam.eq_ignore_ascii_case(font)))
-                .unwrap_or(false)
-        });
-        if !known {
-            problems.push(
-                LayoutError::key(
-                    text,
-                    "style.font",
-                    format!(
-                        "style.font = \"{font}\" is neither the built-in \"{}\" nor a family in \
-                         style.font_files",
-                        crate::fonts::BUILTIN_FAMILY
-                    ),
-                )
-                .in_file(file),
-            );
-        }
+    if !font.is_empty()
+        && !font.eq_ignore_ascii_case(crate::fonts::BUILTIN_FAMILY)
+        && !families.iter().any(|fam| fam.eq_ignore_ascii_case(font))
+    {
+        problems.push(
+            LayoutError::key(
+                text,
+                "style.font",
+                format!(
+                    "style.font = \"{font}\" is neither the built-in \"{}\" nor a family in \
+                     style.font_files",
+                    crate::fonts::BUILTIN_FAMILY
+                ),
+            )
+            .in_file(file),
+        );
     }
     problems
 }
 
 fn check_image(path: &Path) -> Result<(), String> {
-    if !path.exists() {
-        return Err(format!("file not found ({})", path.display()));
-    }
-    let (w, h) = image::image_dimensions(path)
+    let data = read_asset(path, AssetKind::Image).map_err(|e| {
+        if e.is_not_found() {
+            format!("file not found ({})", path.display())
+        } else {
+            e.to_string()
+        }
+    })?;
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(data))
+        .with_guessed_format()
+        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?
+        .into_dimensions()
         .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?;
     if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
         return Err(format!(
@@ -110,7 +118,7 @@ fn check_image(path: &Path) -> Result<(), String> {
 
 /// The families a font file holds and the Polish letters it lacks.
 pub fn font_coverage(path: &Path) -> Result<(Vec<String>, String), String> {
-    let data = std::fs::read(path).map_err(|e| format!("cannot read it ({e})"))?;
+    let data = read_asset(path, AssetKind::Font).map_err(|e| e.to_string())?;
     let faces = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
     let mut families = Vec::new();
     let mut missing: Option<String> = None;
@@ -136,6 +144,100 @@ pub fn font_coverage(path: &Path) -> Result<(Vec<String>, String), String> {
         });
     }
     Ok((families, missing.unwrap_or_default()))
+}
+
+/// Screen sizes at which `tablica check` proves the called number is drawn. A layout given with
+/// `--layout` is used on whatever screen it is shown on, so both orientations of the common
+/// size; live reload checks again at the size of the screen it runs on.
+pub const CHECK_SIZES: [(u32, u32); 2] = [(1920, 1080), (1080, 1920)];
+
+/// The moment of the board the call check draws: a call on screen, a full board around it.
+const REPRESENTATIVE: &str = "busy";
+
+/// A generous average advance of a bold ticket character, in font sizes ("A017": digits are about
+/// 0.57, capitals up to 0.75).
+const EM_PER_CHAR: f32 = 0.62;
+
+/// Proves that `layout` draws the called ticket and counter on a `width`×`height` screen: builds
+/// the scene of a representative board (a call on screen) and looks in its display list for both
+/// texts inside the current-call panel, each with room for one line at its smallest size. A
+/// layout whose regions, padding and sizes are each in range can still combine into a panel with
+/// no room for the number (a small panel, large padding) — the worst failure a waiting-room
+/// board has. Pure and cheap (one scene, no text shaping), so it runs where the screen size is
+/// known: on the display's thread just before a reload is swapped in.
+pub fn check_call_drawn(
+    layout: &Layout,
+    text: &str,
+    file: &Path,
+    (width, height): (u32, u32),
+) -> Result<(), LayoutError> {
+    match call_problem(layout, width, height) {
+        None => Ok(()),
+        Some(message) => Err(LayoutError::key(
+            text,
+            "current_call.region",
+            format!("at {width}×{height} {message}"),
+        )
+        .in_file(file)),
+    }
+}
+
+/// What keeps the call from being drawn, if anything.
+fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
+    use crate::scene::{self, OpeningHours, Rect, Status};
+    let Some(s) = crate::scenarios::build(REPRESENTATIVE) else {
+        return Some(format!("the board scenario `{REPRESENTATIVE}` is missing"));
+    };
+    // A test proves the representative board has a call on screen; without one there is
+    // nothing to prove here.
+    let shown = s.board.presenter.current()?;
+    let ticket = shown.call.ticket.clone();
+    let counter = s.board.data.counter_label(&shown.call.counter).to_owned();
+    let status = Status {
+        hours: OpeningHours::always(),
+        notices: Vec::new(),
+        ..s.status
+    };
+    let list = scene::build(&s.board, layout, &status, s.now, width, height).list;
+    let (w, h) = (width.max(1) as f32, height.max(1) as f32);
+    let [rx, ry, rw, rh] = *layout.current_call.region.get_ref();
+    let panel = Rect::new(
+        (rx / 100.0 * w).round(),
+        (ry / 100.0 * h).round(),
+        (rw / 100.0 * w).round(),
+        (rh / 100.0 * h).round(),
+    );
+    let line = crate::render::text::LINE_HEIGHT;
+    for (what, wanted) in [("ticket", &ticket), ("counter", &counter)] {
+        let item = list
+            .texts()
+            .filter(|t| &t.text == wanted && panel.contains(&t.rect))
+            .max_by(|a, b| a.size.total_cmp(&b.size));
+        let Some(item) = item else {
+            return Some(format!(
+                "the called {what} ({wanted}) would not be drawn at all; give [current_call] a \
+                 larger region"
+            ));
+        };
+        let r = item.rect;
+        let need_w = wanted.chars().count() as f32 * EM_PER_CHAR * item.min_size;
+        let need_h = item.min_size * line;
+        let finite = [r.x, r.y, r.w, r.h, item.min_size]
+            .iter()
+            .all(|v| v.is_finite());
+        if !finite || r.w + 0.5 < need_w || r.h + 0.5 < need_h {
+            return Some(format!(
+                "the called {what} ({wanted}) would not be drawn: its box is {:.0}×{:.0} pixels, \
+                 too small for it at its smallest size (about {:.0}×{:.0}); give [current_call] \
+                 a larger region, or make style.padding or current_call.label_size smaller",
+                r.w.max(0.0),
+                r.h.max(0.0),
+                need_w,
+                need_h,
+            ));
+        }
+    }
+    None
 }
 
 /// Folders a live reload must watch: the layout's own and those of files it references.
@@ -164,6 +266,52 @@ pub fn watched_dirs(layout: &Layout, layout_path: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_representative_board_has_a_call_on_screen() {
+        // Without a call on screen the call check would pass every layout.
+        let s = crate::scenarios::build(REPRESENTATIVE).unwrap();
+        assert!(s.board.presenter.current().is_some());
+    }
+
+    #[test]
+    fn shipped_layouts_draw_the_call_at_every_size() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts");
+        let sizes = [
+            (1920, 1080),
+            (1080, 1920),
+            (1366, 768),
+            (3840, 2160),
+            (960, 540),
+        ];
+        for name in [
+            "landscape",
+            "portrait",
+            "high-contrast",
+            "high-contrast-portrait",
+        ] {
+            let path = dir.join(format!("{name}.toml"));
+            let (layout, text) = check_file(&path).unwrap();
+            for size in sizes {
+                check_call_drawn(&layout, &text, &path, size).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_panel_too_small_for_the_call_is_named() {
+        let text = crate::layout::LANDSCAPE_TOML
+            .replace("padding = 2.0", "padding = 10.0")
+            .replace("[1.5, 13.0, 55.5, 44.0]", "[1.5, 13.0, 30.0, 15.0]");
+        let layout = Layout::parse(&text, Path::new(".")).unwrap();
+        let e = check_call_drawn(&layout, &text, Path::new("l.toml"), (960, 540)).unwrap_err();
+        let line = text.lines().position(|l| l.contains("30.0, 15.0")).unwrap() + 1;
+        assert_eq!(e.line, line, "{e}");
+        assert!(
+            e.message.contains("at 960×540 the called ticket (A017)"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn the_builtin_font_covers_polish() {

@@ -60,6 +60,18 @@ impl LayoutError {
 
     pub(crate) fn from_toml(text: &str, e: &toml::de::Error) -> Self {
         let message = suggest(e.message().trim());
+        // A number of the wrong kind (`count = -1`, `count = 2.5`, `flash_seconds = "4"`) gets
+        // the same plain message, at the same place (its key), as a number out of range.
+        if message.starts_with("invalid value") || message.starts_with("invalid type") {
+            let rule = e.span().and_then(|span| {
+                let key = key_at(text, span.start)?;
+                Some((span, super::ranges::number(&key)?))
+            });
+            if let Some((span, rule)) = rule {
+                let literal = text.get(span).unwrap_or("").trim();
+                return LayoutError::key(text, rule.key, rule.message(literal));
+            }
+        }
         match e.span() {
             Some(span) => LayoutError::at(text, span, message),
             None => LayoutError {
@@ -87,6 +99,47 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The value written for a dotted `table.key`, as the file has it (`inf`, `30`, `"4"`), without a
+/// trailing comment; `None` when the file does not write the key.
+pub(crate) fn written(text: &str, dotted: &str) -> Option<String> {
+    let start = find_key(text, dotted)?;
+    let line = text[start..].lines().next()?;
+    let value = line.split_once('=')?.1;
+    // Numbers never hold `#`; a string that does is cut, which only shortens a message.
+    let value = value.split('#').next().unwrap_or(value).trim();
+    Some(value.to_owned())
+}
+
+/// The dotted `table.key` written on the line that holds byte `offset`, for rewording a parse
+/// error that points at a value.
+pub(crate) fn key_at(text: &str, offset: usize) -> Option<String> {
+    let mut table = String::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            table = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+        } else if (start..end).contains(&offset) {
+            let (name, _) = trimmed.split_once('=')?;
+            let name = name.trim();
+            return Some(if table.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{table}.{name}")
+            });
+        }
+        start = end;
+    }
+    None
 }
 
 /// Finds `key` inside `[table]` for a dotted `table.key`.
@@ -169,5 +222,15 @@ mod tests {
             Some(text.find("  x = 2").unwrap() + 2)
         );
         assert_eq!(find_key(text, "c.x"), None);
+        assert_eq!(written(text, "b.x").as_deref(), Some("2"));
+        assert_eq!(
+            written("[a]\ny = inf # forever\n", "a.y").as_deref(),
+            Some("inf")
+        );
+        assert_eq!(
+            key_at(text, text.find("2").unwrap()).as_deref(),
+            Some("b.x")
+        );
+        assert_eq!(key_at("n = 1\n", 4).as_deref(), Some("n"));
     }
 }

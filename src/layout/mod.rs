@@ -5,18 +5,20 @@
 //! sizes and other lengths are in percent of the screen's *shorter* side, so the same layout file
 //! gives the same physical type size on a landscape and a portrait screen of one model.
 
+pub mod asset;
 pub mod check;
 mod error;
+pub mod ranges;
 pub mod watch;
 
 use crate::scene::Color;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use toml::Spanned;
 
 pub use error::LayoutError;
-pub(crate) use error::{line_col, suggest, unknown_key};
+pub(crate) use error::{line_col, suggest, unknown_key, written};
 
 /// The built-in landscape layout (1920×1080 and other wide screens).
 pub const LANDSCAPE_TOML: &str = include_str!("../../assets/layouts/landscape.toml");
@@ -26,6 +28,14 @@ pub const PORTRAIT_TOML: &str = include_str!("../../assets/layouts/portrait.toml
 /// A colour written as `"#RRGGBB"` or `"#RRGGBBAA"`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hex(pub Color);
+
+/// Written back as `"#RRGGBBAA"` (serialising a layout lets a test walk every key it has).
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let [r, g, b, a] = self.0.to_rgba8();
+        s.serialize_str(&format!("#{r:02X}{g:02X}{b:02X}{a:02X}"))
+    }
+}
 
 impl<'de> Deserialize<'de> for Hex {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -45,7 +55,7 @@ fn region(x: f32, y: f32, w: f32, h: f32) -> Region {
     Spanned::new(0..0, [x, y, w, h])
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Colors {
     /// The screen behind the panels.
@@ -94,7 +104,7 @@ impl Default for Colors {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Style {
     /// Corner radius of panels.
@@ -124,7 +134,7 @@ impl Default for Style {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Header {
     pub region: Region,
@@ -152,7 +162,7 @@ impl Default for Header {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CurrentCall {
     pub region: Region,
@@ -176,7 +186,7 @@ impl Default for CurrentCall {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RecentCalls {
     pub region: Region,
@@ -202,7 +212,7 @@ impl Default for RecentCalls {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Services {
     pub region: Region,
@@ -227,7 +237,7 @@ impl Default for Services {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Footer {
     pub region: Region,
@@ -247,7 +257,7 @@ impl Default for Footer {
 }
 
 /// A whole layout file.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Layout {
     /// A name for people, e.g. "Domyślny poziomy".
@@ -280,25 +290,77 @@ impl Layout {
         .clone()
     }
 
-    /// Reads and checks a layout file.
+    /// Reads and checks a layout file (the first problem only; see [`Layout::load_all`]).
     pub fn load(path: &Path) -> Result<Layout, LayoutError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LayoutError {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the layout file: {e}"),
-        })?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        Layout::parse(&text, dir).map_err(|e| e.in_file(path))
+        Layout::load_all(path)
+            .map(|(layout, _)| layout)
+            .map_err(|mut problems| problems.swap_remove(0))
     }
 
-    /// Parses layout text; relative paths in it are resolved against `base_dir`.
+    /// Reads and checks a layout file; returns the layout and the text it was read from, or every
+    /// problem found (a file that cannot be read or parsed gives one).
+    pub fn load_all(path: &Path) -> Result<(Layout, String), Vec<LayoutError>> {
+        let whole_file = |message: String| {
+            vec![LayoutError {
+                file: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                message,
+            }]
+        };
+        let bytes = asset::read_asset(path, asset::AssetKind::Layout).map_err(|e| {
+            whole_file(match e {
+                asset::AssetError::Io(io) => format!("cannot read the layout file ({io})"),
+                other => format!("cannot read the layout file: {other}"),
+            })
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            whole_file(format!(
+                "the layout file is not UTF-8 text (byte {} is not); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let layout = Layout::parse_all(&text, dir).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|e| e.in_file(path))
+                .collect::<Vec<_>>()
+        })?;
+        Ok((layout, text))
+    }
+
+    /// Parses layout text; relative paths in it are resolved against `base_dir`. Returns the first
+    /// problem (see [`Layout::parse_all`]).
     pub fn parse(text: &str, base_dir: &Path) -> Result<Layout, LayoutError> {
+        Layout::parse_all(text, base_dir).map_err(|mut problems| problems.swap_remove(0))
+    }
+
+    /// Parses layout text and checks every number and section; returns every problem found, in
+    /// the order of the file (a syntax error stops the check at once and is the only one).
+    pub fn parse_all(text: &str, base_dir: &Path) -> Result<Layout, Vec<LayoutError>> {
+        if is_blank(text) {
+            return Err(vec![LayoutError {
+                file: PathBuf::from("<layout>"),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "the layout file is empty; a layout names at least its sections {}",
+                    section_list()
+                ),
+            }]);
+        }
         let mut layout: Layout =
-            toml::from_str(text).map_err(|e| LayoutError::from_toml(text, &e))?;
+            toml::from_str(text).map_err(|e| vec![LayoutError::from_toml(text, &e)])?;
         layout.base_dir = base_dir.to_path_buf();
-        layout.validate(text)?;
-        Ok(layout)
+        let mut problems = layout.validate(text);
+        problems.extend(missing_sections(text));
+        problems.sort_by_key(|p| (p.line == 0, p.line, p.column));
+        if problems.is_empty() {
+            Ok(layout)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Resolves a path written in the layout.
@@ -306,84 +368,72 @@ impl Layout {
         self.base_dir.join(relative)
     }
 
-    fn validate(&self, text: &str) -> Result<(), LayoutError> {
-        let regions = [
-            ("header.region", &self.header.region),
-            ("current_call.region", &self.current_call.region),
-            ("recent_calls.region", &self.recent_calls.region),
-            ("services.region", &self.services.region),
-            ("footer.region", &self.footer.region),
-        ];
-        for (name, r) in regions {
-            let [x, y, w, h] = *r.get_ref();
-            let finite = [x, y, w, h].iter().all(|v| v.is_finite());
-            if !finite || w <= 0.0 || h <= 0.0 {
-                return Err(LayoutError::at(
-                    text,
-                    r.span(),
-                    format!("{name}: width and height must be greater than 0"),
-                ));
-            }
-            if x < 0.0 || y < 0.0 || x + w > 100.01 || y + h > 100.01 {
-                return Err(LayoutError::at(
-                    text,
-                    r.span(),
-                    format!(
-                        "{name} [{x}, {y}, {w}, {h}] reaches off the screen; x + width and \
-                         y + height must stay within 100 (percent)"
-                    ),
-                ));
+    /// Every number against its range (see [`ranges`]).
+    fn validate(&self, text: &str) -> Vec<LayoutError> {
+        let mut problems = Vec::new();
+        for rule in ranges::REGIONS {
+            let r = rule.get(self);
+            if let Some(message) = rule.problem(*r.get_ref()) {
+                problems.push(LayoutError::at(text, r.span(), message));
             }
         }
-        let sizes = [
-            ("header.title_size", self.header.title_size),
-            ("header.office_size", self.header.office_size),
-            ("header.clock_size", self.header.clock_size),
-            ("header.date_size", self.header.date_size),
-            ("current_call.label_size", self.current_call.label_size),
-            ("current_call.ticket_size", self.current_call.ticket_size),
-            ("current_call.counter_size", self.current_call.counter_size),
-            ("recent_calls.title_size", self.recent_calls.title_size),
-            ("recent_calls.ticket_size", self.recent_calls.ticket_size),
-            ("services.title_size", self.services.title_size),
-            ("services.name_size", self.services.name_size),
-            ("services.detail_size", self.services.detail_size),
-            ("footer.text_size", self.footer.text_size),
-        ];
-        for (name, size) in sizes {
-            if !(size.is_finite() && (0.5..=60.0).contains(&size)) {
-                return Err(LayoutError::key(
-                    text,
-                    name,
-                    format!("{name} = {size}: type sizes must be between 0.5 and 60"),
-                ));
+        for rule in ranges::NUMBERS {
+            let value = rule.get(self);
+            if !rule.allows(value) {
+                let written = written(text, rule.key).unwrap_or_else(|| rule.show(value));
+                problems.push(LayoutError::key(text, rule.key, rule.message(&written)));
             }
         }
-        if !(1..=24).contains(&self.recent_calls.count)
-            || !(1..=6).contains(&self.recent_calls.columns)
-        {
-            return Err(LayoutError::key(
-                text,
-                "recent_calls.count",
-                "recent_calls.count must be 1–24 and recent_calls.columns 1–6".into(),
-            ));
-        }
-        if !(self.style.border.is_finite() && (0.0..=3.0).contains(&self.style.border)) {
-            return Err(LayoutError::key(
-                text,
-                "style.border",
-                "style.border must be between 0 and 3".into(),
-            ));
-        }
-        if !(1..=30).contains(&self.services.max_rows) {
-            return Err(LayoutError::key(
-                text,
-                "services.max_rows",
-                "services.max_rows must be 1–30".into(),
-            ));
-        }
-        Ok(())
+        problems
     }
+}
+
+/// The sections every layout file names. Each may be empty (its keys keep their defaults), but
+/// each must be there: a file cut short by a failed copy or a half-finished save then shows as an
+/// error instead of quietly falling back to defaults for the part that is missing.
+pub const SECTIONS: [&str; 7] = [
+    "colors",
+    "style",
+    "header",
+    "current_call",
+    "recent_calls",
+    "services",
+    "footer",
+];
+
+fn section_list() -> String {
+    SECTIONS.map(|s| format!("[{s}]")).join(", ")
+}
+
+/// Whether `text` holds nothing but blank lines and comments.
+fn is_blank(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'))
+}
+
+/// An error at the end of the file for each section it lacks (the end is where a cut-short file
+/// stops).
+fn missing_sections(text: &str) -> Vec<LayoutError> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let missing: Vec<String> = SECTIONS
+        .iter()
+        .filter(|s| !table.get(**s).is_some_and(toml::Value::is_table))
+        .map(|s| format!("[{s}]"))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let message = format!(
+        "the layout has no {} section{}; is the file cut short? A layout names every section — \
+         {} — even one left empty to keep its defaults",
+        missing.join(", "),
+        if missing.len() == 1 { "" } else { "s" },
+        section_list()
+    );
+    vec![LayoutError::at(text, text.len()..text.len(), message)]
 }
 
 #[cfg(test)]

@@ -12,9 +12,177 @@ fn builtin_layouts_parse_and_differ_by_orientation() {
     assert_eq!(land.name, "Domyślny poziomy");
     assert_eq!(port.name, "Domyślny pionowy");
     // The landscape file spells out the defaults, so a missing key means the same thing.
-    let defaults = parse("").unwrap();
+    let sections: String = SECTIONS.iter().map(|s| format!("[{s}]\n")).collect();
+    let defaults = parse(&sections).unwrap();
     assert_eq!(defaults.colors, land.colors);
     assert_eq!(defaults.services.max_rows, land.services.max_rows);
+    assert_eq!(defaults.current_call, land.current_call);
+}
+
+/// `LANDSCAPE_TOML` with `table.key = literal` (replacing the key if the file has it); returns the
+/// text and the 1-based line of the key.
+fn landscape_with(dotted: &str, literal: &str) -> (String, usize) {
+    let (table, key) = dotted.rsplit_once('.').unwrap();
+    let header = format!("[{table}]");
+    let mut out = Vec::new();
+    let mut in_table = false;
+    let mut line_no = 0;
+    for line in LANDSCAPE_TOML.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_table = trimmed == header;
+        } else if in_table && trimmed.split('=').next().unwrap().trim() == key {
+            continue;
+        }
+        out.push(line.to_owned());
+        if trimmed == header {
+            out.push(format!("{key} = {literal}"));
+            line_no = out.len();
+        }
+    }
+    assert!(line_no > 0, "no {header} in the landscape layout");
+    (out.join("\n") + "\n", line_no)
+}
+
+#[test]
+fn every_number_in_a_layout_has_a_declared_range() {
+    // Walk every key a layout has (its defaults, serialised) and find each number's rule, so a
+    // field added without a range fails here.
+    fn walk(prefix: &str, value: &toml::Value, found: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, found);
+                }
+            }
+            toml::Value::Integer(_) | toml::Value::Float(_) => found.push(prefix.to_owned()),
+            toml::Value::Array(a) if a.iter().any(|v| v.is_integer() || v.is_float()) => {
+                found.push(prefix.to_owned())
+            }
+            _ => {}
+        }
+    }
+    let value = toml::Value::try_from(Layout::default()).unwrap();
+    let mut found = Vec::new();
+    walk("", &value, &mut found);
+    assert!(found.len() >= 25, "{found:?}");
+    for key in &found {
+        let declared =
+            ranges::number(key).is_some() || ranges::REGIONS.iter().any(|r| r.key == key);
+        assert!(declared, "{key} has no range in layout/ranges.rs");
+    }
+    assert_eq!(found.len(), ranges::NUMBERS.len() + ranges::REGIONS.len());
+}
+
+#[test]
+fn defaults_and_shipped_layouts_are_within_every_range() {
+    let defaults = Layout::default();
+    for rule in ranges::NUMBERS {
+        assert!(rule.allows(rule.get(&defaults)), "default {}", rule.key);
+    }
+    for rule in ranges::REGIONS {
+        assert_eq!(rule.problem(*rule.get(&defaults).get_ref()), None);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        Layout::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn absurd_numbers_are_refused_with_line_column_and_range() {
+    for rule in ranges::NUMBERS {
+        let mut bad = vec!["nan", "inf", "-inf", "-1", "1e30"];
+        if rule.unit == ranges::Unit::Count {
+            bad.push("2.5");
+            bad.push("4294967296");
+        }
+        let too_big = format!("{}", rule.max + 1.0);
+        bad.push(&too_big);
+        for literal in bad {
+            let (text, line) = landscape_with(rule.key, literal);
+            let e = parse(&text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, 1), "{}={literal}: {e}", rule.key);
+            let field = rule.key.rsplit('.').next().unwrap();
+            assert!(
+                e.message
+                    .contains(&format!("{} = {literal}: must be", rule.key)),
+                "{e}"
+            );
+            assert!(e.message.contains(&rule.range()), "{e}");
+            assert!(e.message.contains(&format!("write e.g. {field} = ")), "{e}");
+        }
+    }
+    let (text, _) = landscape_with("current_call.flash_seconds", "inf");
+    let e = parse(&text).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "current_call.flash_seconds = inf: must be a number of seconds between 0 and 60"
+        ),
+        "{e}"
+    );
+    // Regions: every number in 0–100.
+    for literal in [
+        "[nan, 0, 10, 10]",
+        "[0, 0, inf, 10]",
+        "[-5, 0, 10, 10]",
+        "[0, 0, 10, 1e30]",
+    ] {
+        let (text, line) = landscape_with("header.region", literal);
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.line, line, "{literal}: {e}");
+        assert!(e.message.contains("header.region"), "{e}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_in_file_order() {
+    let (text, _) = landscape_with("style.padding", "30");
+    let text = text.replace("flash_seconds = 4.0", "flash_seconds = inf");
+    let problems = Layout::parse_all(&text, Path::new(".")).unwrap_err();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("style.padding = 30: must be a number between 0 and 10")
+    );
+    assert!(
+        problems[1]
+            .message
+            .starts_with("current_call.flash_seconds = inf")
+    );
+}
+
+#[test]
+fn empty_and_cut_short_files_are_refused() {
+    for empty in ["", "\n\n", "# only a comment\n"] {
+        let e = parse(empty).unwrap_err();
+        assert!(e.message.contains("the layout file is empty"), "{e}");
+    }
+    // Cut anywhere before its last section, a layout is refused: by the syntax (cut mid-line)
+    // or for the sections it lacks.
+    let footer = LANDSCAPE_TOML.find("[footer]").unwrap();
+    let mut cut = 0;
+    while cut < footer + "[footer]".len() {
+        if LANDSCAPE_TOML.is_char_boundary(cut) {
+            let prefix = &LANDSCAPE_TOML[..cut];
+            assert!(parse(prefix).is_err(), "a layout cut at byte {cut} passed");
+        }
+        cut += 1;
+    }
+    let e = parse(&LANDSCAPE_TOML[..footer]).unwrap_err();
+    assert!(
+        e.message
+            .contains("has no [footer] section; is the file cut short?"),
+        "{e}"
+    );
+    assert_eq!(e.line, LANDSCAPE_TOML[..footer].lines().count() + 1, "{e}");
 }
 
 #[test]

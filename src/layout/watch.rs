@@ -4,6 +4,11 @@
 //! original, delete and recreate), so the watcher observes the *folders*, ignores editors'
 //! temporary and hidden files, and waits for a short quiet spell before reloading, so that one
 //! save is one reload.
+//!
+//! Reading and checking happen on the watcher's own thread: a layout names fonts of many
+//! megabytes and pictures to decode, and a slow disk or network share must not stall the board's
+//! frames. The display's thread receives a checked layout (with its text, for placing errors) and
+//! only decides whether to swap it in.
 
 use super::check::{check_file, watched_dirs};
 use super::{Layout, LayoutError};
@@ -11,31 +16,37 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A change is acted on once no other has come for this long.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// Called from the watcher's thread when something changed (wakes the display).
+/// Called from the watcher's thread when a reloaded layout is ready (wakes the display).
 pub type Notify = Arc<dyn Fn() + Send + Sync>;
 
+/// What the watcher's thread hands the display: a layout that passed every check that needs no
+/// screen (with the text it was read from), or every problem found.
+pub type Reloaded = Result<(Layout, String), Vec<LayoutError>>;
+
+enum Msg {
+    Changed,
+    Stop,
+}
+
 pub struct LayoutWatcher {
-    path: PathBuf,
-    watcher: notify::RecommendedWatcher,
-    dirs: Vec<PathBuf>,
-    rx: mpsc::Receiver<()>,
-    due: Option<Instant>,
+    control: mpsc::Sender<Msg>,
+    results: mpsc::Receiver<Reloaded>,
 }
 
 impl LayoutWatcher {
-    /// Watches `path` (and, once loaded, the folders of the files `layout` references).
+    /// Watches `path` (and the folders of the files `layout` references) on a thread of its own.
     pub fn new(
         path: &Path,
         layout: Option<&Layout>,
         notify: Notify,
     ) -> Result<Self, notify::Error> {
-        let (tx, rx) = mpsc::channel();
-        let wake = notify;
+        let (control, rx) = mpsc::channel();
+        let tx = control.clone();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
             let Ok(event) = event else {
                 return;
@@ -46,23 +57,91 @@ impl LayoutWatcher {
             if event.paths.iter().all(|p| is_temporary(p)) {
                 return;
             }
-            if tx.send(()).is_ok() {
-                wake();
-            }
+            let _ = tx.send(Msg::Changed);
         })?;
-        let mut this = LayoutWatcher {
-            path: path.to_path_buf(),
-            watcher,
-            dirs: Vec::new(),
-            rx,
-            due: None,
-        };
         let dirs = match layout {
             Some(l) => watched_dirs(l, path),
             None => vec![path.parent().map_or(PathBuf::from("."), Path::to_path_buf)],
         };
-        this.watch(dirs);
-        Ok(this)
+        let mut worker = Worker {
+            path: path.to_path_buf(),
+            watcher,
+            dirs: Vec::new(),
+        };
+        worker.watch(dirs);
+        let (results_tx, results) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("layout-watch".into())
+            .spawn(move || worker.run(&rx, &results_tx, &notify))
+            .map_err(notify::Error::io)?;
+        Ok(LayoutWatcher { control, results })
+    }
+
+    /// When a reload is due on the display's thread: never, since the watcher's thread does the
+    /// waiting and wakes the display when a result is ready.
+    pub fn due(&self) -> Option<std::time::Instant> {
+        None
+    }
+
+    /// The newest reload result, if one has come since the last call. Never blocks.
+    pub fn poll(&mut self) -> Option<Reloaded> {
+        // Only the newest matters; older results describe files that have changed since.
+        self.results.try_iter().last()
+    }
+}
+
+impl Drop for LayoutWatcher {
+    fn drop(&mut self) {
+        // The thread may be busy reading; it sees this when it next waits and ends then.
+        let _ = self.control.send(Msg::Stop);
+    }
+}
+
+struct Worker {
+    path: PathBuf,
+    watcher: notify::RecommendedWatcher,
+    dirs: Vec<PathBuf>,
+}
+
+impl Worker {
+    fn run(&mut self, rx: &mpsc::Receiver<Msg>, results: &mpsc::Sender<Reloaded>, wake: &Notify) {
+        loop {
+            match rx.recv() {
+                Ok(Msg::Changed) => {}
+                Ok(Msg::Stop) | Err(_) => return,
+            }
+            // Wait for a quiet spell, so that one save is one reload.
+            loop {
+                match rx.recv_timeout(DEBOUNCE) {
+                    Ok(Msg::Changed) => continue,
+                    Err(mpsc::RecvTimeoutError::Timeout) => break,
+                    Ok(Msg::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            let result = self.reload();
+            if results.send(result).is_err() {
+                return;
+            }
+            wake();
+        }
+    }
+
+    fn reload(&mut self) -> Reloaded {
+        let _span = tracing::info_span!("layout_reload", path = %self.path.display()).entered();
+        let result = check_file(&self.path);
+        match &result {
+            Ok((layout, _)) => {
+                tracing::info!("layout read and checked");
+                let dirs = watched_dirs(layout, &self.path);
+                self.watch(dirs);
+            }
+            Err(problems) => {
+                for p in problems {
+                    tracing::error!("layout not reloaded: {p}");
+                }
+            }
+        }
+        result
     }
 
     fn watch(&mut self, dirs: Vec<PathBuf>) {
@@ -84,46 +163,6 @@ impl LayoutWatcher {
             }
         }
         self.dirs = dirs;
-    }
-
-    /// When the pending reload is due, for scheduling a wake-up.
-    pub fn due(&self) -> Option<Instant> {
-        self.due
-    }
-
-    /// Takes notice of changes; once they have settled, reloads and checks the layout.
-    pub fn poll(&mut self, now: Instant) -> Option<Result<Layout, Vec<LayoutError>>> {
-        let mut changed = false;
-        while self.rx.try_recv().is_ok() {
-            changed = true;
-        }
-        if changed {
-            // The display wakes again at `due()` to reload once the quiet spell is over.
-            self.due = Some(now + DEBOUNCE);
-            return None;
-        }
-        match self.due {
-            Some(due) if now >= due => {
-                self.due = None;
-                let _span =
-                    tracing::info_span!("layout_reload", path = %self.path.display()).entered();
-                let result = check_file(&self.path);
-                match &result {
-                    Ok(layout) => {
-                        tracing::info!("layout reloaded");
-                        let dirs = watched_dirs(layout, &self.path);
-                        self.watch(dirs);
-                    }
-                    Err(problems) => {
-                        for p in problems {
-                            tracing::error!("layout not reloaded: {p}");
-                        }
-                    }
-                }
-                Some(result)
-            }
-            _ => None,
-        }
     }
 }
 

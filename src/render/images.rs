@@ -10,6 +10,7 @@ use image::RgbaImage;
 use thiserror::Error;
 
 use super::text::rect_is_drawable;
+use crate::layout::asset::{AssetError, AssetKind, MAX_IMAGE_SIDE as MAX_PICTURE_SIDE, read_asset};
 use crate::scene::display::{ImageFit, ImageItem, Rect};
 
 /// No picture on a board needs more than this on a side; larger ones are downscaled on load.
@@ -25,11 +26,11 @@ const EVICT_AFTER_FRAMES: u64 = 600;
 /// Why a picture could not be used.
 #[derive(Debug, Error)]
 pub enum ImageError {
-    #[error("cannot open image {path}: {source}")]
+    #[error("cannot use image {path}: {source}")]
     Open {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: AssetError,
     },
     #[error("cannot decode image {path}: {source}")]
     Decode {
@@ -42,21 +43,26 @@ pub enum ImageError {
 }
 
 /// Decodes a picture file and scales it down to fit `max_side` (aspect ratio kept).
+///
+/// The file is read with the one bounded reader for files a layout names (a regular file of at
+/// most 16 MiB: /dev/zero or a FIFO is refused at once), and a picture larger than
+/// [`MAX_PICTURE_SIDE`] on a side is refused before its pixels are allocated.
 pub fn load_image(path: &Path, max_side: u32) -> Result<RgbaImage, ImageError> {
-    let open_err = |source| ImageError::Open {
+    let data = read_asset(path, AssetKind::Image).map_err(|source| ImageError::Open {
         path: path.to_owned(),
         source,
-    };
+    })?;
     let decode_err = |source| ImageError::Decode {
         path: path.to_owned(),
         source,
     };
-    let mut reader = image::ImageReader::open(path)
-        .map_err(open_err)?
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(data))
         .with_guessed_format()
-        .map_err(open_err)?;
+        .map_err(|e| decode_err(image::ImageError::IoError(e)))?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
+    limits.max_image_width = Some(MAX_PICTURE_SIDE);
+    limits.max_image_height = Some(MAX_PICTURE_SIDE);
     reader.limits(limits);
     let decoded = reader.decode().map_err(decode_err)?;
     let (w, h) = (decoded.width(), decoded.height());
@@ -410,6 +416,13 @@ mod tests {
     fn missing_file_is_an_open_error() {
         let err = load_image(Path::new("/nonexistent/logo.png"), 100).unwrap_err();
         assert!(matches!(err, ImageError::Open { .. }));
+    }
+
+    #[test]
+    fn devices_and_fifos_are_refused_without_blocking() {
+        let err = load_image(Path::new("/dev/zero"), 100).unwrap_err();
+        assert!(matches!(err, ImageError::Open { .. }), "{err}");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 
     #[test]

@@ -238,3 +238,22 @@ fn closed_screen_can_be_dimmed_or_black() {
     let s = build(&open.board, &layout, &status, open.now, 1920, 1080);
     assert!(has(&s, "A017"));
 }
+
+#[test]
+fn numbers_no_layout_file_can_hold_never_panic_the_scene() {
+    // The layout's check keeps every number in range; the scene must not rely on it, because a
+    // panic here is a crash on every frame (a black screen).
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0, 1e30, 0.0] {
+        let mut layout = Layout::builtin_for(1920, 1080);
+        for rule in crate::layout::ranges::NUMBERS {
+            rule.set(&mut layout, bad);
+        }
+        for name in ["busy", "recall", "burst"] {
+            let s = scenarios::build(name).unwrap();
+            for later in [0, 1, 3, 7] {
+                let now = s.now + jiff::SignedDuration::from_secs(later);
+                let _ = build(&s.board, &layout, &s.status, now, 960, 540);
+            }
+        }
+    }
+}

@@ -36,7 +36,11 @@ impl Frame<'_> {
             c.accent_text.0
         };
         let elapsed = self.now.duration_since(shown.since);
-        let flash = SignedDuration::from_secs_f32(cc.flash_seconds.max(0.0));
+        // The layout's check keeps flash_seconds within 0–60, but the scene must not depend on
+        // it: `from_secs_f32` panics on NaN, infinity and overflow, which would be a crash on
+        // every frame. Anything unusable means no blink.
+        let flash = SignedDuration::try_from_secs_f32(cc.flash_seconds.clamp(0.0, 3600.0))
+            .unwrap_or(SignedDuration::ZERO);
         let flashing = shown.fresh && elapsed >= SignedDuration::ZERO && elapsed < flash;
         let lit = flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0;
         if flashing {

@@ -22,7 +22,14 @@ impl Frame<'_> {
                 self.status.hours.describe().join(", ")
             )
         } else {
-            let period = (ft.rotate_seconds.max(1.0) * 1000.0) as i64;
+            // Within 1 s – 1 day whatever the layout says: a zero period (NaN cast to an
+            // integer) would divide by zero below.
+            let seconds = if ft.rotate_seconds.is_nan() {
+                1.0
+            } else {
+                ft.rotate_seconds.clamp(1.0, 86_400.0)
+            };
+            let period = (seconds * 1000.0) as i64;
             let ms = self.now.as_millisecond();
             let index = (ms.div_euclid(period) as usize) % announcements.len();
             if announcements.len() > 1 {
