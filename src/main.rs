@@ -84,17 +84,32 @@ fn config_cli(args: ConfigArgs) -> ExitCode {
     }
 }
 
-fn main() -> ExitCode {
-    // tungstenite logs the whole upgrade request, bearer token included, at trace level: cap it
-    // whatever RUST_LOG says, so that a token never reaches a log file.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-        .add_directive("tungstenite=debug".parse().expect("valid directive"))
-        .add_directive("tokio_tungstenite=debug".parse().expect("valid directive"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+/// The log without `RUST_LOG`: the board's own INFO lines, dependencies' warnings and errors.
+const DEFAULT_LOG: &str = "warn,tablica=info";
+
+/// Logs to stderr (the journal), filtered by `RUST_LOG` and, whatever it says, by
+/// [`tablica::feed::log_allowed`]: tungstenite logs the upgrade request, bearer token included,
+/// at TRACE, so the network libraries are capped by a filter of their own that no directive can
+/// lift (a directive added to `RUST_LOG`'s filter could be overridden by a more specific one, and
+/// would raise those libraries above the default). Colours only on a terminal.
+fn init_logging() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG));
+    let cap = filter_fn(|meta| tablica::feed::log_allowed(meta.target(), meta.level()));
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(ansi)
+        .with_filter(env.and(cap));
+    tracing_subscriber::registry().with(output).init();
+}
+
+fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => tablica::sim::run_cli(args),

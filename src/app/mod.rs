@@ -70,6 +70,11 @@ impl Core {
         }
     }
 
+    /// The feed's last connection error and thread restarts; `None` without a feed.
+    pub fn feed_health(&self) -> Option<crate::feed::LinkHealth> {
+        self.feed.as_ref().map(Feed::health)
+    }
+
     pub fn set_feed(&mut self, feed: Feed) {
         feed.applied(self.board.data.last_seq);
         self.status.link = Link::Connecting;

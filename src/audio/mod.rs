@@ -20,6 +20,7 @@ pub use error::AudioError;
 use queue::{Request, SoundQueue};
 pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 
+use crate::supervise::{Ended, Restarts, supervise};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -82,12 +83,32 @@ impl Chimes {
     /// Any config is accepted: volumes are clamped, a zero queue capacity becomes one, and
     /// custom sounds that fail to load are replaced by the built-in ones (and logged). Use
     /// [`AudioConfig::validate`] to report mistakes to a person.
+    ///
+    /// The thread is supervised: a worker that panics (a driver, a decoder) is started again
+    /// after a backoff, and [`Chimes::restarts`] counts it.
     pub fn start(config: AudioConfig) -> Chimes {
         let shared = Arc::new(Shared::new(config));
         let worker_shared = shared.clone();
         let spawned = std::thread::Builder::new()
             .name("tablica-audio".into())
-            .spawn(move || worker::run(worker_shared));
+            .spawn(move || {
+                let s = &worker_shared;
+                supervise(
+                    "audio",
+                    &s.restarts,
+                    || {
+                        // A request taken by a worker that died is not being played any more.
+                        s.lock().busy = false;
+                        worker::run(s.clone());
+                        if s.shutting_down() {
+                            Ended::Stopped
+                        } else {
+                            Ended::Unexpectedly("the audio worker returned".into())
+                        }
+                    },
+                    |delay| !s.sleep_unless_shutdown(delay),
+                );
+            });
         let thread = match spawned {
             Ok(handle) => Some(handle),
             Err(e) => {
@@ -152,6 +173,24 @@ impl Chimes {
 
     pub fn state(&self) -> AudioState {
         self.shared.state()
+    }
+
+    /// Restarts of the audio thread after it panicked or ended unexpectedly, for /health.
+    pub fn restarts(&self) -> Restarts {
+        self.shared
+            .restarts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Makes the audio worker panic once, at its next look at the queue (it is restarted by its
+    /// supervisor). For tests.
+    #[doc(hidden)]
+    pub fn crash_for_test(&self) {
+        self.shared.crash.store(true, Ordering::SeqCst);
+        drop(self.shared.lock());
+        self.shared.wake.notify_all();
     }
 
     /// Sounds played to their end since start.
@@ -233,6 +272,10 @@ struct Shared {
     played: AtomicU64,
     dropped: AtomicU64,
     skipped: AtomicU64,
+    /// The supervisor's count of worker restarts.
+    restarts: Mutex<Restarts>,
+    /// Test hook: the worker panics when it sees this (see [`Chimes::crash_for_test`]).
+    crash: AtomicBool,
 }
 
 struct Inner {
@@ -264,6 +307,8 @@ impl Shared {
             played: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
+            restarts: Mutex::new(Restarts::default()),
+            crash: AtomicBool::new(false),
         }
     }
 
@@ -297,6 +342,25 @@ impl Shared {
 
     fn shutting_down(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Waits `d` or until shutdown is requested; returns whether it is shutting down.
+    fn sleep_unless_shutdown(&self, d: Duration) -> bool {
+        let deadline = Instant::now() + d;
+        let mut inner = self.lock();
+        loop {
+            if self.shutting_down() {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            inner = match self.wake.wait_timeout(inner, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
     }
 
     /// Called from the device's thread when the stream fails.

@@ -66,6 +66,10 @@ impl Worker {
             if self.shared.shutting_down() {
                 return None;
             }
+            if self.shared.crash.swap(false, Ordering::SeqCst) {
+                drop(inner);
+                panic!("the audio worker was asked to crash (test hook)");
+            }
             if inner.config_changed {
                 inner.config_changed = false;
                 let config = inner.config.clone();

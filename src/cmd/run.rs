@@ -165,21 +165,6 @@ fn core(
     Ok((core, chimes))
 }
 
-fn read_token(path: &Option<PathBuf>) -> Result<Option<String>, String> {
-    let Some(path) = path else {
-        return Ok(std::env::var("TABLICA_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty()));
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(format!("the token file {} is empty", path.display()));
-    }
-    Ok(Some(token.to_owned()))
-}
-
 pub fn run_cli(args: RunArgs) -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -226,12 +211,18 @@ fn run(args: RunArgs) -> Result<(), String> {
     let feed_config = match &settings.server {
         Some(url) => {
             let mut c = FeedConfig::new(url.clone());
-            // Without its token the server refuses the board, which then says "connecting" and
-            // keeps trying: better than a service that fails to start until someone comes.
-            c.token = read_token(&settings.token_file).unwrap_or_else(|e| {
-                tracing::error!("{e}");
-                None
-            });
+            // The token file is read by the feed before every connection attempt: a token
+            // provisioned or rotated later is used without a restart. Until there is one the
+            // board says "connecting", /health says why, and it keeps trying: better than a
+            // service that fails to start until someone comes.
+            match &settings.token_file {
+                Some(path) => c.token_file = Some(path.clone()),
+                None => {
+                    c.token = std::env::var("TABLICA_TOKEN")
+                        .ok()
+                        .filter(|t| !t.trim().is_empty());
+                }
+            }
             c.display_id = settings.display_id.clone();
             c.ca_file = settings.ca_file.clone();
             c.services = settings.services.clone();

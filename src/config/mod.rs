@@ -17,6 +17,7 @@ mod tests;
 pub use error::ConfigError;
 
 use crate::audio::AudioConfig;
+use crate::protocol::{MAX_ID_CHARS, MAX_SERVICES};
 use crate::scene::OpeningHours;
 use serde::Deserialize;
 use std::fmt;
@@ -265,8 +266,25 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
             Err(m) => r.error_at("display_id", v.span().start, m),
         }
     }
-    if let Some(v) = r.get::<Vec<String>>("services") {
-        config.services = Some(v.into_inner());
+    if let Some(v) = r.get::<Vec<Spanned<String>>>("services") {
+        let start = v.span().start;
+        let list = v.into_inner();
+        // Each id is reported where it is written; the list is used only if all are valid, as
+        // the server would refuse a hello carrying a bad one.
+        let mut ok = true;
+        if let Err(m) = check_services_len(list.len()) {
+            r.error_at("services", start, m);
+            ok = false;
+        }
+        for (i, s) in list.iter().enumerate() {
+            if let Err(m) = check_id(s.get_ref()) {
+                r.error_at(&format!("services[{i}]"), s.span().start, m);
+                ok = false;
+            }
+        }
+        if ok {
+            config.services = Some(list.into_iter().map(Spanned::into_inner).collect());
+        }
     }
     if let Some(v) = r.get::<PathBuf>("layout") {
         config.layout = Some(v.into_inner());
@@ -407,10 +425,50 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An id sent in the protocol's `hello` (the display's, a service's): what docs/PROTOCOL.md
+/// allows, so that a server never refuses the board over its own settings.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    let n = id.chars().count();
+    if n > MAX_ID_CHARS {
+        return Err(format!(
+            "`{id}` has {n} characters; the protocol allows at most {MAX_ID_CHARS}"
+        ));
+    }
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "contains the control character U+{:04X}; the protocol allows none",
+            c as u32
+        ));
+    }
+    Ok(())
+}
+
 fn check_display_id(id: &str) -> Result<(), String> {
-    // The id travels in the protocol's `hello`; keep it printable and short.
-    if id.is_empty() || id.len() > 64 || id.chars().any(char::is_control) {
-        return Err("must be 1–64 printable characters".into());
+    check_id(id)
+}
+
+/// The services sent in `hello`: at least one (leave the key out for all) and at most the
+/// protocol's [`MAX_SERVICES`].
+fn check_services_len(n: usize) -> Result<(), String> {
+    if n == 0 {
+        return Err("an empty list would show no service; leave `services` out for all".into());
+    }
+    if n > MAX_SERVICES {
+        return Err(format!(
+            "{n} services; the protocol allows at most {MAX_SERVICES}"
+        ));
+    }
+    Ok(())
+}
+
+/// A whole list of services, for the environment and checks without positions.
+pub fn check_services(services: &[String]) -> Result<(), String> {
+    check_services_len(services.len())?;
+    for (i, s) in services.iter().enumerate() {
+        check_id(s).map_err(|m| format!("services[{i}]: {m}"))?;
     }
     Ok(())
 }
@@ -455,12 +513,15 @@ pub fn apply_env(
         }
     }
     if let Some(v) = var("TABLICA_SERVICES") {
-        config.services = Some(
-            v.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
-        );
+        let list: Vec<String> = v
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        match check_services(&list) {
+            Ok(()) => config.services = Some(list),
+            Err(m) => bad("TABLICA_SERVICES", m),
+        }
     }
     if let Some(v) = var("TABLICA_LAYOUT") {
         config.layout = Some(v.into());
@@ -593,7 +654,11 @@ pub fn resolve(path: Option<&Path>, flags: Flags, var: impl Fn(&str) -> Option<S
         c.ca_file = Some(v);
     }
     if let Some(v) = flags.display_id {
-        c.display_id = v;
+        // Unlike a wrong URL, a wrong id is not used: the server would refuse every hello.
+        match check_display_id(&v) {
+            Ok(()) => c.display_id = v,
+            Err(m) => bad("--display-id", m),
+        }
     }
     if let Some(v) = flags.layout {
         c.layout = Some(v);

@@ -243,3 +243,77 @@ fn flags_override_environment_and_file() {
     assert_eq!(c.layout.as_deref(), Some(Path::new("/f.toml")));
     assert_eq!(c.health, Some("127.0.0.1:1234".parse().unwrap()));
 }
+
+#[test]
+fn ids_sent_in_hello_are_checked_against_the_protocol_with_their_place() {
+    let long = "d".repeat(MAX_ID_CHARS + 1);
+    let (c, errors) = parse_err(&format!(
+        "display_id = \"{long}\"\nservices = [\"A\", \"\", \"{}\", \"B\\tC\"]\n",
+        "s".repeat(MAX_ID_CHARS + 1)
+    ));
+    assert_eq!(c.display_id, "tablica", "a refused id keeps the default");
+    assert_eq!(c.services, None, "a list with a refused id is not sent");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("t.toml:1:14: display_id: "),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("at most 32"), "{}", errors[0]);
+    assert!(errors[1].starts_with("t.toml:2:18: services[1]: must not be empty"));
+    assert!(
+        errors[2].starts_with("t.toml:2:22: services[2]: "),
+        "{}",
+        errors[2]
+    );
+    assert!(errors[3].contains("services[3]") && errors[3].contains("U+0009"));
+
+    // Exactly at the limits is fine, in characters rather than bytes.
+    let ok = "ż".repeat(MAX_ID_CHARS);
+    let c = parse_ok(&format!("display_id = \"{ok}\"\nservices = [\"{ok}\"]\n"));
+    assert_eq!(c.display_id, ok);
+
+    let (_, errors) = parse_err("services = []\n");
+    assert!(
+        errors[0].starts_with("t.toml:1:12: services: "),
+        "{errors:?}"
+    );
+    let many: Vec<String> = (0..=MAX_SERVICES).map(|i| format!("\"s{i}\"")).collect();
+    let (c, errors) = parse_err(&format!("services = [{}]\n", many.join(", ")));
+    assert_eq!(c.services, None);
+    assert!(errors[0].contains("at most 64"), "{errors:?}");
+}
+
+#[test]
+fn ids_from_the_environment_and_flags_are_checked_too() {
+    let mut c = Config::default();
+    let mut errors = Vec::new();
+    let long = "e".repeat(MAX_ID_CHARS + 1);
+    let env = |name: &str| match name {
+        "TABLICA_DISPLAY_ID" => Some(long.clone()),
+        "TABLICA_SERVICES" => Some(format!("A,{long}")),
+        _ => None,
+    };
+    apply_env(&mut c, &mut errors, env);
+    assert_eq!(c.display_id, "tablica");
+    assert_eq!(c.services, None);
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown[0].starts_with("environment: TABLICA_DISPLAY_ID: "));
+    assert!(shown[1].starts_with("environment: TABLICA_SERVICES: services[1]: "));
+
+    let flags = Flags {
+        display_id: Some("bad\u{7}id".into()),
+        ..Flags::default()
+    };
+    let loaded = resolve(Some(Path::new("/nonexistent/t.toml")), flags, |_| None);
+    assert_eq!(loaded.config.display_id, "tablica");
+    assert!(
+        loaded
+            .errors
+            .iter()
+            .any(|e| e.to_string().starts_with("command line: --display-id: ")),
+        "{:?}",
+        loaded.errors
+    );
+}

@@ -201,6 +201,7 @@ impl Supervisor {
             Link::Connecting => (false, "connecting"),
             Link::Replay => (false, "replay"),
         };
+        let feed = core.feed_health().unwrap_or_default();
         let (width, height) = self
             .last_list
             .as_ref()
@@ -223,6 +224,13 @@ impl Supervisor {
             screen_height: height,
             audio: self.chimes.as_ref().map(|c| c.status()),
             layout_errors: core.status.notices.clone(),
+            last_connection_error: feed.last_error,
+            feed_thread: feed.restarts,
+            audio_thread: self
+                .chimes
+                .as_ref()
+                .map(|c| c.restarts())
+                .unwrap_or_default(),
             ..self.base.clone()
         });
     }

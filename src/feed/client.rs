@@ -1,16 +1,22 @@
 //! The websocket client: connect, say hello, forward frames, ping, reconnect forever.
 
-use super::{Control, Feed, FeedConfig, FeedMsg, LinkState, LogLimiter, NO_SEQ, Waker, tls};
+use super::token::{TokenError, read_token_file};
+use super::{
+    ConnectionError, Control, Feed, FeedConfig, FeedMsg, LinkState, LogLimiter, NO_SEQ,
+    SharedHealth, Waker, tls,
+};
 use crate::protocol::{DecodeError, Hello, MAX_FRAME_BYTES, decode_event};
+use crate::supervise::{Ended, supervise};
 use futures_util::{SinkExt, StreamExt};
-use std::sync::Arc;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 use tracing::{Instrument, debug, info, info_span, warn};
 
@@ -25,10 +31,14 @@ enum ConnectionEnd {
     ConnectTimeout(Duration),
     #[error("connection failed: {0}")]
     Connect(String),
-    #[error("no frame from the server for {0:?}; the connection is dead")]
+    #[error("the server refused the connection: {reason}")]
+    Refused { status: u16, reason: String },
+    #[error("{0}")]
+    Token(TokenError),
+    #[error("no text frame (event or heartbeat) from the server for {0:?}; the connection is dead")]
     Dead(Duration),
-    #[error("the server closed the connection")]
-    Closed,
+    #[error("the server closed the connection{0}")]
+    Closed(CloseInfo),
     #[error("the connection broke: {0}")]
     Broken(String),
     #[error("resynchronising after missed events")]
@@ -44,52 +54,155 @@ impl ConnectionEnd {
             ConnectionEnd::Tls(_) => "tls",
             ConnectionEnd::ConnectTimeout(_) => "connect_timeout",
             ConnectionEnd::Connect(_) => "connect",
+            ConnectionEnd::Refused { .. } => "refused",
+            ConnectionEnd::Token(e) => e.kind(),
             ConnectionEnd::Dead(_) => "dead",
-            ConnectionEnd::Closed => "closed",
+            ConnectionEnd::Closed(_) => "closed",
             ConnectionEnd::Broken(_) => "broken",
             ConnectionEnd::Resync => "resync",
             ConnectionEnd::Shutdown => "shutdown",
         }
+    }
+
+    /// The error to keep for /health: the queue system refusing this display, or no token.
+    /// Network trouble is not one: it is reported by the link state and the data's age.
+    fn refusal(&self) -> Option<(&'static str, String)> {
+        match self {
+            ConnectionEnd::Refused {
+                status: 401,
+                reason,
+            } => Some(("unauthorized", reason.clone())),
+            ConnectionEnd::Refused {
+                status: 403,
+                reason,
+            } => Some(("forbidden", reason.clone())),
+            ConnectionEnd::Closed(CloseInfo(Some((1008, reason)))) => {
+                Some(("policy_violation", reason.clone()))
+            }
+            ConnectionEnd::Token(e) => Some((e.kind(), e.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// The code and reason of a close frame, if the server sent one.
+#[derive(Debug)]
+struct CloseInfo(Option<(u16, String)>);
+
+impl fmt::Display for CloseInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            None => Ok(()),
+            Some((code, reason)) if reason.is_empty() => write!(f, " with code {code}"),
+            Some((code, reason)) => write!(f, " with code {code}: {reason}"),
+        }
+    }
+}
+
+/// Text from the server made fit for a log line and /health: control characters become
+/// spaces and it is cut at `max` characters.
+fn printable(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out.trim().to_owned()
+}
+
+/// What a refused upgrade said: `HTTP 401 Unauthorized: <body>`.
+fn refusal_reason(
+    response: &tokio_tungstenite::tungstenite::http::Response<Option<Vec<u8>>>,
+) -> String {
+    let status = response.status();
+    let mut reason = format!(
+        "HTTP {} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    )
+    .trim()
+    .to_owned();
+    if let Some(body) = response.body() {
+        let body = printable(&String::from_utf8_lossy(body), 200);
+        if !body.is_empty() {
+            reason.push_str(": ");
+            reason.push_str(&body);
+        }
+    }
+    reason
+}
+
+/// Panics if a test asked the client to (see [`Feed::crash_for_test`]).
+fn crash_if_asked(c: &Option<Control>) {
+    if matches!(c, Some(Control::Crash)) {
+        panic!("the feed client was asked to crash (test hook)");
     }
 }
 
 /// A connection that lasted this long was healthy: the next failure starts backing off afresh.
 const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 
-/// Starts the client on its own thread.
+/// Starts the client on its own thread. The thread is supervised: if the client panics or
+/// returns while the display still wants it, it is started again after a backoff, with the
+/// same channels, and the restart is counted in [`Feed::health`].
 pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
     let (tx, rx) = mpsc::channel(config.queue.max(16));
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let last_seq = Arc::new(AtomicU64::new(NO_SEQ));
+    let health = Arc::new(SharedHealth::default());
     let shared = last_seq.clone();
+    let client_health = health.clone();
     let thread = std::thread::Builder::new()
         .name("tablica-feed".into())
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    tracing::error!("cannot start the network runtime: {e}");
-                    return;
-                }
-            };
-            let client = Client {
+            // Only to see that the display went away while waiting to restart.
+            let display = tx.clone();
+            let mut client = Client {
                 config,
                 tx,
                 control: control_rx,
                 last_seq: shared,
                 waker,
                 limiter: LogLimiter::new(Duration::from_secs(60)),
+                health: client_health.clone(),
+                runs: 0,
             };
-            runtime.block_on(client.run());
+            supervise(
+                "feed",
+                &client_health.restarts,
+                || {
+                    // A fresh runtime each run: a panic may have left the last one mid-task.
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(client.run()),
+                        Err(e) => {
+                            Ended::Unexpectedly(format!("cannot start the network runtime: {e}"))
+                        }
+                    }
+                },
+                |delay| {
+                    let until = Instant::now() + delay;
+                    while Instant::now() < until {
+                        if display.is_closed() {
+                            return false;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    !display.is_closed()
+                },
+            );
         })
         .ok();
     Feed {
         rx,
         control: control_tx,
         last_seq,
+        health,
         thread,
     }
 }
@@ -101,10 +214,22 @@ struct Client {
     last_seq: Arc<AtomicU64>,
     waker: Waker,
     limiter: LogLimiter,
+    health: Arc<SharedHealth>,
+    /// How many times `run` was started (more than once after restarts).
+    runs: u64,
 }
 
 impl Client {
-    async fn run(mut self) {
+    /// Connects and reconnects until the display stops it.
+    async fn run(&mut self) -> Ended {
+        self.runs += 1;
+        if self.runs > 1 {
+            // The previous run may have ended mid-connection: the display must not believe it
+            // is still connected.
+            if !self.notify(FeedMsg::Link(LinkState::Connecting)).await {
+                return Ended::Stopped;
+            }
+        }
         let mut backoff = self.config.backoff_min;
         let mut attempt: u64 = 0;
         let mut previous_resync = false;
@@ -114,8 +239,9 @@ impl Client {
             let span = info_span!("connection", url = %self.config.url, attempt);
             let end = self.connection().instrument(span).await;
             if matches!(end, ConnectionEnd::Shutdown) || self.tx.is_closed() {
-                return;
+                return Ended::Stopped;
             }
+            self.keep_refusal(&end);
             self.notify(FeedMsg::Link(LinkState::Connecting)).await;
             let healthy = started.elapsed() >= HEALTHY_AFTER;
             // A resync reconnects at once, but not twice in a row: a server whose every stream
@@ -149,12 +275,45 @@ impl Client {
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 c = self.control.recv() => {
+                    crash_if_asked(&c);
                     if matches!(c, Some(Control::Shutdown) | None) {
-                        return;
+                        return Ended::Stopped;
                     }
                 }
             }
         }
+    }
+
+    /// Keeps the reason the queue system refused the display for /health, with the time it
+    /// first happened (a run of the same refusal keeps its first time).
+    fn keep_refusal(&self, end: &ConnectionEnd) {
+        let Some((kind, reason)) = end.refusal() else {
+            return;
+        };
+        let mut last = self
+            .health
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last
+            .as_ref()
+            .is_none_or(|e| e.kind != kind || e.reason != reason)
+        {
+            *last = Some(ConnectionError {
+                kind,
+                reason,
+                since: jiff::Timestamp::now(),
+            });
+        }
+    }
+
+    /// A text frame came: the queue system has the display, whatever refused it before.
+    fn accepted(&self) {
+        *self
+            .health
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// Hands a message to the display, waiting for room (backpressure, never unbounded).
@@ -169,8 +328,16 @@ impl Client {
             Ok(r) => r,
             Err(e) => return ConnectionEnd::BadUrl(format!("{}: {e}", self.config.url)),
         };
-        if let Some(token) = &self.config.token {
-            match HeaderValue::from_str(&format!("Bearer {}", token.trim())) {
+        // Read again for every attempt: a token provisioned or rotated meanwhile is used now.
+        let token = match &self.config.token_file {
+            Some(path) => match read_token_file(path) {
+                Ok(t) => Some(t),
+                Err(e) => return ConnectionEnd::Token(e),
+            },
+            None => self.config.token.as_ref().map(|t| t.trim().to_owned()),
+        };
+        if let Some(token) = &token {
+            match HeaderValue::from_str(&format!("Bearer {token}")) {
                 Ok(mut v) => {
                     v.set_sensitive(true);
                     request.headers_mut().insert("Authorization", v);
@@ -197,6 +364,7 @@ impl Client {
             tokio::select! {
                 r = &mut connect => break r,
                 c = self.control.recv() => {
+                    crash_if_asked(&c);
                     if matches!(c, Some(Control::Shutdown) | None) {
                         return ConnectionEnd::Shutdown;
                     }
@@ -206,6 +374,12 @@ impl Client {
         };
         let mut ws = match connected {
             Err(_) => return ConnectionEnd::ConnectTimeout(self.config.connect_timeout),
+            Ok(Err(WsError::Http(response))) => {
+                return ConnectionEnd::Refused {
+                    status: response.status().as_u16(),
+                    reason: refusal_reason(&response),
+                };
+            }
             Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
             Ok(Ok((ws, _response))) => ws,
         };
@@ -230,24 +404,38 @@ impl Client {
         let mut ping = tokio::time::interval(self.config.ping_every);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await;
+        // Only text frames (events, heartbeats) prove that the queue system is alive: pongs come
+        // from whatever holds the socket open (a proxy, a server whose queue logic is stuck).
         let mut last_heard = Instant::now();
+        let mut heard_any = false;
         loop {
             let dead_at = last_heard + self.config.dead_after;
             tokio::select! {
                 frame = ws.next() => {
-                    last_heard = Instant::now();
                     let msg = match frame {
-                        None => return ConnectionEnd::Closed,
+                        None => return ConnectionEnd::Closed(CloseInfo(None)),
                         Some(Err(e)) => return ConnectionEnd::Broken(e.to_string()),
                         Some(Ok(m)) => m,
                     };
                     let forward = match msg {
-                        Message::Text(text) => Some(self.decode(text.as_str())),
+                        Message::Text(text) => {
+                            last_heard = Instant::now();
+                            if !heard_any {
+                                heard_any = true;
+                                self.accepted();
+                            }
+                            Some(self.decode(text.as_str()))
+                        }
                         Message::Binary(b) => Some(self.reject(DecodeError::Json(format!(
                             "binary frame of {} bytes; protocol v1 uses text frames", b.len()
                         )))),
-                        Message::Close(_) => return ConnectionEnd::Closed,
-                        // Pings are answered by tungstenite; pongs only prove liveness.
+                        Message::Close(frame) => {
+                            return ConnectionEnd::Closed(CloseInfo(frame.map(|f| {
+                                (u16::from(f.code), printable(f.reason.as_str(), 200))
+                            })));
+                        }
+                        // Pings are answered by tungstenite; neither they nor pongs prove that
+                        // the queue system is alive.
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                     };
                     if let Some(m) = forward && !self.notify(m).await {
@@ -263,6 +451,7 @@ impl Client {
                     return ConnectionEnd::Dead(self.config.dead_after);
                 }
                 c = self.control.recv() => match c {
+                    Some(Control::Crash) => crash_if_asked(&c),
                     Some(Control::Resync) => {
                         let _ = ws.close(None).await;
                         return ConnectionEnd::Resync;

@@ -9,16 +9,20 @@
 mod client;
 mod limiter;
 mod tls;
+mod token;
 
 use crate::protocol::{DecodeError, Envelope};
+use crate::supervise::Restarts;
+use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub use client::spawn;
 pub use limiter::LogLimiter;
+pub use token::{MAX_TOKEN_FILE_BYTES, TokenError, read_token_file};
 
 /// What the client tells the display.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,18 +51,26 @@ pub enum Control {
     Resync,
     /// Stop for good.
     Shutdown,
+    /// Makes the client's thread panic once, to test its supervision.
+    #[doc(hidden)]
+    Crash,
 }
 
 /// Wakes the display's event loop when messages are waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
-/// How to reach the queue system.
-#[derive(Debug, Clone)]
+/// How to reach the queue system. Its `Debug` shows whether there is a token, never the token.
+#[derive(Clone)]
 pub struct FeedConfig {
     /// `ws://host:port/path` or `wss://…`.
     pub url: String,
-    /// Bearer token for the upgrade request. Never logged.
+    /// Bearer token for the upgrade request, when it is not in a file. Never logged.
     pub token: Option<String>,
+    /// A file holding the bearer token, read again before every connection attempt (so that a
+    /// token provisioned or rotated later is used without a restart). Wins over `token`. While
+    /// the file is missing, empty or unreadable the client does not connect, reports why
+    /// ([`LinkHealth::last_error`]) and tries again with backoff.
+    pub token_file: Option<PathBuf>,
     /// This display's id, sent in `hello`.
     pub display_id: String,
     /// Services of interest, sent in `hello` as a hint.
@@ -67,7 +79,8 @@ pub struct FeedConfig {
     pub ca_file: Option<PathBuf>,
     /// How often to ping the server.
     pub ping_every: Duration,
-    /// No frame (nor pong) for this long means the connection is dead.
+    /// No text frame (event or heartbeat) for this long means the connection is dead. Pongs and
+    /// pings do not count: they prove the socket, not the queue system behind it.
     pub dead_after: Duration,
     /// Reconnect delays: doubled after each failure from `backoff_min` up to `backoff_max`, with
     /// jitter, and reset after a healthy connection.
@@ -84,6 +97,7 @@ impl FeedConfig {
         FeedConfig {
             url: url.into(),
             token: None,
+            token_file: None,
             display_id: "tablica".into(),
             services: None,
             ca_file: None,
@@ -97,11 +111,97 @@ impl FeedConfig {
     }
 }
 
+impl fmt::Debug for FeedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FeedConfig")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_file", &self.token_file)
+            .field("display_id", &self.display_id)
+            .field("services", &self.services)
+            .field("ca_file", &self.ca_file)
+            .field("ping_every", &self.ping_every)
+            .field("dead_after", &self.dead_after)
+            .field("backoff_min", &self.backoff_min)
+            .field("backoff_max", &self.backoff_max)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("queue", &self.queue)
+            .finish()
+    }
+}
+
+/// Why the queue system would not have the display: an upgrade refused with 401 or 403, a close
+/// with code 1008 (policy violation), or a token file that gives no token. Kept until a
+/// connection brings a text frame again, for /health and the log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionError {
+    /// `unauthorized` (401), `forbidden` (403), `policy_violation` (close 1008), or one of
+    /// [`TokenError::kind`].
+    pub kind: &'static str,
+    /// What the server said (status line and body, or the close reason), or what is wrong with
+    /// the token file; never the token.
+    pub reason: String,
+    /// When this error first happened, of the attempts that have failed with it since.
+    pub since: jiff::Timestamp,
+}
+
+/// What the feed reports about itself besides its messages (shared with the display's thread).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkHealth {
+    pub last_error: Option<ConnectionError>,
+    /// Restarts of the client's thread after it panicked or ended unexpectedly.
+    pub restarts: Restarts,
+}
+
+/// [`LinkHealth`] shared between the client's thread and the display.
+#[derive(Debug, Default)]
+pub(crate) struct SharedHealth {
+    pub(crate) last_error: Mutex<Option<ConnectionError>>,
+    pub(crate) restarts: Mutex<Restarts>,
+}
+
+impl SharedHealth {
+    fn get(&self) -> LinkHealth {
+        LinkHealth {
+            last_error: self
+                .last_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+            restarts: self
+                .restarts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        }
+    }
+}
+
+/// Libraries that see the upgrade request, bearer token included: tungstenite logs the whole
+/// request at TRACE. Their records are capped at [`NETWORK_LOG_CAP`] whatever `RUST_LOG` says.
+pub const NETWORK_TARGETS: &[&str] = &["tungstenite", "tokio_tungstenite", "http"];
+
+/// The most verbose level the [`NETWORK_TARGETS`] may log at.
+pub const NETWORK_LOG_CAP: tracing::Level = tracing::Level::INFO;
+
+/// Whether a record may be logged at all: false for the network libraries' records above
+/// [`NETWORK_LOG_CAP`]. The binary applies it as a filter of its own next to `RUST_LOG`'s, so
+/// that no `RUST_LOG` (`trace`, `tungstenite::handshake=trace`) can bring the token into a log.
+pub fn log_allowed(target: &str, level: &tracing::Level) -> bool {
+    let network = NETWORK_TARGETS.iter().any(|t| {
+        target
+            .strip_prefix(t)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    });
+    !network || *level <= NETWORK_LOG_CAP
+}
+
 /// The display's end of the feed.
 pub struct Feed {
     rx: mpsc::Receiver<FeedMsg>,
     control: mpsc::UnboundedSender<Control>,
     last_seq: Arc<AtomicU64>,
+    health: Arc<SharedHealth>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -137,6 +237,17 @@ impl Feed {
     pub fn send(&self, control: Control) {
         let _ = self.control.send(control);
     }
+
+    /// The last connection error and the thread's restarts, for /health.
+    pub fn health(&self) -> LinkHealth {
+        self.health.get()
+    }
+
+    /// Makes the client's thread panic once (it is restarted by its supervisor). For tests.
+    #[doc(hidden)]
+    pub fn crash_for_test(&self) {
+        self.send(Control::Crash);
+    }
 }
 
 impl Drop for Feed {
@@ -147,5 +258,38 @@ impl Drop for Feed {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod log_cap_tests {
+    use super::*;
+    use tracing::Level;
+
+    #[test]
+    fn the_network_libraries_are_capped_and_nothing_else() {
+        for target in [
+            "tungstenite",
+            "tungstenite::handshake::client",
+            "tokio_tungstenite",
+            "http::header",
+        ] {
+            assert!(!log_allowed(target, &Level::TRACE), "{target}");
+            assert!(!log_allowed(target, &Level::DEBUG), "{target}");
+            assert!(log_allowed(target, &Level::INFO), "{target}");
+            assert!(log_allowed(target, &Level::WARN), "{target}");
+        }
+        for target in ["tablica::feed", "tungstenite_like", "httparse", "wgpu_core"] {
+            assert!(log_allowed(target, &Level::TRACE), "{target}");
+        }
+    }
+
+    #[test]
+    fn the_config_debug_never_shows_the_token() {
+        let mut c = FeedConfig::new("ws://127.0.0.1:1/");
+        c.token = Some("tok-SECRET-1".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("tok-SECRET-1"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
     }
 }

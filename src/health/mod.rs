@@ -17,7 +17,8 @@ pub use http::{MAX_CONNECTIONS, MAX_REQUEST, READ_TIMEOUT, serve};
 pub use metrics::prometheus;
 
 use crate::audio::AudioStatus;
-use crate::feed::Waker;
+use crate::feed::{ConnectionError, Waker};
+use crate::supervise::Restarts;
 use image::RgbaImage;
 use serde::Serialize;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
@@ -64,6 +65,14 @@ pub struct Snapshot {
     pub config_errors: Vec<String>,
     /// Whether systemd's watchdog is being fed.
     pub watchdog: bool,
+    /// Why the queue system last refused the board (HTTP 401/403 on the upgrade, a close with
+    /// code 1008, or no usable token file): `kind`, `reason` and `since`; `null` once a
+    /// connection brings data again.
+    pub last_connection_error: Option<ConnectionError>,
+    /// Restarts of the feed's thread after it panicked or ended unexpectedly.
+    pub feed_thread: Restarts,
+    /// Restarts of the audio thread after it panicked or ended unexpectedly.
+    pub audio_thread: Restarts,
     /// When the snapshot was taken, for `last_event_age_s` between publications.
     #[serde(skip)]
     pub taken: Option<Instant>,
