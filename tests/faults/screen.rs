@@ -248,11 +248,8 @@ fn screenshot_hammering_slows_neither_health_nor_the_board() {
     let elapsed = started.elapsed();
     stop.store(true, Ordering::Relaxed);
     let worst = watcher.join().unwrap();
-    let after = health(board.health).unwrap();
-    let rendered = after["screenshots_rendered"].as_u64().unwrap()
-        - before["screenshots_rendered"].as_u64().unwrap();
     eprintln!(
-        "{} screenshots in {elapsed:?}, {rendered} rendered; /health at worst {worst:?}",
+        "{} screenshots in {elapsed:?}; /health at worst {worst:?}",
         codes.len()
     );
     assert!(
@@ -260,10 +257,16 @@ fn screenshot_hammering_slows_neither_health_nor_the_board() {
         "/health took {worst:?} while screenshots were hammered"
     );
     assert!(codes.len() >= 8, "only {} screenshots served", codes.len());
-    assert!(
-        codes.iter().all(|c| *c == 200),
-        "not every screenshot request was answered: {codes:?}"
+    let refused = codes.iter().filter(|c| **c != 200).count();
+    assert_eq!(
+        refused,
+        0,
+        "{refused} of {} screenshot requests not answered with a picture",
+        codes.len()
     );
+    let after = health(board.health).unwrap();
+    let rendered = after["screenshots_rendered"].as_u64().unwrap()
+        - before["screenshots_rendered"].as_u64().unwrap();
     // At most one frame a second is drawn for them, whatever the number of requests.
     assert!(
         rendered <= elapsed.as_secs() + 2,
