@@ -1,4 +1,10 @@
 //! The fullscreen window (winit 0.30): redraws only when something changed or an animation runs.
+//!
+//! The board's own clock, not the window system, moves the call presentation: the loop wakes at
+//! the board's next deadline and ticks it whether or not a frame is delivered, so a compositor
+//! that stops asking for frames neither silences nor bunches the chimes. A lost GPU device is
+//! rebuilt with its surface and renderer; a screen whose wanted frames never arrive stops the
+//! watchdog (see [`crate::deploy`]).
 
 use super::{Core, renderer_for};
 use crate::config::MonitorChoice;
@@ -321,13 +327,13 @@ impl App {
             return;
         }
         self.gpu_rebuilds += 1;
-        if let Some(s) = &mut self.supervisor {
-            s.gpu_reset();
-        }
         match Drawing::new(&shown.window, &self.core) {
             Ok(drawing) => {
                 tracing::warn!(attempt = self.gpu_rebuilds, "GPU connection rebuilt");
                 shown.drawing = Some(drawing);
+                if let Some(s) = &mut self.supervisor {
+                    s.gpu_reset();
+                }
                 self.want_frame();
             }
             Err(e) => {
@@ -527,6 +533,15 @@ impl ApplicationHandler<Wake> for App {
         // The board's clock moves the presentation, so calls start and sound on time even when
         // the window system delivers no frames (an occluded window, a stalled compositor).
         self.tick();
+        // A device lost while the board is idle is noticed here, not only at the next change.
+        let lost = self
+            .window
+            .as_ref()
+            .and_then(|w| w.drawing.as_ref())
+            .is_some_and(|d| d.gpu.is_lost());
+        if lost {
+            self.want_frame();
+        }
         if self.next_change.is_some_and(|at| at <= Instant::now()) {
             // The frame asked for now sets the next change; until it is drawn there is none, so
             // a window system that withholds frames does not spin this loop.
