@@ -203,6 +203,11 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
         "last_event_age_s",
         "last_seq",
         "frames_drawn",
+        "frames_presented",
+        "last_present_age_s",
+        "screen_frozen",
+        "gpu_resets",
+        "screenshots_rendered",
         "frame_time_p99_ms",
         "audio",
         "layout_errors",
@@ -215,6 +220,9 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
     assert_eq!(json["audio"]["state"], "muted");
     assert_eq!(json["config_errors"].as_array().unwrap().len(), 0, "{json}");
     assert!(json["frames_drawn"].as_u64().unwrap() > 0, "{json}");
+    assert!(json["frames_presented"].as_u64().unwrap() > 0, "{json}");
+    assert!(json["last_present_age_s"].as_f64().is_some(), "{json}");
+    assert_eq!(json["screen_frozen"], false, "{json}");
     assert!(json["frame_time_p99_ms"].as_f64().unwrap() > 0.0);
     assert!(json["last_event_age_s"].as_f64().unwrap() < 30.0);
     assert_eq!(json["screen_width"], 1280);
@@ -226,6 +234,8 @@ fn health_metrics_screenshot_and_watchdog_of_the_running_board() {
     assert_eq!(samples["tablica_connected"], 1.0);
     assert!(samples["tablica_last_seq"] > 0.0);
     assert!(samples["tablica_frames_drawn_total"] > 0.0);
+    assert!(samples["tablica_frames_presented_total"] > 0.0);
+    assert_eq!(samples["tablica_screen_frozen"], 0.0);
     assert!(!text.contains(token), "the token leaked into /metrics");
     assert!(
         !json.to_string().contains(token),

@@ -24,7 +24,7 @@ pub fn run_headless(
     if let Some(feed) = make_feed(Arc::new(|| {})) {
         core.set_feed(feed);
     }
-    let gpu = Gpu::headless().map_err(|e| e.to_string())?;
+    let mut gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut renderer = renderer_for(&gpu, &core.layout_for(width, height), OFFSCREEN_FORMAT);
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
@@ -33,25 +33,49 @@ pub fn run_headless(
     let tmp = out.with_extension("png.tmp");
     let started = Instant::now();
     let mut next_frame = Instant::now();
+    let mut rebuilds = 0u32;
     loop {
         core.pump(Timestamp::now());
         core.poll_layout(Instant::now());
-        core.tick(Timestamp::now());
-        let now = Instant::now();
-        if now >= next_frame {
+        // The board's clock moves the presentation between pictures, so every call's sound
+        // plays on time: the loop's one call of `Core::tick`.
+        let now = Timestamp::now();
+        core.tick(now);
+        let board_next = core.board.next_deadline(now);
+        if Instant::now() >= next_frame {
             let scene = core.frame(Timestamp::now(), width, height);
-            let image =
-                render_to_image(&gpu, &mut renderer, &scene.list).map_err(|e| e.to_string())?;
-            save_png(&image, &tmp).map_err(|e| e.to_string())?;
-            std::fs::rename(&tmp, out)
-                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-            on_frame(out);
-            next_frame = now + every;
+            match render_to_image(&gpu, &mut renderer, &scene.list) {
+                Ok(image) => {
+                    rebuilds = 0;
+                    save_png(&image, &tmp).map_err(|e| e.to_string())?;
+                    std::fs::rename(&tmp, out)
+                        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                    on_frame(out);
+                }
+                // A lost device is made again, a few times in a row at most; anything else (or
+                // a device that keeps getting lost) ends the run with the error.
+                Err(e) if gpu.is_lost() && rebuilds < 3 => {
+                    rebuilds += 1;
+                    tracing::warn!(attempt = rebuilds, "GPU device lost ({e}); rebuilding");
+                    gpu = Gpu::headless().map_err(|e| e.to_string())?;
+                    renderer =
+                        renderer_for(&gpu, &core.layout_for(width, height), OFFSCREEN_FORMAT);
+                    continue;
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+            next_frame = Instant::now() + every;
         }
         if stop_after.is_some_and(|d| started.elapsed() >= d) {
             return Ok(());
         }
-        // Presentations still advance between pictures, so every call's sound plays on time.
-        std::thread::sleep(Duration::from_millis(50));
+        // Sleep until the next picture or the board's next deadline, and no longer than a
+        // moment: the feed has no way to wake this loop, so it looks for news every 50 ms.
+        let mut wake = next_frame.min(Instant::now() + Duration::from_millis(50));
+        if let Some(t) = board_next {
+            let ahead = Duration::try_from(t.duration_since(Timestamp::now())).unwrap_or_default();
+            wake = wake.min(Instant::now() + ahead);
+        }
+        std::thread::sleep(wake.saturating_duration_since(Instant::now()));
     }
 }

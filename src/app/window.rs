@@ -1,10 +1,16 @@
 //! The fullscreen window (winit 0.30): redraws only when something changed or an animation runs.
+//!
+//! The board's own clock, not the window system, moves the call presentation: the loop wakes at
+//! the board's next deadline and ticks it whether or not a frame is delivered, so a compositor
+//! that stops asking for frames neither silences nor bunches the chimes. A lost GPU device is
+//! rebuilt with its surface and renderer; a screen whose wanted frames never arrive stops the
+//! watchdog (see [`crate::deploy`]).
 
 use super::{Core, renderer_for};
 use crate::config::MonitorChoice;
 use crate::deploy::Supervisor;
 use crate::feed::{Feed, Waker};
-use crate::render::{FrameOutcome, Gpu, Renderer, Rotator, Turns, WindowSurface};
+use crate::render::{FrameOutcome, Gpu, Renderer, Rotator, Skipped, Turns, WindowSurface};
 use jiff::Timestamp;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,7 +94,12 @@ pub fn run_window_supervised(
         stop,
         window: None,
         next_change: None,
+        board_next: None,
         error: None,
+        faults: Faults::from_env(),
+        presented: 0,
+        gpu_rebuilds: 0,
+        gpu_retry: None,
     };
     event_loop
         .run_app(&mut app)
@@ -134,8 +145,9 @@ fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>, stop: Arc<Atomi
     }
 }
 
-struct Shown {
-    window: Arc<Window>,
+/// What draws into the window, all made with one GPU device. A lost device takes all of it
+/// with it, so it is rebuilt as a whole.
+struct Drawing {
     gpu: Gpu,
     surface: WindowSurface,
     renderer: Renderer,
@@ -143,6 +155,59 @@ struct Shown {
     fonts: Vec<String>,
     /// Made on the first turned frame.
     rotator: Option<Rotator>,
+}
+
+impl Drawing {
+    fn new(window: &Arc<Window>, core: &Core) -> Result<Drawing, WindowError> {
+        let (gpu, surface) =
+            WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
+        let layout = core.layout_for(1920, 1080);
+        let renderer = renderer_for(&gpu, &layout, surface.format());
+        Ok(Drawing {
+            gpu,
+            surface,
+            renderer,
+            fonts: layout.style.font_files.clone(),
+            rotator: None,
+        })
+    }
+}
+
+struct Shown {
+    window: Arc<Window>,
+    /// `None` while the GPU connection is being rebuilt after a device loss.
+    drawing: Option<Drawing>,
+}
+
+/// Rebuilding the GPU connection this many times in a row without a frame reaching the screen
+/// ends the process with an error, for systemd (or the login loop) to start it afresh.
+const GPU_REBUILDS: u32 = 3;
+
+/// Faults the tests provoke in the real binary, from environment variables that no installation
+/// sets. They only ever make the board fail the way real hardware and compositors do.
+#[derive(Debug, Default)]
+struct Faults {
+    /// `TABLICA_FAULT_LOSE_GPU_AFTER=N`: destroy the GPU device after the N-th presented frame,
+    /// once, as a driver reset would.
+    lose_gpu_after: Option<u64>,
+    /// `TABLICA_FAULT_NO_REDRAWS=1`: once a frame has been presented, ignore every redraw the
+    /// window system delivers, as a compositor that stops asking for frames.
+    no_redraws: bool,
+}
+
+impl Faults {
+    fn from_env() -> Faults {
+        let faults = Faults {
+            lose_gpu_after: std::env::var("TABLICA_FAULT_LOSE_GPU_AFTER")
+                .ok()
+                .and_then(|v| v.trim().parse().ok()),
+            no_redraws: std::env::var_os("TABLICA_FAULT_NO_REDRAWS").is_some_and(|v| v == "1"),
+        };
+        if faults.lose_gpu_after.is_some() || faults.no_redraws {
+            tracing::warn!(?faults, "faults provoked for a test");
+        }
+        faults
+    }
 }
 
 struct App {
@@ -153,9 +218,19 @@ struct App {
     /// Set when the process is asked to stop (SIGTERM from systemd, Ctrl-C).
     stop: Arc<AtomicBool>,
     window: Option<Shown>,
-    /// When the picture next changes by itself.
+    /// When the picture next changes by itself (from the last frame's scene).
     next_change: Option<Instant>,
+    /// When the board's presentation next moves on (a queued call's turn): the board's own
+    /// clock, which wakes the loop whether or not the window system asks for frames.
+    board_next: Option<Instant>,
     error: Option<WindowError>,
+    faults: Faults,
+    /// Frames presented, for the faults' schedule.
+    presented: u64,
+    /// GPU rebuilds since a frame last reached the screen.
+    gpu_rebuilds: u32,
+    /// When to try rebuilding the GPU connection again after a failed attempt.
+    gpu_retry: Option<Instant>,
 }
 
 impl App {
@@ -194,35 +269,112 @@ impl App {
             // would only hide a number.
             window.set_cursor_visible(false);
         }
-        let (gpu, surface) =
-            WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
-        let layout = self.core.layout_for(1920, 1080);
-        let renderer = renderer_for(&gpu, &layout, surface.format());
+        let drawing = Drawing::new(&window, &self.core)?;
         Ok(Shown {
             window,
-            gpu,
-            surface,
-            renderer,
-            fonts: layout.style.font_files.clone(),
-            rotator: None,
+            drawing: Some(drawing),
         })
     }
 
-    fn redraw(&mut self) {
+    /// Asks the window system for a frame, and notes that one is wanted: a frame that never
+    /// comes is a frozen screen.
+    fn want_frame(&mut self) {
+        if let Some(shown) = &self.window {
+            shown.window.request_redraw();
+            if let Some(s) = &mut self.supervisor {
+                s.frame_wanted();
+            }
+        }
+    }
+
+    /// Brings the board's presentation up to now: the calls whose turn on screen has come start,
+    /// and their sounds play, whether or not a frame is drawn. The shell's one call of
+    /// [`Core::tick`].
+    fn tick(&mut self) {
+        let now = Timestamp::now();
+        let due = self.core.board.next_deadline(now).is_some_and(|t| t <= now);
+        self.core.tick(now);
+        if due {
+            self.want_frame();
+        }
+        // Another call may be due at once (the presenter may start one per tick); waking for it
+        // a few milliseconds later keeps a presenter that does not move from spinning the loop.
+        let soon = Instant::now() + Duration::from_millis(5);
+        self.board_next = self
+            .core
+            .board
+            .next_deadline(now)
+            .map(|t| instant_at(t, now).max(soon));
+    }
+
+    /// The GPU device was lost: drops everything made with it and makes it all again. After
+    /// [`GPU_REBUILDS`] attempts without a frame on the screen, ends the loop with an error.
+    fn rebuild_gpu(&mut self, event_loop: &ActiveEventLoop) {
         let Some(shown) = &mut self.window else {
+            return;
+        };
+        // The old surface must be gone before a new one is made for the same window: a window
+        // has one swapchain at a time.
+        shown.drawing = None;
+        self.gpu_retry = None;
+        if self.gpu_rebuilds >= GPU_REBUILDS {
+            let e = WindowError::Gpu(format!(
+                "the GPU was lost and {GPU_REBUILDS} attempts to start drawing again failed"
+            ));
+            tracing::error!("{e}; exiting for a fresh start");
+            self.error = Some(e);
+            event_loop.exit();
+            return;
+        }
+        self.gpu_rebuilds += 1;
+        match Drawing::new(&shown.window, &self.core) {
+            Ok(drawing) => {
+                tracing::warn!(attempt = self.gpu_rebuilds, "GPU connection rebuilt");
+                shown.drawing = Some(drawing);
+                if let Some(s) = &mut self.supervisor {
+                    s.gpu_reset();
+                }
+                self.want_frame();
+            }
+            Err(e) => {
+                tracing::error!(
+                    attempt = self.gpu_rebuilds,
+                    "cannot rebuild the GPU connection: {e}"
+                );
+                self.gpu_retry = Some(Instant::now() + Duration::from_secs(2));
+            }
+        }
+    }
+
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        let lost = match self.window.as_ref().map(|s| &s.drawing) {
+            None => return,
+            Some(None) => true,
+            Some(Some(d)) => d.gpu.is_lost(),
+        };
+        if lost {
+            if self.gpu_retry.is_none_or(|at| at <= Instant::now()) {
+                self.rebuild_gpu(event_loop);
+            }
+            return;
+        }
+        let Some(Shown {
+            drawing: Some(d), ..
+        }) = &mut self.window
+        else {
             return;
         };
         let _span = tracing::debug_span!("frame").entered();
         let started = Instant::now();
         let now = Timestamp::now();
-        let panel = shown.surface.size();
+        let panel = d.surface.size();
         let turns = self.options.turns;
         let (width, height) = turns.board_size(panel.width, panel.height);
         let size = winit::dpi::PhysicalSize::new(width, height);
         let layout = self.core.layout_for(size.width, size.height);
-        if layout.style.font_files != shown.fonts {
-            shown.renderer = renderer_for(&shown.gpu, &layout, shown.surface.format());
-            shown.fonts = layout.style.font_files.clone();
+        if layout.style.font_files != d.fonts {
+            d.renderer = renderer_for(&d.gpu, &layout, d.surface.format());
+            d.fonts = layout.style.font_files.clone();
         }
         let mut scene = self.core.frame(now, size.width, size.height);
         self.next_change = scene.next_change.map(|t| instant_at(t, now));
@@ -230,36 +382,43 @@ impl App {
             s.before_draw(&mut scene.list, now);
         }
         let outcome = if turns.0 == 0 {
-            shown
-                .surface
-                .draw(&shown.gpu, &mut shown.renderer, &scene.list)
+            d.surface.draw(&d.gpu, &mut d.renderer, &scene.list)
         } else {
-            match shown.surface.acquire(&shown.gpu) {
+            match d.surface.acquire(&d.gpu) {
                 Err(skipped) => Ok(FrameOutcome::Skipped(skipped)),
                 Ok(frame) => {
-                    let rotator = shown
+                    let rotator = d
                         .rotator
-                        .get_or_insert_with(|| Rotator::new(&shown.gpu, shown.surface.format()));
-                    let drawn = rotator.render(
-                        &shown.gpu,
-                        &mut shown.renderer,
-                        &scene.list,
-                        turns,
-                        &frame.view,
-                    );
-                    shown.surface.present(&shown.gpu, frame);
+                        .get_or_insert_with(|| Rotator::new(&d.gpu, d.surface.format()));
+                    let drawn =
+                        rotator.render(&d.gpu, &mut d.renderer, &scene.list, turns, &frame.view);
+                    d.surface.present(&d.gpu, frame);
                     drawn.map(FrameOutcome::Presented)
                 }
             }
         };
         match outcome {
             Ok(FrameOutcome::Presented(_)) => {
+                self.presented += 1;
+                self.gpu_rebuilds = 0;
                 if let Some(s) = &mut self.supervisor {
                     s.after_frame(&self.core, started.elapsed(), &scene.list);
+                }
+                if self.faults.lose_gpu_after == Some(self.presented) {
+                    tracing::warn!("destroying the GPU device (provoked fault)");
+                    d.gpu.device.destroy();
+                    // The loss is noticed on the next frame, as a real one would be.
+                    self.want_frame();
                 }
             }
             Ok(FrameOutcome::Skipped(reason)) => {
                 tracing::debug!(?reason, "frame skipped; trying again shortly");
+                if matches!(reason, Skipped::Occluded | Skipped::ZeroSize)
+                    && let Some(s) = &mut self.supervisor
+                {
+                    // Nothing can be shown: not drawing is not being frozen.
+                    s.nothing_to_draw();
+                }
                 self.next_change = Some(Instant::now() + Duration::from_millis(100));
             }
             Err(e) => {
@@ -267,6 +426,21 @@ impl App {
                 self.next_change = Some(Instant::now() + Duration::from_secs(1));
             }
         }
+    }
+
+    /// Answers waiting screenshot requests (rate-limited by the health endpoint).
+    fn serve_screenshots(&mut self) {
+        let Some(s) = &mut self.supervisor else {
+            return;
+        };
+        let mut drawing = self.window.as_mut().and_then(|w| w.drawing.as_mut());
+        s.serve_screenshots(|list| match drawing.as_deref_mut() {
+            Some(d) if !d.gpu.is_lost() => {
+                crate::render::render_to_image(&d.gpu, &mut d.renderer, list)
+                    .map_err(|e| e.to_string())
+            }
+            _ => Err("the GPU connection is being rebuilt; try again shortly".to_owned()),
+        });
     }
 }
 
@@ -285,8 +459,8 @@ impl ApplicationHandler<Wake> for App {
         }
         match self.open(event_loop) {
             Ok(shown) => {
-                shown.window.request_redraw();
                 self.window = Some(shown);
+                self.want_frame();
             }
             Err(e) => {
                 tracing::error!("{e}");
@@ -296,15 +470,14 @@ impl ApplicationHandler<Wake> for App {
         }
     }
 
-    fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
+    fn new_events(&mut self, event_loop: &ActiveEventLoop, cause: StartCause) {
         // A wake-up only for the watchdog draws nothing.
         if let StartCause::ResumeTimeReached { .. } = cause {
-            let reloaded = self.core.poll_layout(Instant::now());
-            let due = self.next_change.is_some_and(|at| at <= Instant::now());
-            if (reloaded || due)
-                && let Some(shown) = &self.window
-            {
-                shown.window.request_redraw();
+            if self.core.poll_layout(Instant::now()) {
+                self.want_frame();
+            }
+            if self.gpu_retry.is_some_and(|at| at <= Instant::now()) {
+                self.rebuild_gpu(event_loop);
             }
         }
     }
@@ -317,37 +490,34 @@ impl ApplicationHandler<Wake> for App {
         self.pending.store(false, Ordering::Release);
         let fed = self.core.pump(Timestamp::now());
         let reloaded = self.core.poll_layout(Instant::now());
-        if (fed || reloaded)
-            && let Some(shown) = &self.window
-        {
-            shown.window.request_redraw();
+        if fed || reloaded {
+            self.want_frame();
         }
         if let Some(s) = &mut self.supervisor {
             s.after_wake(&self.core);
-            if let Some(shown) = &mut self.window {
-                s.serve_screenshots(|list| {
-                    crate::render::render_to_image(&shown.gpu, &mut shown.renderer, list)
-                        .map_err(|e| e.to_string())
-                });
-            }
         }
+        self.serve_screenshots();
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
         match event {
             WindowEvent::CloseRequested => event_loop.exit(),
             WindowEvent::Resized(size) => {
-                if let Some(shown) = &mut self.window {
-                    shown.surface.resize(&shown.gpu, size);
-                    shown.window.request_redraw();
+                if let Some(Shown {
+                    drawing: Some(d), ..
+                }) = &mut self.window
+                {
+                    d.surface.resize(&d.gpu, size);
                 }
+                self.want_frame();
             }
-            WindowEvent::ScaleFactorChanged { .. } => {
-                if let Some(shown) = &self.window {
-                    shown.window.request_redraw();
+            WindowEvent::ScaleFactorChanged { .. } => self.want_frame(),
+            WindowEvent::RedrawRequested => {
+                if self.faults.no_redraws && self.presented > 0 {
+                    return;
                 }
+                self.redraw(event_loop);
             }
-            WindowEvent::RedrawRequested => self.redraw(),
             WindowEvent::KeyboardInput { event, .. }
                 if self.options.windowed
                     && event.state == ElementState::Pressed
@@ -360,30 +530,44 @@ impl ApplicationHandler<Wake> for App {
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
-        // Idle means idle: sleep until the next change the scene announced (or a settled layout
-        // edit is due), or until woken (and, under systemd's watchdog, until the next keep-alive
-        // is due).
+        // The board's clock moves the presentation, so calls start and sound on time even when
+        // the window system delivers no frames (an occluded window, a stalled compositor).
+        self.tick();
+        // A device lost while the board is idle is noticed here, not only at the next change.
+        let lost = self
+            .window
+            .as_ref()
+            .and_then(|w| w.drawing.as_ref())
+            .is_some_and(|d| d.gpu.is_lost());
+        if lost {
+            self.want_frame();
+        }
+        if self.next_change.is_some_and(|at| at <= Instant::now()) {
+            // The frame asked for now sets the next change; until it is drawn there is none, so
+            // a window system that withholds frames does not spin this loop.
+            self.next_change = None;
+            self.want_frame();
+        }
+        // Idle means idle: sleep until the next change the scene announced, the board's next
+        // deadline, a settled layout edit or a GPU retry is due, or until woken (and, under
+        // systemd's watchdog, until the next keep-alive is due).
         let keepalive = self.supervisor.as_mut().and_then(|s| {
             s.keepalive();
             s.next_wake()
         });
-        let next = match (self.next_change, self.core.reload_due()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match next {
-            Some(at) if at <= Instant::now() => {
-                if let Some(shown) = &self.window {
-                    shown.window.request_redraw();
-                }
-                event_loop.set_control_flow(ControlFlow::Wait);
-            }
-            Some(at) => event_loop
-                .set_control_flow(ControlFlow::WaitUntil(keepalive.map_or(at, |k| k.min(at)))),
-            None => event_loop.set_control_flow(match keepalive {
-                Some(k) => ControlFlow::WaitUntil(k),
-                None => ControlFlow::Wait,
-            }),
-        }
+        let next = [
+            self.next_change,
+            self.board_next,
+            self.core.reload_due(),
+            self.gpu_retry,
+            keepalive,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        event_loop.set_control_flow(match next {
+            Some(at) => ControlFlow::WaitUntil(at),
+            None => ControlFlow::Wait,
+        });
     }
 }

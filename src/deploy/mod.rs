@@ -5,7 +5,12 @@
 //! frame and each wake-up; it never blocks there (publishing is a short mutex swap, keep-alives
 //! are non-blocking datagrams), and it tells the loop when it next needs to run so that the
 //! watchdog is fed while the board is idle.
+//!
+//! The watchdog is fed only while frames reach the screen or nothing needs drawing
+//! ([`frames::FrameWatch`]): a loop that keeps running behind a frozen picture gets the board
+//! restarted, not reported healthy.
 
+pub mod frames;
 pub mod monitor;
 pub mod notify;
 pub mod shift;
@@ -15,6 +20,7 @@ use crate::audio::Chimes;
 use crate::feed::Waker;
 use crate::health::{self, ScreenshotRequest, Shared, Snapshot};
 use crate::scene::{DisplayList, Link};
+use frames::FrameWatch;
 use image::RgbaImage;
 use jiff::Timestamp;
 use notify::Notifier;
@@ -50,6 +56,11 @@ pub struct Supervisor {
     watchdog: Option<Duration>,
     last_ping: Instant,
     ready: bool,
+    frames: FrameWatch,
+    /// Whether the screen was frozen at the last look, to log and publish only the changes.
+    frozen: bool,
+    /// GPU device losses recovered from.
+    gpu_resets: u64,
     frame_ms: VecDeque<f64>,
     pixel_shift: bool,
     /// The last frame drawn, for screenshots.
@@ -101,6 +112,9 @@ impl Supervisor {
             watchdog,
             last_ping: Instant::now(),
             ready: false,
+            frames: FrameWatch::new(frames::frozen_after(watchdog)),
+            frozen: false,
+            gpu_resets: 0,
             frame_ms: VecDeque::with_capacity(FRAME_WINDOW),
             pixel_shift: options.pixel_shift,
             last_list: None,
@@ -121,8 +135,25 @@ impl Supervisor {
         }
     }
 
-    /// After a frame reached the screen: `took` is the time to build and draw it.
+    /// A frame was asked of the window system (a redraw requested).
+    pub fn frame_wanted(&mut self) {
+        self.frames.wanted(Instant::now());
+    }
+
+    /// The window cannot show a frame now (hidden, zero size): nothing needs drawing.
+    pub fn nothing_to_draw(&mut self) {
+        self.frames.nothing_to_draw();
+    }
+
+    /// The GPU device was lost and the window's drawing is being rebuilt.
+    pub fn gpu_reset(&mut self) {
+        self.gpu_resets += 1;
+    }
+
+    /// After a frame reached the screen (was presented): `took` is the time to build and draw
+    /// it.
     pub fn after_frame(&mut self, core: &Core, took: Duration, list: &DisplayList) {
+        self.frames.presented(Instant::now());
         if self.frame_ms.len() == FRAME_WINDOW {
             self.frame_ms.pop_front();
         }
@@ -164,23 +195,57 @@ impl Supervisor {
         }
     }
 
-    /// Feeds systemd's watchdog when a quarter of its period has passed since the last time.
-    /// Called from the UI thread's loop only, so a frozen UI thread stops the keep-alives and
-    /// systemd restarts the board.
+    /// Feeds systemd's watchdog when a quarter of its period has passed since the last time,
+    /// unless the screen is frozen. Called from the UI thread's loop only, so a frozen UI thread
+    /// stops the keep-alives too, and either way systemd restarts the board.
     pub fn keepalive(&mut self) {
+        let now = Instant::now();
+        let frozen = self.frames.frozen(now);
+        if frozen != self.frozen {
+            self.frozen = frozen;
+            if frozen {
+                tracing::error!(
+                    limit = ?self.frames.limit(),
+                    presented = self.frames.presented_count(),
+                    "no frame has reached the screen although one was wanted; the screen is \
+                     frozen, so the watchdog is no longer fed (systemd restarts the board)"
+                );
+            } else {
+                tracing::warn!("frames reach the screen again");
+            }
+            let fed = self.watchdog.is_some() && !frozen;
+            if let Some(h) = &self.health {
+                h.update(|s| {
+                    s.screen_frozen = frozen;
+                    s.watchdog = fed;
+                });
+            }
+        }
         let Some(period) = self.watchdog else {
             return;
         };
-        if self.last_ping.elapsed() >= period / 4 {
-            self.last_ping = Instant::now();
+        if !frozen && self.last_ping.elapsed() >= period / 4 {
+            self.last_ping = now;
             self.notify("WATCHDOG=1");
         }
     }
 
     /// When the loop must run again at the latest, even with nothing to draw: a third of the
-    /// watchdog period after the last keep-alive. `None` without a watchdog (the board sleeps).
+    /// watchdog period after the last keep-alive, and the moment a waiting frame would make the
+    /// screen count as frozen (to stop the keep-alives and say so on /health). `None` without
+    /// a watchdog and nothing waiting (the board sleeps).
     pub fn next_wake(&self) -> Option<Instant> {
-        self.watchdog.map(|p| self.last_ping + p / 3)
+        let now = Instant::now();
+        // While frozen no keep-alive goes out, so the last one's schedule lies in the past:
+        // look again a little later rather than spin.
+        let ping = self
+            .watchdog
+            .map(|p| (self.last_ping + p / 3).max(now + p / 6));
+        let freeze = self.frames.frozen_at().filter(|_| !self.frozen);
+        match (ping, freeze) {
+            (Some(a), Some(b)) => Some(a.min(b + Duration::from_millis(1))),
+            (a, b) => a.or(b.map(|b| b + Duration::from_millis(1))),
+        }
     }
 
     fn notify(&self, state: &str) {
@@ -206,6 +271,7 @@ impl Supervisor {
             .last_list
             .as_ref()
             .map_or((0, 0), |l| (l.width, l.height));
+        let instant = Instant::now();
         health.publish(Snapshot {
             connected,
             link,
@@ -219,6 +285,14 @@ impl Supervisor {
             calls: core.counters.calls,
             resyncs: core.counters.resyncs,
             frames_drawn: core.counters.frames,
+            frames_presented: self.frames.presented_count(),
+            last_present_age_s: self
+                .frames
+                .last_present_age(instant)
+                .map(|d| health::round3(d.as_secs_f64())),
+            screen_frozen: self.frozen,
+            gpu_resets: self.gpu_resets,
+            watchdog: self.watchdog.is_some() && !self.frozen,
             frame_time_p99_ms: health::round3(health::p99(self.frame_ms.iter().copied())),
             screen_width: width,
             screen_height: height,

@@ -1,12 +1,14 @@
 //! Just enough HTTP/1.1 for three read-only paths, written by hand so that every limit is ours:
-//! one request per connection, bounded header size, timeouts on reading and writing.
+//! one request per connection, bounded header size, a deadline on each connection, and room for
+//! a new client whenever the slots are held by clients that have not said what they want.
 
 use super::{Shared, prometheus};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::Notify;
 
 /// Request line and headers, at most (no request here has a body).
 pub const MAX_REQUEST: usize = 8 * 1024;
@@ -16,16 +18,105 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the UI thread has to hand over a frame.
 const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait in the kernel's backlog.
+/// Everything about one connection (reading, waiting for a screenshot, writing) ends by then: a
+/// client reading its answer a byte at a time holds its slot no longer.
+pub const CONNECTION_DEADLINE: Duration = Duration::from_secs(20);
+/// A screenshot younger than this is sent again instead of drawing a new one.
+pub const SCREENSHOT_REUSE: Duration = Duration::from_secs(1);
+/// Connections served at once. When all are taken, a new one displaces the connection that has
+/// waited longest for its request; when all are busy answering, it waits in the kernel's
+/// backlog, at most [`CONNECTION_DEADLINE`].
 pub const MAX_CONNECTIONS: usize = 16;
+
+/// The connections being served, and those among them still waiting for their request.
+struct Slots {
+    state: Mutex<SlotState>,
+    /// A connection ended: a slot may be free.
+    freed: Notify,
+}
+
+#[derive(Default)]
+struct SlotState {
+    active: usize,
+    next_id: u64,
+    /// Oldest first: (id, how to tell it to give way).
+    reading: VecDeque<(u64, Arc<Notify>)>,
+}
+
+/// One admitted connection; its slot is given back when it is dropped.
+struct Slot {
+    slots: Arc<Slots>,
+    id: u64,
+    evicted: Arc<Notify>,
+}
+
+impl Slots {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A slot for a new connection, if one is free or can be taken from a connection that has
+    /// not sent its request yet (which is told to give way and ends at once).
+    fn try_admit(self: &Arc<Self>) -> Option<Slot> {
+        let mut s = self.lock();
+        // Displaced connections end as soon as they are next polled; until then they still
+        // count, and a burst of new ones may not push the total past twice the limit.
+        if s.active >= 2 * MAX_CONNECTIONS {
+            return None;
+        }
+        if s.active >= MAX_CONNECTIONS {
+            let (_, evicted) = s.reading.pop_front()?;
+            // `notify_one` keeps the signal if the connection is not waiting on it yet.
+            evicted.notify_one();
+        }
+        s.active += 1;
+        s.next_id += 1;
+        let id = s.next_id;
+        let evicted = Arc::new(Notify::new());
+        s.reading.push_back((id, evicted.clone()));
+        Some(Slot {
+            slots: self.clone(),
+            id,
+            evicted,
+        })
+    }
+
+    async fn admit(self: &Arc<Self>) -> Slot {
+        loop {
+            if let Some(slot) = self.try_admit() {
+                return slot;
+            }
+            self.freed.notified().await;
+        }
+    }
+}
+
+impl Slot {
+    /// The request has been read: from now on the connection is being answered and keeps its
+    /// slot until it ends.
+    fn read_done(&self) {
+        self.slots.lock().reading.retain(|(id, _)| *id != self.id);
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        {
+            let mut s = self.slots.lock();
+            s.reading.retain(|(id, _)| *id != self.id);
+            s.active -= 1;
+        }
+        self.slots.freed.notify_one();
+    }
+}
 
 /// Accepts connections forever.
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Arc::new(Slots {
+        state: Mutex::new(SlotState::default()),
+        freed: Notify::new(),
+    });
     loop {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            return;
-        };
         let (stream, _) = match listener.accept().await {
             Ok(c) => c,
             Err(e) => {
@@ -35,40 +126,55 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 continue;
             }
         };
+        let slot = slots.admit().await;
         let shared = shared.clone();
         tokio::spawn(async move {
-            handle(stream, &shared).await;
-            drop(permit);
+            // The deadline covers the whole connection; when it passes the connection is simply
+            // dropped, which closes it.
+            let _ = tokio::time::timeout(CONNECTION_DEADLINE, handle(stream, &shared, &slot)).await;
+            drop(slot);
         });
     }
 }
 
-struct Response {
+/// An answer.
+#[derive(Clone)]
+pub(super) struct Response {
     status: &'static str,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: Arc<Vec<u8>>,
 }
+
+/// A screenshot answer kept for reuse (the PNG, or why there is none).
+pub(super) type Cached = Response;
 
 impl Response {
     fn text(status: &'static str, body: &str) -> Response {
         Response {
             status,
             content_type: "text/plain; charset=utf-8",
-            body: body.as_bytes().to_vec(),
+            body: Arc::new(body.as_bytes().to_vec()),
         }
     }
 }
 
-async fn handle(mut stream: TcpStream, shared: &Shared) {
-    let request = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
-        Ok(Ok(head)) => head,
-        Ok(Err(Some(response))) => {
-            let _ = write(&mut stream, response, false).await;
-            return;
-        }
-        // A client that said nothing or went away gets nothing.
-        Ok(Err(None)) | Err(_) => return,
+async fn handle(mut stream: TcpStream, shared: &Shared, slot: &Slot) {
+    let read = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream));
+    let request = tokio::select! {
+        // Displaced by a newer client while still silent.
+        () = slot.evicted.notified() => return,
+        read = read => match read {
+            Ok(Ok(head)) => head,
+            Ok(Err(Some(response))) => {
+                slot.read_done();
+                let _ = write(&mut stream, response, false).await;
+                return;
+            }
+            // A client that said nothing or went away gets nothing.
+            Ok(Err(None)) | Err(_) => return,
+        },
     };
+    slot.read_done();
     let (method, path) = match parse_request_line(&request) {
         Some(m) => m,
         None => {
@@ -138,13 +244,13 @@ async fn route(path: &str, shared: &Shared) -> Response {
             Response {
                 status: "200 OK",
                 content_type: "application/json",
-                body,
+                body: Arc::new(body),
             }
         }
         "/metrics" => Response {
             status: "200 OK",
             content_type: "text/plain; version=0.0.4; charset=utf-8",
-            body: prometheus(&shared.snapshot()).into_bytes(),
+            body: Arc::new(prometheus(&shared.snapshot()).into_bytes()),
         },
         "/screenshot.png" => screenshot(shared).await,
         _ => Response::text(
@@ -154,7 +260,24 @@ async fn route(path: &str, shared: &Shared) -> Response {
     }
 }
 
+/// The frame on screen as a PNG: the last one if it is younger than [`SCREENSHOT_REUSE`], else
+/// a new one. Requests are served one at a time, so those that come while a frame is being drawn
+/// get that frame.
 async fn screenshot(shared: &Shared) -> Response {
+    let mut last = shared.last_screenshot.lock().await;
+    if let Some((at, cached)) = last.as_ref()
+        && at.elapsed() < SCREENSHOT_REUSE
+    {
+        return cached.clone();
+    }
+    let asked = Instant::now();
+    let response = fresh_screenshot(shared).await;
+    // Failures are kept too: a board that cannot draw one is not asked again at once.
+    *last = Some((asked, response.clone()));
+    response
+}
+
+async fn fresh_screenshot(shared: &Shared) -> Response {
     let Some(reply) = shared.request_screenshot() else {
         return Response::text("503 Service Unavailable", "busy; try again\n");
     };
@@ -181,7 +304,7 @@ async fn screenshot(shared: &Shared) -> Response {
         Ok(Ok(body)) => Response {
             status: "200 OK",
             content_type: "image/png",
-            body,
+            body: Arc::new(body),
         },
         Ok(Err(e)) => Response::text("500 Internal Server Error", &format!("{e}\n")),
         Err(e) => Response::text("500 Internal Server Error", &format!("{e}\n")),

@@ -69,6 +69,36 @@ pub fn prometheus(s: &Snapshot) -> String {
         s.frames_drawn as f64,
     );
     metric(
+        "frames_presented_total",
+        "counter",
+        "Frames that reached the screen.",
+        s.frames_presented as f64,
+    );
+    metric(
+        "last_present_age_seconds",
+        "gauge",
+        "Seconds since a frame last reached the screen (grows while idle).",
+        s.last_present_age_s.unwrap_or(f64::NAN),
+    );
+    metric(
+        "screen_frozen",
+        "gauge",
+        "1 when frames are wanted but none reach the screen.",
+        flag(s.screen_frozen),
+    );
+    metric(
+        "gpu_resets_total",
+        "counter",
+        "GPU device losses recovered from.",
+        s.gpu_resets as f64,
+    );
+    metric(
+        "screenshots_rendered_total",
+        "counter",
+        "Frames drawn for /screenshot.png.",
+        s.screenshots_rendered as f64,
+    );
+    metric(
         "frame_time_p99_seconds",
         "gauge",
         "99th percentile of the time to build and draw a frame, recent frames.",

@@ -4,16 +4,24 @@
 //! screen), served by a small HTTP/1.1 server on its own thread and tokio runtime. The UI thread
 //! never waits for it: after each frame or wake-up it replaces a [`Snapshot`] under a mutex that
 //! the server only holds to clone it. A screenshot is the one thing the server asks of the UI
-//! thread, through a bounded queue and a wake-up, and it gives up after a timeout.
+//! thread, through a bounded queue and a wake-up, and it gives up after a timeout. At most one
+//! frame a second ([`SCREENSHOT_REUSE`]) is drawn for screenshots: requests within that time, and
+//! requests that come while one is being drawn, get the same PNG, so that clients polling
+//! /screenshot.png cannot take the UI thread's time from the board.
 //!
 //! Every request is bounded: headers at most [`MAX_REQUEST`] bytes, read within
-//! [`READ_TIMEOUT`], at most [`MAX_CONNECTIONS`] at once; only `GET` and `HEAD` of the three paths
-//! are served. Nothing secret is in any answer: the token is never part of a snapshot.
+//! [`READ_TIMEOUT`], the whole connection within [`CONNECTION_DEADLINE`]; at most
+//! [`MAX_CONNECTIONS`] at once, and when they are all taken a new client displaces the one that
+//! has waited longest without sending its request, so idle or trickling clients cannot lock
+//! others out of /health. Only `GET` and `HEAD` of the three paths are served. Nothing secret is
+//! in any answer: the token is never part of a snapshot.
 
 mod http;
 mod metrics;
 
-pub use http::{MAX_CONNECTIONS, MAX_REQUEST, READ_TIMEOUT, serve};
+pub use http::{
+    CONNECTION_DEADLINE, MAX_CONNECTIONS, MAX_REQUEST, READ_TIMEOUT, SCREENSHOT_REUSE, serve,
+};
 pub use metrics::prometheus;
 
 use crate::audio::AudioStatus;
@@ -21,6 +29,7 @@ use crate::feed::{ConnectionError, Waker};
 use crate::supervise::Restarts;
 use image::RgbaImage;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
@@ -51,8 +60,21 @@ pub struct Snapshot {
     pub rejected: u64,
     pub calls: u64,
     pub resyncs: u64,
-    /// Frames drawn since start.
+    /// Frames built since start (a frame built is not yet a frame on the screen; see
+    /// `frames_presented`).
     pub frames_drawn: u64,
+    /// Frames that reached the screen (were presented) since start.
+    pub frames_presented: u64,
+    /// Seconds since a frame was last presented; `null` before the first. It grows while the
+    /// board is idle (nothing to draw), which is healthy; `screen_frozen` tells the difference.
+    pub last_present_age_s: Option<f64>,
+    /// A frame has been wanted for longer than the limit and none reached the screen: the
+    /// watchdog is not fed, and systemd restarts the board.
+    pub screen_frozen: bool,
+    /// GPU device losses the board recovered from by rebuilding its drawing.
+    pub gpu_resets: u64,
+    /// Frames drawn for /screenshot.png (at most one a second; other requests reuse them).
+    pub screenshots_rendered: u64,
     /// 99th percentile of the time to build and draw a frame, over the last frames, in ms.
     pub frame_time_p99_ms: f64,
     pub screen_width: u32,
@@ -63,7 +85,8 @@ pub struct Snapshot {
     pub layout_errors: Vec<String>,
     /// Mistakes in the config file or environment (each kept its default).
     pub config_errors: Vec<String>,
-    /// Whether systemd's watchdog is being fed.
+    /// Whether systemd's watchdog is being fed (false without one, and while the screen is
+    /// frozen).
     pub watchdog: bool,
     /// Why the queue system last refused the board (HTTP 401/403 on the upgrade, a close with
     /// code 1008, or no usable token file): `kind`, `reason` and `since`; `null` once a
@@ -90,6 +113,12 @@ pub struct Shared {
     screenshots: SyncSender<ScreenshotRequest>,
     /// Wakes the UI thread's event loop; set once the loop exists.
     waker: OnceLock<Waker>,
+    /// The last screenshot answer and when it was asked of the UI thread. An async mutex: a
+    /// request that comes while a frame is being drawn waits for that frame instead of asking
+    /// for another.
+    last_screenshot: tokio::sync::Mutex<Option<(Instant, http::Cached)>>,
+    /// Frames asked of the UI thread for screenshots.
+    screenshots_rendered: AtomicU64,
 }
 
 impl Shared {
@@ -103,6 +132,8 @@ impl Shared {
             started: Instant::now(),
             screenshots: tx,
             waker: OnceLock::new(),
+            last_screenshot: tokio::sync::Mutex::new(None),
+            screenshots_rendered: AtomicU64::new(0),
         });
         (shared, rx)
     }
@@ -126,9 +157,13 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         s.uptime_s = round3(self.started.elapsed().as_secs_f64());
-        if let (Some(age), Some(taken)) = (s.last_event_age_s, s.taken) {
-            s.last_event_age_s = Some(round3(age + taken.elapsed().as_secs_f64()));
+        if let Some(taken) = s.taken {
+            // Ages were measured when the snapshot was published; they have grown since.
+            let since = taken.elapsed().as_secs_f64();
+            s.last_event_age_s = s.last_event_age_s.map(|age| round3(age + since));
+            s.last_present_age_s = s.last_present_age_s.map(|age| round3(age + since));
         }
+        s.screenshots_rendered = self.screenshots_rendered.load(Ordering::Relaxed);
         s
     }
 
@@ -143,6 +178,7 @@ impl Shared {
         let (tx, rx) = tokio::sync::oneshot::channel();
         match self.screenshots.try_send(ScreenshotRequest { reply: tx }) {
             Ok(()) => {
+                self.screenshots_rendered.fetch_add(1, Ordering::Relaxed);
                 if let Some(wake) = self.waker.get() {
                     wake();
                 }

@@ -1,7 +1,7 @@
 //! The GPU connection: instance, adapter, device and queue.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use thiserror::Error;
 use winit::window::Window;
@@ -36,6 +36,9 @@ pub struct Gpu {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     errors: Arc<AtomicU64>,
+    /// Set by wgpu's device-lost callback: a driver reset, a GPU hang or an unplugged adapter.
+    /// A lost device never comes back; everything made with it has to be made again.
+    lost: Arc<AtomicBool>,
 }
 
 impl Gpu {
@@ -113,13 +116,32 @@ impl Gpu {
             counter.fetch_add(1, Ordering::Relaxed);
             tracing::error!(%err, "GPU error");
         }));
+        // Without this callback a lost device would only show as every later frame failing
+        // quietly (a frozen or black screen); with it the owner rebuilds the GPU connection.
+        let lost = Arc::new(AtomicBool::new(false));
+        let flag = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            flag.store(true, Ordering::Release);
+            tracing::error!(?reason, %message, "GPU device lost");
+        });
         Ok(Gpu {
             instance,
             adapter,
             device,
             queue,
             errors,
+            lost,
         })
+    }
+
+    /// Whether the device has been lost. Polls the device first: wgpu reports some losses (a
+    /// destroyed device among them) only while it is being maintained, and a board whose frames
+    /// are all being skipped would otherwise never maintain it.
+    pub fn is_lost(&self) -> bool {
+        if !self.lost.load(Ordering::Acquire) {
+            let _ = self.device.poll(wgpu::PollType::Poll);
+        }
+        self.lost.load(Ordering::Acquire)
     }
 
     /// Number of GPU errors (validation, out of memory) reported since the device was created.
