@@ -62,6 +62,8 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let last_seq = Arc::new(AtomicU64::new(NO_SEQ));
     let shared = last_seq.clone();
+    let stream = Arc::new(std::sync::Mutex::new(None));
+    let shared_stream = stream.clone();
     let thread = std::thread::Builder::new()
         .name("tablica-feed".into())
         .spawn(move || {
@@ -80,6 +82,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
                 tx,
                 control: control_rx,
                 last_seq: shared,
+                stream: shared_stream,
                 waker,
                 limiter: LogLimiter::new(Duration::from_secs(60)),
             };
@@ -90,6 +93,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
         rx,
         control: control_tx,
         last_seq,
+        stream,
         thread,
     }
 }
@@ -99,6 +103,7 @@ struct Client {
     tx: mpsc::Sender<FeedMsg>,
     control: mpsc::UnboundedReceiver<Control>,
     last_seq: Arc<AtomicU64>,
+    stream: Arc<std::sync::Mutex<Option<String>>>,
     waker: Waker,
     limiter: LogLimiter,
 }
@@ -209,19 +214,25 @@ impl Client {
             Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
             Ok(Ok((ws, _response))) => ws,
         };
-        let resume = match self.last_seq.load(Ordering::Relaxed) {
-            NO_SEQ => None,
-            seq => Some(seq),
+        // The stream names the numbering `resume` belongs to (a server resumes only within it);
+        // both are read under one lock so that they belong together.
+        let (resume, stream) = {
+            let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner());
+            match self.last_seq.load(Ordering::Relaxed) {
+                NO_SEQ => (None, None),
+                seq => (Some(seq), stream.clone()),
+            }
         };
         let hello = Hello::new(
             &self.config.display_id,
             resume,
             self.config.services.clone(),
-        );
+        )
+        .in_stream(stream);
         if let Err(e) = ws.send(Message::text(hello.to_json())).await {
             return ConnectionEnd::Broken(e.to_string());
         }
-        info!(resume_from = ?resume, "connected");
+        info!(resume_from = ?resume, stream = ?hello.stream, "connected");
         if !self.notify(FeedMsg::NewStream).await
             || !self.notify(FeedMsg::Link(LinkState::Connected)).await
         {
