@@ -69,7 +69,7 @@ fn a_snapshot_with_a_two_line_announcement_is_shown_not_rejected() {
     });
     let data = &display.core.board.data;
     assert_eq!(data.announcements[0].text, "Pierwsza linia Druga linia");
-    assert_eq!(data.counter_label("st1"), "Stanowisko num…");
+    assert_eq!(data.counter_label("st1"), "Stanowisko nume…");
     assert!(data.office.is_some());
     assert_eq!(tickets(&display.sounds()), ["A001"]);
     assert_eq!(display.core.counters.rejected, 0);
