@@ -245,6 +245,11 @@ impl SimHandle {
         self.hub.board_data()
     }
 
+    /// The name of this run's stream (a display resumes only within it).
+    pub fn stream(&self) -> Option<String> {
+        self.hub.board_data().stream
+    }
+
     /// The seq of the last event published.
     pub fn last_seq(&self) -> u64 {
         self.hub.last_seq()
