@@ -71,6 +71,10 @@ struct Clock {
     real: Instant,
     /// The next event's time: virtual time shown in heartbeats never passes it.
     next: Option<Timestamp>,
+    /// The source has ended (a script played to its end): its clock stops with its last event.
+    /// Otherwise heartbeats after a sped-up script would age its last calls by minutes a second,
+    /// and a display judges calls older than two minutes by the server's clock as history.
+    stopped: bool,
 }
 
 struct State {
@@ -106,6 +110,7 @@ impl Hub {
                     at: engine.last_time(),
                     real: Instant::now(),
                     next: None,
+                    stopped: false,
                 },
                 engine,
                 log: VecDeque::new(),
@@ -197,6 +202,7 @@ impl Hub {
     }
 
     pub fn mark_finished(&self) {
+        self.lock().clock.stopped = true;
         self.progress.send_modify(|p| p.finished = true);
     }
 
@@ -215,6 +221,9 @@ impl Hub {
     pub fn virtual_now(&self) -> Timestamp {
         let state = self.lock();
         let clock = &state.clock;
+        if clock.stopped {
+            return clock.at;
+        }
         let elapsed = clock.real.elapsed().as_secs_f64() * self.speed;
         let since = SignedDuration::try_from_secs_f64(elapsed.min(1e9)).unwrap_or_default();
         let now = crate::board::add(clock.at, since);
