@@ -59,8 +59,7 @@ async fn hello(addr: SocketAddr, resume_from: Option<u64>, stream: Option<&str>)
 }
 
 async fn send_hello(ws: &mut Client, resume_from: Option<u64>, stream: Option<&str>) {
-    let hello =
-        Hello::new("test-display", resume_from, None).in_stream(stream.map(str::to_owned));
+    let hello = Hello::new("test-display", resume_from, None).in_stream(stream.map(str::to_owned));
     ws.send(Message::text(hello.to_json()))
         .await
         .expect("hello sent");
@@ -159,7 +158,10 @@ async fn resume_from_a_recent_seq_continues_without_a_snapshot() {
         let mut ws = hello(sim.addr().unwrap(), Some(40), other).await;
         let e = event(&mut ws).await;
         let Event::Snapshot(s) = &e.event else {
-            panic!("{other:?}: expected a snapshot, got {}", e.event.type_name());
+            panic!(
+                "{other:?}: expected a snapshot, got {}",
+                e.event.type_name()
+            );
         };
         assert_eq!(s.stream, stream);
     }
@@ -430,7 +432,9 @@ async fn resilient_display(
             for effect in board.apply(&e, e.time) {
                 match effect {
                     Effect::Call(c) => seen.calls.push((e.seq, c.ticket)),
-                    Effect::ResyncNeeded { last, got, why } => panic!("{why:?}: {last:?} then {got}"),
+                    Effect::ResyncNeeded { last, got, why } => {
+                        panic!("{why:?}: {last:?} then {got}")
+                    }
                     Effect::Recall(_) => {}
                 }
             }

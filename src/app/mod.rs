@@ -143,7 +143,7 @@ impl Core {
         let shift = now.duration_since(last.time);
         for e in events {
             let at = crate::board::add(e.time, shift);
-            let mono = mono_now.add(-now.duration_since(at));
+            let mono = mono_now.saturating_add(-now.duration_since(at));
             self.board.catch_up(at, mono);
             self.apply(e, at, mono);
         }

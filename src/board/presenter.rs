@@ -94,7 +94,7 @@ impl Presenter {
     pub fn next_start(&self, min_display: SignedDuration) -> Option<Mono> {
         let (_, arrived) = self.pending.front()?;
         Some(match &self.current {
-            Some(cur) if cur.fresh => cur.started.add(min_display).max(*arrived),
+            Some(cur) if cur.fresh => cur.started.saturating_add(min_display).max(*arrived),
             _ => *arrived,
         })
     }

@@ -604,10 +604,16 @@ fn a_snapshot_without_calls_clears_the_screen_and_the_queue() {
         b.apply(&env(1, 2, Event::Snapshot(snapshot())), t(2))
             .is_empty()
     );
-    assert!(b.presenter.current().is_none(), "the call on screen is gone");
+    assert!(
+        b.presenter.current().is_none(),
+        "the call on screen is gone"
+    );
     assert_eq!(b.presenter.pending().len(), 0, "and so are the queued ones");
     for s in 2..60 {
-        assert!(b.advance(t(s)).is_none(), "no chime for the old stream's calls");
+        assert!(
+            b.advance(t(s)).is_none(),
+            "no chime for the old stream's calls"
+        );
     }
     // With calls, its newest is on screen quietly and the old queue is gone all the same.
     let mut b = started();
@@ -636,7 +642,11 @@ fn old_calls_after_an_outage_go_to_history_silently() {
     }
     assert_eq!(b.data.recent_calls.len(), 5, "every call is in the history");
     let queued: Vec<_> = b.presenter.pending().map(|c| c.ticket.clone()).collect();
-    assert_eq!(queued, ["A003", "A004"], "only calls of the last two minutes are news");
+    assert_eq!(
+        queued,
+        ["A003", "A004"],
+        "only calls of the last two minutes are news"
+    );
     let mut sounded = Vec::new();
     for s in now..now + 60 {
         sounded.extend(b.advance(t(s)).map(|c| c.ticket));
@@ -666,10 +676,7 @@ fn queued_calls_that_became_history_meanwhile_are_dropped() {
     }
     assert_eq!(b.advance(t(0)).unwrap().ticket, "A000");
     // A001 is served before its turn: calling it now would send its owner back to the counter.
-    b.apply(
-        &env(14, 1, Event::TicketServed(at("A001", "a", "1"))),
-        t(1),
-    );
+    b.apply(&env(14, 1, Event::TicketServed(at("A001", "a", "1"))), t(1));
     assert_eq!(b.advance(t(6)).unwrap().ticket, "A002");
     // A call that waits in the queue past the cutoff is history too, never chimed late.
     let mut b = started();
@@ -680,11 +687,18 @@ fn queued_calls_that_became_history_meanwhile_are_dropped() {
     let mut sounded = 0;
     for s in 0..600 {
         if let Some(c) = b.advance(t(s)) {
-            assert!(s - c.time.as_second() + t(0).as_second() <= 120, "{} at {s}", c.ticket);
+            assert!(
+                s - c.time.as_second() + t(0).as_second() <= 120,
+                "{} at {s}",
+                c.ticket
+            );
             sounded += 1;
         }
     }
-    assert_eq!(sounded, 21, "one every 6 s for the two minutes, the rest is history");
+    assert_eq!(
+        sounded, 21,
+        "one every 6 s for the two minutes, the rest is history"
+    );
     assert_eq!(b.presenter.pending().len(), 0);
 }
 
@@ -695,7 +709,7 @@ fn a_stalled_shell_catches_up_one_call_per_minimum_time() {
     for i in 0..5u64 {
         b.apply(&called(11 + i, 0, &format!("A00{i}"), "1"), t(0));
     }
-    let mono = |s: i64| Mono::of_wall(t(0)).add(SignedDuration::from_secs(s));
+    let mono = |s: i64| Mono::of_wall(t(0)).saturating_add(SignedDuration::from_secs(s));
     assert!(b.advance_at(t(0), mono(0)).is_some());
     // The UI thread stalls for 100 s, during which the wall clock is also set back an hour.
     let wall = t(100) - SignedDuration::from_hours(1);
@@ -736,7 +750,11 @@ fn an_unusable_snapshot_keeps_the_state_but_takes_its_numbering() {
         stream: Some("s-2".into()),
     });
     assert!(b.apply(&env(500, 1, poison.clone()), t(1)).is_empty());
-    assert_eq!(b.data.recent_calls.len(), 1, "better an old board than an empty one");
+    assert_eq!(
+        b.data.recent_calls.len(),
+        1,
+        "better an old board than an empty one"
+    );
     assert_eq!(b.data.last_seq, Some(500));
     assert_eq!(b.resume_point(), (Some(500), Some("s-2")));
     assert!(matches!(
@@ -770,7 +788,10 @@ fn a_heartbeat_of_another_stream_asks_for_a_snapshot() {
         }]
     ));
     assert_eq!(b.resume_point(), (None, None));
-    assert!(!b.data.recent_calls.is_empty() || b.data.office.is_some(), "still shown");
+    assert!(
+        !b.data.recent_calls.is_empty() || b.data.office.is_some(),
+        "still shown"
+    );
     // A snapshot of another stream replaces the state whatever its seq.
     let mut b = Board::default();
     b.apply(&env(10, 0, Event::Snapshot(snap.clone())), t(0));
@@ -886,7 +907,7 @@ proptest! {
                         Step::Tick(ms) => SignedDuration::from_millis(i64::from(ms)),
                         _ => SignedDuration::from_mins(10),
                     };
-                    mono = mono.add(dt);
+                    mono = mono.saturating_add(dt);
                     let wall = server_now(mono) + wall_skew;
                     let before = b.presenter.pending().len();
                     if let Some(call) = b.advance_at(wall, mono) {

@@ -192,10 +192,7 @@ fn names_the_field_with_a_wrong_type() {
     let err = decode_event(r#"{"v":1,"seq":"7","type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#)
         .unwrap_err();
     assert_eq!(field_of(err), "seq");
-    let field = invalid_field(&frame(
-        "ticket.called",
-        r#"{"ticket":"A1","service":"s"}"#,
-    ));
+    let field = invalid_field(&frame("ticket.called", r#"{"ticket":"A1","service":"s"}"#));
     assert_eq!(field, "data.counter");
     let field = invalid_field(&frame(
         "snapshot",
@@ -266,7 +263,10 @@ fn identifiers_and_tickets_stay_strict() {
             "data.counter",
         ),
         (
-            frame("heartbeat", &format!(r#"{{"stream":"{}"}}"#, "s".repeat(65))),
+            frame(
+                "heartbeat",
+                &format!(r#"{{"stream":"{}"}}"#, "s".repeat(65)),
+            ),
             "data.stream",
         ),
     ];
@@ -389,8 +389,9 @@ fn hello_round_trips_and_is_checked() {
     let streamed = Hello::new("d", Some(7), None).in_stream(Some("s-1".into()));
     assert_eq!(decode_hello(&streamed.to_json()).unwrap(), streamed);
     // A display older than streams sends none.
-    let old = decode_hello(r#"{"type":"hello","v":1,"display":"d","resume_from":3,"services":null}"#)
-        .unwrap();
+    let old =
+        decode_hello(r#"{"type":"hello","v":1,"display":"d","resume_from":3,"services":null}"#)
+            .unwrap();
     assert_eq!(old.stream, None);
     assert!(
         decode_hello(r#"{"type":"helo","v":1,"display":"d","resume_from":null,"services":null}"#)

@@ -118,7 +118,10 @@ fn a_poison_event_resent_on_resume_does_not_make_the_display_resync_forever() {
     display.pump_for(SECOND);
     assert_eq!(server.record.accepts(), 1, "one connection, no resync loop");
     assert_eq!(display.core.counters.resyncs, 0);
-    assert_eq!(display.core.counters.rejected, 1, "the poison event is counted");
+    assert_eq!(
+        display.core.counters.rejected, 1,
+        "the poison event is counted"
+    );
     assert_eq!(tickets(&display.sounds()), ["A002"]);
 }
 
@@ -153,7 +156,11 @@ fn events_before_any_snapshot_are_not_applied_and_a_snapshot_is_asked_for() {
         .iter()
         .map(|h| h.resume_from)
         .collect();
-    assert_eq!(resumes, [None, None], "the second hello asks for a snapshot");
+    assert_eq!(
+        resumes,
+        [None, None],
+        "the second hello asks for a snapshot"
+    );
     let data = &display.core.board.data;
     assert!(data.counter("st9").is_none());
     assert_eq!(
@@ -201,7 +208,11 @@ fn a_seq_going_backwards_on_a_live_connection_resyncs_instead_of_freezing() {
         .iter()
         .map(|h| h.resume_from)
         .collect();
-    assert_eq!(resumes, [None, None], "numbers that went back are not resumed from");
+    assert_eq!(
+        resumes,
+        [None, None],
+        "numbers that went back are not resumed from"
+    );
     assert_eq!(display.core.counters.resyncs, 1);
     assert_eq!(tickets(&display.sounds()), ["A001", "A002", "B003"]);
 }
@@ -220,9 +231,7 @@ fn a_heartbeat_of_another_stream_makes_the_display_take_the_new_streams_snapshot
             let _ = ws.send(text(&with_stream(snapshot(10), "old"))).await;
             let _ = ws.send(text(&called(11, "A001", "st1"))).await;
             // Restarted behind a proxy, with the same numbers: only the stream tells.
-            let _ = ws
-                .send(text(&with_stream(heartbeat(11), "new")))
-                .await;
+            let _ = ws.send(text(&with_stream(heartbeat(11), "new"))).await;
         } else {
             let snap = snapshot_with(11, |s| {
                 s.stream = Some("new".into());
@@ -315,10 +324,8 @@ fn a_30_minute_outage_replays_old_calls_silently_into_the_history() {
                 return;
             };
             if hello.resume_from.is_none() {
+                // The snapshot's time is the server's clock now. Then the link is cut.
                 let _ = ws.send(text(&snapshot(100))).await;
-                let hb = Envelope::new(100, t, Event::Heartbeat(Heartbeat::default()));
-                let _ = ws.send(text(&hb)).await;
-                // Then the link is cut.
                 return;
             }
             // Thirty minutes later the display is back and resumes: a call every 12 s meanwhile.
@@ -330,9 +337,11 @@ fn a_30_minute_outage_replays_old_calls_silently_into_the_history() {
                 e.time = t + SignedDuration::from_secs(6 + 12 * k as i64);
                 let _ = ws.send(text(&e)).await;
             }
+            // Heartbeats carry the server's clock, thirty minutes on.
             let hb = Envelope::new(250, t + OUTAGE, Event::Heartbeat(Heartbeat::default()));
-            let _ = ws.send(text(&hb)).await;
-            keep_alive(&mut ws, 250, || false).await;
+            while ws.send(text(&hb)).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
     }));
     let mut display = Display::connect(fast_config(&server.url()));
@@ -345,7 +354,10 @@ fn a_30_minute_outage_replays_old_calls_silently_into_the_history() {
     back.raise();
     let deadline = Instant::now() + 10 * SECOND;
     while display.core.board.data.last_seq != Some(250) {
-        assert!(Instant::now() < deadline, "timed out waiting for the resume");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the resume"
+        );
         display
             .core
             .pump_at(Timestamp::now() + OUTAGE, later(Instant::now()));
@@ -359,23 +371,86 @@ fn a_30_minute_outage_replays_old_calls_silently_into_the_history() {
         let wall = Timestamp::now() + OUTAGE + SignedDuration::from_millis(100 * step as i64);
         let before = display.sounds().len();
         display.core.tick_at(wall, mono);
-        assert!(display.sounds().len() <= before + 1, "a burst at step {step}");
+        assert!(
+            display.sounds().len() <= before + 1,
+            "a burst at step {step}"
+        );
         if display.sounds().len() > before {
             started_at.push(mono);
         }
     }
     let sounds = display.sounds();
-    assert!(!sounds.is_empty(), "the calls of the last two minutes are news");
+    assert!(
+        !sounds.is_empty(),
+        "the calls of the last two minutes are news"
+    );
     // Calls are 12 s apart: allow one interval for the real time the test itself took.
     let cutoff = t + OUTAGE - SignedDuration::from_secs(120 + 12);
     for c in &sounds {
         assert!(c.time >= cutoff, "{} from {} was chimed", c.ticket, c.time);
     }
-    assert!(sounds.len() <= 11, "only fresh calls: {:?}", tickets(&sounds));
+    assert!(
+        sounds.len() <= 11,
+        "only fresh calls: {:?}",
+        tickets(&sounds)
+    );
     for w in started_at.windows(2) {
         assert!(w[1] - w[0] >= Duration::from_secs(6));
     }
     // Every call is in the history all the same (as many as it keeps).
     assert_eq!(display.core.board.data.recent_calls.len(), 100);
     assert_eq!(display.core.board.data.recent_calls[0].ticket, "A149");
+}
+
+#[test]
+fn an_unusable_snapshot_keeps_the_board_and_its_numbering_is_followed_without_a_loop() {
+    let rt = runtime();
+    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
+        let Some(mut ws) = record.upgrade(stream).await else {
+            return;
+        };
+        if record.hello(&mut ws).await.is_none() {
+            return;
+        }
+        if n == 0 {
+            let _ = ws.send(text(&snapshot(10))).await;
+            let _ = ws.send(text(&called(11, "A001", "st1"))).await;
+            // The queue system restarts; the link drops.
+            return;
+        }
+        // It answers with a snapshot whose data cannot be used (a ticket label far too long),
+        // then goes on numbering after it.
+        let poison = snapshot_with(50, |s| {
+            s.stream = Some("after-restart".into());
+            s.recent_calls = vec![CallInfo {
+                ticket: "A-MUCH-TOO-LONG".into(),
+                service: "dowody".into(),
+                counter: "st2".into(),
+                time: at(50),
+                recall: false,
+            }];
+        });
+        let _ = ws.send(text(&poison)).await;
+        let _ = ws.send(text(&called(51, "A002", "st2"))).await;
+        let _ = ws
+            .send(text(&with_stream(heartbeat(51), "after-restart")))
+            .await;
+        keep_alive(&mut ws, 51, || false).await;
+    }));
+    let mut display = Display::connect(fast_config(&server.url()));
+    display.pump_until(5 * SECOND, "the event after the unusable snapshot", |c| {
+        c.board.data.last_seq == Some(51)
+    });
+    display.pump_for(SECOND);
+    assert_eq!(server.record.accepts(), 2, "no resync loop");
+    assert_eq!(display.core.counters.rejected, 1);
+    let data = &display.core.board.data;
+    assert!(data.office.is_some(), "the old board stays");
+    assert_eq!(
+        data.counter_label("st2"),
+        "2",
+        "counters stay known by label"
+    );
+    assert_eq!(data.stream.as_deref(), Some("after-restart"));
+    assert_eq!(tickets(&display.sounds()), ["A001", "A002"]);
 }
