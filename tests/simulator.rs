@@ -142,7 +142,10 @@ async fn two_clients_get_the_same_stream() {
 
 #[tokio::test]
 async fn resume_from_a_recent_seq_continues_without_a_snapshot() {
-    let sim = office(3, (10, 0), 1200.0, |_| {}).await;
+    let sim = office(3, (10, 0), 1200.0, |c| {
+        c.heartbeat = Duration::from_millis(200)
+    })
+    .await;
     sim.wait_for_seq(60).await;
     let stream = sim.stream();
     assert!(stream.is_some(), "every run has a stream");
@@ -165,7 +168,8 @@ async fn resume_from_a_recent_seq_continues_without_a_snapshot() {
         };
         assert_eq!(s.stream, stream);
     }
-    // Heartbeats name the stream too.
+    // Heartbeats name the stream too (they come when nothing else does).
+    sim.pause();
     let e = loop {
         let e = frame(&mut ws).await;
         if matches!(e.event, Event::Heartbeat(_)) {

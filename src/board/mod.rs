@@ -95,7 +95,7 @@ impl Mono {
     }
 
     /// This reading plus `d`, saturating.
-    pub fn add(self, d: SignedDuration) -> Mono {
+    pub fn saturating_add(self, d: SignedDuration) -> Mono {
         Mono(self.0.checked_add(d).unwrap_or(if d.is_negative() {
             SignedDuration::MIN
         } else {
@@ -259,7 +259,7 @@ impl Board {
     /// The server's clock at monotonic time `mono`, as far as its messages tell.
     pub fn server_now(&self, mono: Mono) -> Option<Timestamp> {
         self.server_offset
-            .map(|o| add(Timestamp::UNIX_EPOCH, mono.add(o).0))
+            .map(|o| add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
     }
 
     /// Whether a call is news at monotonic time `mono`: not older than the cutoff by the
@@ -599,9 +599,10 @@ impl Board {
     pub fn advance_at(&mut self, now: Timestamp, mono: Mono) -> Option<CallInfo> {
         self.clock = Some((now, mono));
         let (offset, stale_after) = (self.server_offset, self.config.stale_after);
-        self.presenter.advance(now, mono, self.config.min_display, |call| {
-            is_fresh(offset, stale_after, call, mono)
-        })
+        self.presenter
+            .advance(now, mono, self.config.min_display, |call| {
+                is_fresh(offset, stale_after, call, mono)
+            })
     }
 
     /// Presents every call whose turn comes by `now`, as a shell that ticked exactly at each
@@ -666,7 +667,7 @@ fn is_fresh(
     let Some(offset) = offset else {
         return true;
     };
-    let server_now = add(Timestamp::UNIX_EPOCH, mono.add(offset).0);
+    let server_now = add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
     server_now.duration_since(call.time) <= stale_after
 }
 
