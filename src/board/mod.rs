@@ -315,6 +315,12 @@ impl Board {
                 }
                 return effects;
             }
+            // A heartbeat carries the current seq rather than a new one: an unusable one must not
+            // take the place of the next event.
+            Event::Invalid(invalid) if invalid.kind == "heartbeat" => {
+                self.invalid += 1;
+                return effects;
+            }
             Event::Heartbeat(h) => {
                 if !self.synced {
                     return effects;

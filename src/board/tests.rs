@@ -737,6 +737,18 @@ fn an_invalid_event_occupies_its_seq() {
         &b.apply(&called(12, 2, "A001", "1"), t(2))[..],
         [Effect::Call(_)]
     ));
+    // An unusable heartbeat takes no seq: it would have taken the next event's place.
+    let bad_heartbeat = Event::Invalid(Invalid {
+        kind: "heartbeat".into(),
+        error: DecodeError::Json("broken".into()),
+        stream: None,
+    });
+    assert!(b.apply(&env(13, 3, bad_heartbeat), t(3)).is_empty());
+    assert_eq!(b.data.last_seq, Some(12));
+    assert!(matches!(
+        &b.apply(&called(13, 4, "A002", "1"), t(4))[..],
+        [Effect::Call(_)]
+    ));
 }
 
 #[test]
