@@ -24,6 +24,7 @@ fn frames(n: usize) -> (String, Vec<String>) {
             counters: vec![],
             recent_calls: vec![],
             announcements: vec![],
+            stream: None,
         }),
     )
     .to_json();
@@ -51,7 +52,7 @@ fn frames(n: usize) -> (String, Vec<String>) {
                     est_wait_s: Some(600),
                     open_counters: 2,
                 }),
-                _ => Event::Heartbeat(Empty {}),
+                _ => Event::Heartbeat(Default::default()),
             };
             Envelope::new(
                 i as u64 + 1,

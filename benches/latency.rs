@@ -59,6 +59,7 @@ fn snapshot() -> Envelope {
             counters,
             recent_calls: vec![],
             announcements: vec![],
+            stream: None,
         }),
     )
 }

@@ -3,7 +3,7 @@
 //! Each scenario is a stream of wire events applied to a fresh board plus the moment to show, so
 //! the pictures exercise the same reducer as a live display.
 
-use crate::board::Board;
+use crate::board::{Board, Mono};
 use crate::protocol::*;
 use crate::scene::{Link, Status};
 use jiff::{SignedDuration, Timestamp};
@@ -130,6 +130,7 @@ fn snapshot(
             id: "dowod".into(),
             text: "Przygotuj dowód osobisty przed podejściem do stanowiska.".into(),
         }],
+        stream: None,
     }
 }
 
@@ -149,7 +150,7 @@ impl Feed {
         self.seq += 1;
         self.board
             .apply(&Envelope::new(self.seq, time, event), time);
-        self.board.advance(time);
+        self.board.catch_up(time, Mono::of_wall(time));
     }
 
     fn call(&mut self, time: Timestamp, ticket: &str, service: &str, counter: &str) {
@@ -296,7 +297,7 @@ pub fn build(name: &str) -> Option<Scenario> {
         _ => return None,
     };
     let mut board = board;
-    board.advance(now);
+    board.catch_up(now, Mono::of_wall(now));
     Some(Scenario {
         name,
         board,

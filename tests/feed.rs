@@ -96,6 +96,10 @@ fn display_follows_a_simulator_restarted_20_times_and_sounds_every_call_once() {
     let first = sim.last_seq();
 
     let mut display = Display::connect(fast_config(&url(addr)));
+    // At 600 times real speed a cut of a fraction of a second is minutes of the office's time,
+    // and calls replayed by the resume would be history (older than the cutoff) by the server's
+    // clock; this test is about sounding each call once, not about staleness.
+    display.core.board.config.stale_after = SignedDuration::from_hours(24);
     display.pump_until(5 * SECOND, "the first snapshot", |c| {
         c.board.data.last_seq == Some(first)
     });
@@ -161,28 +165,17 @@ fn frame_text(seq: u64, kind: &str, data: &str) -> String {
     )
 }
 
-/// Frames the display must reject one by one while keeping the connection.
+/// Frames the display must reject one by one while keeping the connection: frames without a
+/// usable envelope, and frames whose data cannot be used. The latter keep their seq (here 11, a
+/// duplicate of the last event applied, so that the good events' numbering stays as it is).
+/// Display strings over their limits and absurd numbers are not garbage any more: they are
+/// cleaned and accepted (src/protocol/tests.rs, tests/faults/data.rs).
 fn garbage() -> Vec<Message> {
     let called = |ticket: &str| {
         frame_text(
-            12,
+            11,
             "ticket.called",
             &format!(r#"{{"ticket":"{ticket}","service":"dowody","counter":"st1"}}"#),
-        )
-    };
-    let too_many_counters = {
-        let counters: Vec<String> = (0..200)
-            .map(|i| {
-                format!(r#"{{"id":"c{i}","label":"{i}","open":true,"services":[],"serving":null}}"#)
-            })
-            .collect();
-        frame_text(
-            12,
-            "snapshot",
-            &format!(
-                r#"{{"office":{{"id":"x","name":"X"}},"services":[],"counters":[{}],"recent_calls":[],"announcements":[]}}"#,
-                counters.join(",")
-            ),
         )
     };
     vec![
@@ -206,29 +199,10 @@ fn garbage() -> Vec<Message> {
         Message::text(called("A123456789")),
         Message::text(called("A\\u0007")),
         Message::text(called("")),
-        Message::text(frame_text(
-            12,
-            "ticket.issued",
-            r#"{"ticket":"A001","service":"dowody","reservation":false,"waiting":1000000000}"#,
-        )),
-        Message::text(frame_text(
-            12,
-            "announcement.set",
-            r#"{"id":"a","text":"line one\nline two"}"#,
-        )),
-        Message::text(frame_text(
-            12,
-            "counter.opened",
-            &format!(
-                r#"{{"counter":"st9","label":"{}","services":[]}}"#,
-                "9".repeat(100)
-            ),
-        )),
-        Message::text(frame_text(12, "ticket.called", "{}")),
-        Message::text(too_many_counters),
+        Message::text(frame_text(11, "ticket.called", "{}")),
         Message::text(frame_text(12, "x\\u0001y", "{}")),
         Message::text(called("A001").replace(r#""v":1"#, r#""v":2"#)),
-        Message::text(called("A001").replace(r#""seq":12"#, r#""seq":1152921504606846976"#)),
+        Message::text(called("A001").replace(r#""seq":11"#, r#""seq":1152921504606846976"#)),
         Message::text(called("A001").replace("+01:00", "")),
     ]
 }
@@ -698,9 +672,13 @@ fn a_burst_of_50_calls_in_a_second_is_presented_in_order_each_for_the_minimum_ti
     let mut display = Display::connect(fast_config(&sim.url().unwrap()));
     // The test drives the presenter's clock itself.
     display.present_all = false;
+    // Fifty calls at six seconds each take five minutes, longer than calls stay news; this test
+    // is about the schedule, not staleness.
+    display.core.board.config.stale_after = SignedDuration::from_hours(24);
     let first_arrival = Instant::now();
     display.pump_until(5 * SECOND, "the 50 calls", |c| c.counters.calls == 50);
     let arrived = Timestamp::now();
+    let arrived_mono = Instant::now();
     eprintln!("50 calls arrived within {:?}", first_arrival.elapsed());
     assert!(
         display.sounds().is_empty(),
@@ -715,7 +693,8 @@ fn a_burst_of_50_calls_in_a_second_is_presented_in_order_each_for_the_minimum_ti
     while now < end {
         now += step;
         let before = display.sounds.borrow().len();
-        display.core.tick(now);
+        let mono = arrived_mono + Duration::try_from(now.duration_since(arrived)).unwrap();
+        display.core.tick_at(now, mono);
         let sounds = display.sounds();
         assert!(
             sounds.len() <= before + 1,

@@ -7,8 +7,8 @@
 mod headless;
 mod window;
 
-use crate::board::{Board, Effect};
-use crate::feed::{Control, Feed, FeedMsg, LinkState};
+use crate::board::{Board, Effect, Mono};
+use crate::feed::{Control, Feed, FeedMsg, LinkState, LogLimiter};
 use crate::layout::Layout;
 use crate::layout::watch::LayoutWatcher;
 use crate::protocol::{CallInfo, Envelope, Event};
@@ -16,6 +16,7 @@ use crate::render::{Gpu, Renderer};
 use crate::scene::{self, Link, Scene, Status};
 use jiff::Timestamp;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub use headless::run_headless;
 pub use window::{WindowOptions, run_window, run_window_supervised};
@@ -51,6 +52,11 @@ pub struct Core {
     watcher: Option<LayoutWatcher>,
     /// The size of the last frame, for proving a reloaded layout draws the call on this screen.
     screen: Option<(u32, u32)>,
+    /// The origin of the board's monotonic clock ([`Mono`]).
+    origin: Instant,
+    /// Invalid messages are logged at most once a minute each: a server that sends one per
+    /// second must not fill the disk.
+    limiter: LogLimiter,
 }
 
 impl Core {
@@ -67,6 +73,8 @@ impl Core {
             sound: None,
             watcher: None,
             screen: None,
+            origin: Instant::now(),
+            limiter: LogLimiter::new(Duration::from_secs(60)),
         }
     }
 
@@ -75,8 +83,19 @@ impl Core {
         self.feed.as_ref().map(Feed::health)
     }
 
+    /// The board's monotonic clock at `at`.
+    pub fn mono(&self, at: Instant) -> Mono {
+        Mono::from_std(at.saturating_duration_since(self.origin))
+    }
+
+    fn instant(&self, mono: Mono) -> Instant {
+        let d = mono.since(Mono::default());
+        self.origin + Duration::try_from(d).unwrap_or(Duration::ZERO)
+    }
+
     pub fn set_feed(&mut self, feed: Feed) {
-        feed.applied(self.board.data.last_seq);
+        let (seq, stream) = self.board.resume_point();
+        feed.applied(seq, stream);
         self.status.link = Link::Connecting;
         self.feed = Some(feed);
     }
@@ -152,27 +171,52 @@ impl Core {
     }
 
     /// Applies events from a file as if they had arrived live, the last one at `now`, so that
-    /// calls near the end of the file are still presented in turn, with their sounds.
+    /// calls near the end of the file are still presented in turn, with their sounds. Calls whose
+    /// turn came before `now` are presented silently, as a shell ticking at each deadline would
+    /// have shown them.
     pub fn replay(&mut self, events: &[Envelope], now: Timestamp) {
         let Some(last) = events.last() else {
             return;
         };
+        let mono_now = self.mono(Instant::now());
         let shift = now.duration_since(last.time);
         for e in events {
-            self.apply(e, crate::board::add(e.time, shift));
+            let at = crate::board::add(e.time, shift);
+            let mono = mono_now.saturating_add(-now.duration_since(at));
+            self.board.catch_up(at, mono);
+            self.apply(e, at, mono);
         }
+        self.board.catch_up(now, mono_now);
     }
 
-    fn apply(&mut self, e: &Envelope, now: Timestamp) {
+    fn apply(&mut self, e: &Envelope, now: Timestamp, mono: Mono) {
         self.counters.events += 1;
-        for effect in self.board.apply(e, now) {
+        if let Event::Invalid(invalid) = &e.event {
+            self.counters.rejected += 1;
+            let kind = if invalid.kind == "snapshot" {
+                "invalid_snapshot"
+            } else {
+                "invalid_event"
+            };
+            if let Some(suppressed) = self.limiter.allow(kind, Instant::now()) {
+                tracing::warn!(
+                    seq = e.seq,
+                    r#type = %invalid.kind,
+                    suppressed,
+                    "ignoring a {} whose data cannot be used: {}",
+                    invalid.kind,
+                    invalid.error
+                );
+            }
+        }
+        for effect in self.board.apply_at(e, now, mono) {
             match effect {
                 Effect::Call(_) | Effect::Recall(_) => self.counters.calls += 1,
-                Effect::ResyncNeeded { last, got } => {
+                Effect::ResyncNeeded { last, got, why } => {
                     if !self.resync_pending
                         && let Some(feed) = &self.feed
                     {
-                        tracing::warn!(last, got, "missed events; resynchronising");
+                        tracing::warn!(?last, got, "{}; resynchronising", why.describe());
                         self.resync_pending = true;
                         self.counters.resyncs += 1;
                         feed.send(Control::Resync);
@@ -184,32 +228,42 @@ impl Core {
             self.board.data.services.retain(|s| keep.contains(&s.id));
         }
         if let Some(feed) = &self.feed {
-            feed.applied(self.board.data.last_seq);
+            let (seq, stream) = self.board.resume_point();
+            feed.applied(seq, stream);
         }
     }
 
     /// Takes everything the feed has delivered; returns whether the picture may have changed.
     pub fn pump(&mut self, now: Timestamp) -> bool {
+        self.pump_at(now, Instant::now())
+    }
+
+    /// [`Core::pump`] at monotonic time `at` (tests drive the board's clock with it).
+    pub fn pump_at(&mut self, now: Timestamp, at: Instant) -> bool {
         let mut changed = false;
         while let Some(msg) = self.feed.as_mut().and_then(Feed::try_recv) {
             // Heartbeats (and rejected frames) only prove the link is alive: they change the
             // picture only when they end a "no connection" banner. Idle means idle.
             let quiet = matches!(&msg, FeedMsg::Rejected(_))
-                || matches!(&msg, FeedMsg::Event(e) if matches!(e.event, Event::Heartbeat(_)));
+                || matches!(&msg, FeedMsg::Event(e)
+                    if matches!(e.event, Event::Heartbeat(_) | Event::Invalid(_)));
             let was_stale = quiet && scene::is_stale(&self.board, &self.status, now);
-            self.handle(msg, now);
+            self.handle(msg, now, at);
             changed |= !quiet || was_stale;
         }
         changed
     }
 
-    fn handle(&mut self, msg: FeedMsg, now: Timestamp) {
+    fn handle(&mut self, msg: FeedMsg, now: Timestamp, at: Instant) {
         match msg {
             FeedMsg::NewStream => {
                 self.board.new_stream();
                 self.resync_pending = false;
             }
-            FeedMsg::Event(e) => self.apply(&e, now),
+            FeedMsg::Event(e) => {
+                let mono = self.mono(at);
+                self.apply(&e, now, mono)
+            }
             FeedMsg::Rejected(_) => {
                 self.counters.rejected += 1;
                 self.board.heard(now);
@@ -219,13 +273,29 @@ impl Core {
         }
     }
 
-    /// Moves the call presentation to `now` and sounds the calls whose turn on screen begins.
-    pub fn tick(&mut self, now: Timestamp) {
-        for call in self.board.advance(now) {
-            if let Some(sound) = &mut self.sound {
-                sound(&call);
-            }
+    /// Moves the call presentation to `now` (monotonic time: this very moment) and sounds the
+    /// call whose turn on screen begins, if any; returns whether one did. Call it from a timer
+    /// ([`Core::next_tick`]) as well as before drawing, so that sounds do not wait for redraws.
+    pub fn tick(&mut self, now: Timestamp) -> bool {
+        self.tick_at(now, Instant::now())
+    }
+
+    /// [`Core::tick`] at monotonic time `at` (tests drive the presenter's clock with it).
+    pub fn tick_at(&mut self, now: Timestamp, at: Instant) -> bool {
+        let mono = self.mono(at);
+        let Some(call) = self.board.advance_at(now, mono) else {
+            return false;
+        };
+        if let Some(sound) = &mut self.sound {
+            sound(&call);
         }
+        true
+    }
+
+    /// When the next queued call's turn comes (it may be now or past), for the shell's timer;
+    /// `None` when no call is waiting.
+    pub fn next_tick(&self) -> Option<Instant> {
+        self.board.next_tick().map(|m| self.instant(m))
     }
 
     /// The picture at `now` (after [`Core::tick`]).

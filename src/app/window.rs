@@ -299,12 +299,19 @@ impl App {
         }
         // Another call may be due at once (the presenter may start one per tick); waking for it
         // a few milliseconds later keeps a presenter that does not move from spinning the loop.
+        // The next call's turn is taken on the monotonic clock (a wall-clock step must not move
+        // a chime); the wall-clock deadline adds the end of a flash.
         let soon = Instant::now() + Duration::from_millis(5);
-        self.board_next = self
+        let flash = self
             .core
             .board
             .next_deadline(now)
-            .map(|t| instant_at(t, now).max(soon));
+            .map(|t| instant_at(t, now));
+        self.board_next = match (self.core.next_tick(), flash) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+        .map(|t| t.max(soon));
     }
 
     /// The GPU device was lost: drops everything made with it and makes it all again. After

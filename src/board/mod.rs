@@ -20,13 +20,88 @@ pub use wait::{Wait, WaitStats};
 /// What the shells must do after an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// A ticket was called to a counter for the first time: chime and show it.
+    /// A ticket was called to a counter for the first time. Whether and when it is presented
+    /// (and sounded) is the presenter's business: see [`Board::advance_at`].
     Call(CallInfo),
     /// A ticket was called again: a distinct sound and look.
     Recall(CallInfo),
-    /// Events were missed (`got` is beyond `last + 1`); the event was not applied and the client
-    /// must resume or fetch a snapshot.
-    ResyncNeeded { last: u64, got: u64 },
+    /// The board cannot go on with what the server sends: the event (`got` is its seq) was not
+    /// applied, and the client must reconnect. It resumes from [`Board::resume_point`], which is
+    /// "no state" (a snapshot, please) whenever the numbering itself cannot be trusted.
+    ResyncNeeded {
+        last: Option<u64>,
+        got: u64,
+        why: Resync,
+    },
+}
+
+/// Why the board asks for a resynchronisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resync {
+    /// Events were missed: `got` is beyond the next expected seq.
+    Gap,
+    /// An event arrived before any usable snapshot: there is nothing to apply it to.
+    NoSnapshot,
+    /// The seq went backwards on a live connection: the server renumbered.
+    Backwards,
+    /// A heartbeat names another stream than the board's snapshot: the server restarted.
+    OtherStream,
+}
+
+impl Resync {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Resync::Gap => "missed events",
+            Resync::NoSnapshot => "events before any usable snapshot",
+            Resync::Backwards => "the seq went backwards",
+            Resync::OtherStream => "the server changed streams",
+        }
+    }
+}
+
+/// A reading of the display's monotonic clock: time since an arbitrary origin, which never jumps
+/// when the wall clock is set. The presenter's schedule runs on it, so that a wall-clock step or
+/// a stalled UI thread can neither cut a call's turn short nor fire a burst of chimes. The shells
+/// read `std::time::Instant`; replays and tests use [`Mono::of_wall`], a timeline where the two
+/// clocks agree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mono(SignedDuration);
+
+impl Mono {
+    pub const fn new(since_origin: SignedDuration) -> Mono {
+        Mono(since_origin)
+    }
+
+    /// From a `std::time::Duration` since the origin (saturating: no clock runs for 292 years).
+    pub fn from_std(since_origin: std::time::Duration) -> Mono {
+        Mono(SignedDuration::try_from(since_origin).unwrap_or(SignedDuration::MAX))
+    }
+
+    /// The timeline on which the monotonic clock reads the same as the wall clock: for replays
+    /// and tests, where the wall clock does not jump.
+    pub fn of_wall(t: Timestamp) -> Mono {
+        Mono(t.duration_since(Timestamp::UNIX_EPOCH))
+    }
+
+    /// How long after `earlier` this is (negative when before), saturating.
+    pub fn since(self, earlier: Mono) -> SignedDuration {
+        self.0
+            .checked_sub(earlier.0)
+            .unwrap_or(if self.0 < earlier.0 {
+                SignedDuration::MIN
+            } else {
+                SignedDuration::MAX
+            })
+    }
+
+    /// This reading plus `d`, saturating.
+    pub fn saturating_add(self, d: SignedDuration) -> Mono {
+        Mono(self.0.checked_add(d).unwrap_or(if d.is_negative() {
+            SignedDuration::MIN
+        } else {
+            SignedDuration::MAX
+        }))
+    }
 }
 
 /// Tunables of the reducer.
@@ -36,6 +111,10 @@ pub struct BoardConfig {
     pub min_display: SignedDuration,
     /// How long a new call flashes.
     pub flash: SignedDuration,
+    /// A call older than this by the server's clock is history, not news: it goes straight into
+    /// the recent calls without being presented or sounded (after an outage, a resume replays
+    /// calls residents have long answered).
+    pub stale_after: SignedDuration,
 }
 
 impl Default for BoardConfig {
@@ -43,6 +122,7 @@ impl Default for BoardConfig {
         BoardConfig {
             min_display: SignedDuration::from_secs(6),
             flash: SignedDuration::from_secs(4),
+            stale_after: SignedDuration::from_mins(2),
         }
     }
 }
@@ -59,6 +139,8 @@ pub struct BoardData {
     pub announcements: Vec<Announcement>,
     /// The `seq` of the last event applied.
     pub last_seq: Option<u64>,
+    /// The server's stream the numbering belongs to (`None` for servers without streams).
+    pub stream: Option<String>,
 }
 
 impl BoardData {
@@ -109,11 +191,29 @@ pub struct Board {
     pub stats: WaitStats,
     /// When the board last heard from the server (any frame, heartbeats included).
     pub last_heard: Option<Timestamp>,
-    /// When the last call arrived, by the display's clock (the server's may differ).
+    /// When the last fresh call arrived, by the display's clock (the server's may differ).
     pub last_call_at: Option<Timestamp>,
+    /// Invalid messages applied as no-ops (counted here too, so that tests and the health
+    /// endpoint can see them).
+    pub invalid: u64,
     /// True between a new connection and its first snapshot: that snapshot is accepted whatever
     /// its `seq`, because a restarted server may have started its numbering again.
     new_stream: bool,
+    /// True once a snapshot was applied and the numbering since can be trusted. Until then (and
+    /// again after the numbering broke) no event is applied, and the board resumes from nothing
+    /// so that the server sends a snapshot.
+    synced: bool,
+    /// The highest seq seen on this connection: a lower one means the server went backwards.
+    connection_high: Option<u64>,
+    /// The server's clock minus the monotonic clock, as seen in its messages: `server's now =
+    /// mono + offset`. Heartbeats set it (they are sent now); events only raise it (they may have
+    /// been produced long ago, as in a resume after an outage). Measuring against the server's
+    /// own clock makes a skewed display clock irrelevant; measuring along the monotonic clock
+    /// makes a wall-clock step irrelevant.
+    server_offset: Option<SignedDuration>,
+    /// The wall and monotonic clocks at the last [`Board::advance_at`], to put the presenter's
+    /// monotonic deadlines on the wall clock the picture is drawn for.
+    clock: Option<(Timestamp, Mono)>,
 }
 
 impl Board {
@@ -128,6 +228,22 @@ impl Board {
     /// even if its `seq` is lower than the last one applied.
     pub fn new_stream(&mut self) {
         self.new_stream = true;
+        self.connection_high = None;
+    }
+
+    /// Whether a snapshot was applied and events since follow it.
+    pub fn is_synced(&self) -> bool {
+        self.synced
+    }
+
+    /// Where a new connection resumes: the last applied seq and its stream, or nothing (the
+    /// server then sends a snapshot) before a snapshot or after the numbering broke.
+    pub fn resume_point(&self) -> (Option<u64>, Option<&str>) {
+        if self.synced {
+            (self.data.last_seq, self.data.stream.as_deref())
+        } else {
+            (None, None)
+        }
     }
 
     /// Notes that a frame arrived from the server, valid or not: the link is alive.
@@ -140,44 +256,117 @@ impl Board {
         self.last_heard.map(|t| now.duration_since(t))
     }
 
-    /// Applies one event received at `now`.
-    ///
-    /// Duplicates and events older than the last applied one are no-ops; an event beyond the next
-    /// expected `seq` is not applied and asks for a resynchronisation. A snapshot replaces the
-    /// state when it is not older than the state (or is the first of a new stream, see
-    /// [`Board::new_stream`]) and never chimes.
+    /// The server's clock at monotonic time `mono`, as far as its messages tell.
+    pub fn server_now(&self, mono: Mono) -> Option<Timestamp> {
+        self.server_offset
+            .map(|o| add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
+    }
+
+    /// Whether a call is news at monotonic time `mono`: not older than the cutoff by the
+    /// server's clock.
+    fn is_fresh(&self, call: &CallInfo, mono: Mono) -> bool {
+        is_fresh(self.server_offset, self.config.stale_after, call, mono)
+    }
+
+    /// Applies one event received at `now`, on the timeline where the monotonic clock reads the
+    /// wall clock (replays, tests, the simulator): see [`Board::apply_at`].
     pub fn apply(&mut self, envelope: &Envelope, now: Timestamp) -> Vec<Effect> {
+        self.apply_at(envelope, now, Mono::of_wall(now))
+    }
+
+    /// Applies one event received at wall time `now` and monotonic time `mono`.
+    ///
+    /// Until a snapshot has been applied, events are not applied and ask for one. Duplicates
+    /// (a seq not above the last applied, at the start of a connection) are no-ops; a seq below
+    /// one already seen on this connection, or a heartbeat of another stream, means the server
+    /// renumbered and asks for a snapshot; an event beyond the next expected seq is not applied
+    /// and asks for a resume. A snapshot replaces the state when it is not older than the state,
+    /// is the first of a new connection or belongs to another stream, and never chimes. An
+    /// invalid message occupies its seq as a no-op.
+    pub fn apply_at(&mut self, envelope: &Envelope, now: Timestamp, mono: Mono) -> Vec<Effect> {
         self.heard(now);
         let seq = envelope.seq;
+        self.observe_server_clock(envelope, mono);
         let mut effects = Vec::new();
+        let resync = |effects: &mut Vec<Effect>, last, why| {
+            effects.push(Effect::ResyncNeeded {
+                last,
+                got: seq,
+                why,
+            })
+        };
         match &envelope.event {
             Event::Snapshot(snapshot) => {
-                let current = self.data.last_seq.is_none_or(|last| seq >= last);
-                if current || self.new_stream {
-                    self.apply_snapshot(snapshot, seq);
-                    self.new_stream = false;
+                if self.takes_snapshot(seq, snapshot.stream.as_deref()) {
+                    self.apply_snapshot(snapshot, seq, mono);
                 }
                 return effects;
             }
-            Event::Heartbeat(_) => {
-                if let Some(last) = self.data.last_seq
-                    && seq > last
+            Event::Invalid(invalid) if invalid.kind == "snapshot" => {
+                self.invalid += 1;
+                // A snapshot that cannot be used leaves the state as it was (better an old board
+                // than an empty one), but its numbering is taken on: the events after it follow
+                // it, and asking again would only bring the same snapshot back.
+                if self.synced && self.takes_snapshot(seq, invalid.stream.as_deref()) {
+                    self.data.last_seq = Some(seq);
+                    self.data.stream = invalid.stream.clone();
+                    self.new_stream = false;
+                    self.connection_high = Some(seq);
+                }
+                return effects;
+            }
+            // A heartbeat carries the current seq rather than a new one: an unusable one must not
+            // take the place of the next event.
+            Event::Invalid(invalid) if invalid.kind == "heartbeat" => {
+                self.invalid += 1;
+                return effects;
+            }
+            Event::Heartbeat(h) => {
+                if !self.synced {
+                    return effects;
+                }
+                let last = self.data.last_seq;
+                if h.stream.is_some() && h.stream != self.data.stream {
+                    self.synced = false;
+                    resync(&mut effects, last, Resync::OtherStream);
+                } else if last.is_some_and(|l| seq < l)
+                    || self.connection_high.is_some_and(|h| seq < h)
                 {
-                    effects.push(Effect::ResyncNeeded { last, got: seq });
+                    self.synced = false;
+                    resync(&mut effects, last, Resync::Backwards);
+                } else if last.is_some_and(|l| seq > l) {
+                    resync(&mut effects, last, Resync::Gap);
+                } else {
+                    self.connection_high = self.connection_high.max(Some(seq));
                 }
                 return effects;
             }
             _ => {}
         }
+        if let Event::Invalid(_) = &envelope.event {
+            self.invalid += 1;
+        }
+        if !self.synced {
+            resync(&mut effects, None, Resync::NoSnapshot);
+            return effects;
+        }
+        if self.connection_high.is_some_and(|h| seq < h) {
+            self.synced = false;
+            resync(&mut effects, self.data.last_seq, Resync::Backwards);
+            return effects;
+        }
         if let Some(last) = self.data.last_seq {
+            if seq > last + 1 {
+                // Not counted as seen: the numbering on this connection is what was applied.
+                resync(&mut effects, Some(last), Resync::Gap);
+                return effects;
+            }
+            self.connection_high = self.connection_high.max(Some(seq));
             if seq <= last {
                 return effects;
             }
-            if seq > last + 1 {
-                effects.push(Effect::ResyncNeeded { last, got: seq });
-                return effects;
-            }
         }
+        self.connection_high = self.connection_high.max(Some(seq));
         self.data.last_seq = Some(seq);
         self.new_stream = false;
         let time = envelope.time;
@@ -192,14 +381,12 @@ impl Board {
                 if let Some(s) = self.data.service_mut(&e.service) {
                     s.waiting = s.waiting.saturating_sub(1);
                 }
-                self.presenter.enqueue(call.clone(), now);
-                self.last_call_at = Some(now);
+                self.present(&call, now, mono);
                 effects.push(Effect::Call(call));
             }
             Event::TicketRecalled(e) => {
                 let call = self.call(e, time, true);
-                self.presenter.enqueue(call.clone(), now);
-                self.last_call_at = Some(now);
+                self.present(&call, now, mono);
                 effects.push(Effect::Recall(call));
             }
             Event::TicketServed(e) => {
@@ -207,8 +394,12 @@ impl Board {
                     self.stats.observe(&e.service, time.duration_since(started));
                 }
                 self.free_counter(&e.counter, &e.ticket);
+                self.presenter.forget(&e.ticket);
             }
-            Event::TicketNoShow(e) => self.free_counter(&e.counter, &e.ticket),
+            Event::TicketNoShow(e) => {
+                self.free_counter(&e.counter, &e.ticket);
+                self.presenter.forget(&e.ticket);
+            }
             Event::TicketTransferred(e) => {
                 for c in &mut self.data.counters {
                     if c.serving.as_ref().is_some_and(|s| s.ticket == e.ticket) {
@@ -218,11 +409,13 @@ impl Board {
                 if let Some(s) = self.data.service_mut(&e.to_service) {
                     s.waiting = (s.waiting + 1).min(MAX_WAITING);
                 }
+                self.presenter.forget(&e.ticket);
             }
             Event::TicketCancelled(e) => {
                 if let Some(s) = self.data.service_mut(&e.service) {
                     s.waiting = s.waiting.saturating_sub(1);
                 }
+                self.presenter.forget(&e.ticket);
             }
             Event::CounterOpened(e) => {
                 let counter = CounterInfo {
@@ -280,9 +473,37 @@ impl Board {
                 self.presenter.clear();
                 self.stats.clear();
             }
-            Event::Snapshot(_) | Event::Heartbeat(_) | Event::Unknown(_) => {}
+            Event::Snapshot(_) | Event::Heartbeat(_) | Event::Unknown(_) | Event::Invalid(_) => {}
         }
         effects
+    }
+
+    /// Whether a snapshot with this seq and stream replaces the state.
+    fn takes_snapshot(&self, seq: u64, stream: Option<&str>) -> bool {
+        let current = self.data.last_seq.is_none_or(|last| seq >= last);
+        let other_stream = stream != self.data.stream.as_deref();
+        !self.synced || current || self.new_stream || other_stream
+    }
+
+    fn observe_server_clock(&mut self, envelope: &Envelope, mono: Mono) {
+        let offset = envelope.time.duration_since(Timestamp::UNIX_EPOCH);
+        let offset = offset.checked_sub(mono.0).unwrap_or(SignedDuration::ZERO);
+        match &envelope.event {
+            // The time of an invalid message may be the thing that was wrong with it.
+            Event::Invalid(_) => {}
+            Event::Heartbeat(_) => self.server_offset = Some(offset),
+            _ => self.server_offset = self.server_offset.max(Some(offset)),
+        }
+    }
+
+    /// Queues a call for its turn on screen if it is news; an old one is history already.
+    fn present(&mut self, call: &CallInfo, now: Timestamp, mono: Mono) {
+        if self.is_fresh(call, mono) {
+            self.presenter.enqueue(call.clone(), mono);
+            self.last_call_at = Some(now);
+        } else {
+            tracing::debug!(ticket = %call.ticket, time = %call.time, "an old call: history, not news");
+        }
     }
 
     fn call(&mut self, e: &TicketAtCounter, time: Timestamp, recall: bool) -> CallInfo {
@@ -320,7 +541,7 @@ impl Board {
         }
     }
 
-    fn apply_snapshot(&mut self, s: &Snapshot, seq: u64) {
+    fn apply_snapshot(&mut self, s: &Snapshot, seq: u64, mono: Mono) {
         self.data = BoardData {
             office: Some(s.office.clone()),
             services: s.services.clone(),
@@ -333,12 +554,16 @@ impl Board {
                 .collect(),
             announcements: s.announcements.clone(),
             last_seq: Some(seq),
+            stream: s.stream.clone(),
         };
-        // The newest call becomes the one on screen, quietly: it was either shown before the
+        self.synced = true;
+        self.new_stream = false;
+        self.connection_high = Some(seq);
+        // A snapshot is the truth: calls queued from before it are dropped unsounded, and its
+        // newest call (if any) is the one on screen, quietly: it was either shown before the
         // reconnect or is already history for the people in the hall.
-        if let Some(newest) = self.data.recent_calls.front() {
-            self.presenter.show_quietly(newest.clone());
-        }
+        self.presenter
+            .replace_quietly(self.data.recent_calls.front().cloned(), mono);
     }
 
     /// The snapshot a server would send for this state.
@@ -352,6 +577,7 @@ impl Board {
             counters: self.data.counters.clone(),
             recent_calls: self.data.recent_calls.iter().cloned().collect(),
             announcements: self.data.announcements.clone(),
+            stream: self.data.stream.clone(),
         }
     }
 
@@ -365,10 +591,43 @@ impl Board {
         wait::estimate(service, open, &self.stats)
     }
 
-    /// Moves the call presentation forward to `now`; returns the calls whose turn on screen began
-    /// (their sound should play now).
-    pub fn advance(&mut self, now: Timestamp) -> Vec<CallInfo> {
-        self.presenter.advance(now, self.config.min_display)
+    /// Moves the call presentation forward on the timeline where the monotonic clock reads the
+    /// wall clock: see [`Board::advance_at`].
+    pub fn advance(&mut self, now: Timestamp) -> Option<CallInfo> {
+        self.advance_at(now, Mono::of_wall(now))
+    }
+
+    /// Moves the call presentation forward to monotonic time `mono` (wall time `now`, for the
+    /// picture): queued calls that became history meanwhile are dropped, and at most one call
+    /// starts its turn, when the current one has had its minimum time on screen. Returns the call
+    /// that started (its sound should play now). Because at most one starts per tick, a shell that
+    /// stalled for minutes catches up one call per minimum display time, never in a burst.
+    pub fn advance_at(&mut self, now: Timestamp, mono: Mono) -> Option<CallInfo> {
+        self.clock = Some((now, mono));
+        let (offset, stale_after) = (self.server_offset, self.config.stale_after);
+        self.presenter
+            .advance(now, mono, self.config.min_display, |call| {
+                is_fresh(offset, stale_after, call, mono)
+            })
+    }
+
+    /// Presents every call whose turn comes by `now`, as a shell that ticked exactly at each
+    /// deadline would have (for replays: `tablica render --events`, `tablica run --events`, the
+    /// scenarios). Returns the calls that started.
+    pub fn catch_up(&mut self, now: Timestamp, mono: Mono) -> Vec<CallInfo> {
+        let mut started = Vec::new();
+        while let Some(turn) = self.next_tick() {
+            let turn = turn.max(self.clock.map_or(turn, |(_, m)| m));
+            if turn > mono {
+                break;
+            }
+            match self.advance_at(add(now, -mono.since(turn)), turn) {
+                Some(call) => started.push(call),
+                None => break,
+            }
+        }
+        started.extend(self.advance_at(now, mono));
+        started
     }
 
     /// Calls already presented, newest first, without the one on screen and those still queued.
@@ -379,12 +638,43 @@ impl Board {
             .filter(|c| !self.presenter.is_current_or_pending(c))
     }
 
+    /// The monotonic time at which the next queued call's turn comes (now or later), for a
+    /// shell's timer; `None` when nothing is queued.
+    pub fn next_tick(&self) -> Option<Mono> {
+        self.presenter.next_start(self.config.min_display)
+    }
+
     /// The next moment at which the picture changes by itself (a queued call's turn, the end of a
     /// flash), for scheduling the next frame without polling.
     pub fn next_deadline(&self, now: Timestamp) -> Option<Timestamp> {
-        self.presenter
-            .next_deadline(now, self.config.min_display, self.config.flash)
+        let turn = self.next_tick().map(|turn| match self.clock {
+            Some((wall, mono)) => add(wall, turn.since(mono)).max(now),
+            None => now,
+        });
+        let flash_end = self
+            .presenter
+            .current()
+            .filter(|p| p.fresh)
+            .map(|p| add(p.since, self.config.flash))
+            .filter(|t| *t > now);
+        match (turn, flash_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
+}
+
+fn is_fresh(
+    offset: Option<SignedDuration>,
+    stale_after: SignedDuration,
+    call: &CallInfo,
+    mono: Mono,
+) -> bool {
+    let Some(offset) = offset else {
+        return true;
+    };
+    let server_now = add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
+    server_now.duration_since(call.time) <= stale_after
 }
 
 /// Adds a duration to a timestamp, saturating instead of panicking: times come from the network

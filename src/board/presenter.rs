@@ -1,11 +1,14 @@
 //! One call on screen at a time.
 //!
 //! Calls that arrive in a burst must not flash past unseen: each becomes the current call in turn
-//! and stays so for at least the minimum display time. The schedule is a pure function of arrival
-//! times (call *i* starts at `max(arrival_i, start_{i-1} + min_display)`), so a frame rendered for
-//! any moment is the same whether the board was watched live or replayed from a file.
+//! and stays so for at least the minimum display time. The schedule runs on the display's
+//! monotonic clock, passed in as a [`Mono`]: a call's turn starts at a tick no earlier than the
+//! previous call's start plus the minimum display time, and at most one call starts per tick, so
+//! neither a wall-clock step nor a stalled UI thread can cut a call short or fire a burst of
+//! chimes. The wall clock only says when a turn began for the picture (the flash). A replay that
+//! ticks at each deadline ([`super::Board::catch_up`]) gives the same schedule as a live board.
 
-use super::add;
+use super::Mono;
 use crate::protocol::CallInfo;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::VecDeque;
@@ -18,8 +21,10 @@ pub const MAX_PENDING: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {
     pub call: CallInfo,
-    /// When its turn on screen began.
+    /// When its turn on screen began, by the wall clock the picture is drawn for.
     pub since: Timestamp,
+    /// When its turn on screen began, by the monotonic clock the schedule runs on.
+    pub started: Mono,
     /// False for a call put on screen by a snapshot: it does not flash and does not sound.
     pub fresh: bool,
 }
@@ -27,7 +32,8 @@ pub struct Presented {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Presenter {
     current: Option<Presented>,
-    pending: VecDeque<(CallInfo, Timestamp)>,
+    /// Calls waiting for their turn, with the monotonic time each arrived.
+    pending: VecDeque<(CallInfo, Mono)>,
 }
 
 impl Presenter {
@@ -44,7 +50,7 @@ impl Presenter {
         self.pending.clear();
     }
 
-    pub fn enqueue(&mut self, call: CallInfo, now: Timestamp) {
+    pub fn enqueue(&mut self, call: CallInfo, mono: Mono) {
         if self.pending.len() >= MAX_PENDING {
             tracing::warn!(
                 dropped = %self.pending[0].0.ticket,
@@ -52,74 +58,80 @@ impl Presenter {
             );
             self.pending.pop_front();
         }
-        self.pending.push_back((call, now));
+        self.pending.push_back((call, mono));
     }
 
-    /// Puts a call on screen without a flash (a snapshot's newest call: either already shown, or
-    /// made while the display was cut off and now history), unless calls are queued for their
-    /// turn or it is already on screen.
-    pub fn show_quietly(&mut self, call: CallInfo) {
-        let shown = self.current.as_ref().is_some_and(|p| p.call == call);
-        if !shown && self.pending.is_empty() {
-            self.current = Some(Presented {
-                since: call.time,
-                call,
-                fresh: false,
-            });
+    /// Drops the queued calls of a ticket that was served, cancelled, transferred or not shown
+    /// meanwhile: calling it now would send a resident to a counter that is done with them. The
+    /// call on screen stays; it had its turn.
+    pub fn forget(&mut self, ticket: &str) {
+        self.pending.retain(|(c, _)| c.ticket != ticket);
+    }
+
+    /// What a snapshot puts on screen: its newest call quietly (no flash, no sound), or nothing;
+    /// calls queued before it are dropped unsounded. The call already on screen stays as it is
+    /// if it is the same one.
+    pub fn replace_quietly(&mut self, newest: Option<CallInfo>, mono: Mono) {
+        self.pending.clear();
+        let Some(call) = newest else {
+            self.current = None;
+            return;
+        };
+        if self.current.as_ref().is_some_and(|p| p.call == call) {
+            return;
         }
+        self.current = Some(Presented {
+            since: call.time,
+            started: mono,
+            call,
+            fresh: false,
+        });
     }
 
-    /// When the next queued call gets its turn.
-    fn next_start(&self, min_display: SignedDuration) -> Option<Timestamp> {
+    /// When the next queued call's turn comes: when it arrived, but not before the current
+    /// call's minimum time on screen is over. A call put on screen quietly by a snapshot is
+    /// history already and gives way at once.
+    pub fn next_start(&self, min_display: SignedDuration) -> Option<Mono> {
         let (_, arrived) = self.pending.front()?;
         Some(match &self.current {
-            // A call put on screen quietly by a snapshot is history already: it gives way at once.
-            Some(cur) if cur.fresh => add(cur.since, min_display).max(*arrived),
+            Some(cur) if cur.fresh => cur.started.saturating_add(min_display).max(*arrived),
             _ => *arrived,
         })
     }
 
-    /// Starts every queued call whose turn has come by `now`; returns them in order.
-    pub fn advance(&mut self, now: Timestamp, min_display: SignedDuration) -> Vec<CallInfo> {
-        let mut started = Vec::new();
-        while let Some(start) = self.next_start(min_display) {
-            if start > now {
-                break;
-            }
-            let Some((call, _)) = self.pending.pop_front() else {
-                break;
-            };
-            started.push(call.clone());
-            self.current = Some(Presented {
-                call,
-                since: start,
-                fresh: true,
-            });
+    /// Drops queued calls that `fresh` says are history now, then starts the next queued call if
+    /// its turn has come by `mono`; returns it. At most one call starts per call of this.
+    pub fn advance(
+        &mut self,
+        now: Timestamp,
+        mono: Mono,
+        min_display: SignedDuration,
+        fresh: impl Fn(&CallInfo) -> bool,
+    ) -> Option<CallInfo> {
+        let before = self.pending.len();
+        self.pending.retain(|(c, _)| fresh(c));
+        if self.pending.len() < before {
+            tracing::info!(
+                dropped = before - self.pending.len(),
+                "queued calls became history before their turn; not presenting them"
+            );
         }
-        started
+        let start = self.next_start(min_display)?;
+        if start > mono {
+            return None;
+        }
+        let (call, _) = self.pending.pop_front()?;
+        self.current = Some(Presented {
+            call: call.clone(),
+            since: now,
+            started: mono,
+            fresh: true,
+        });
+        Some(call)
     }
 
     pub fn is_current_or_pending(&self, call: &CallInfo) -> bool {
         self.current.as_ref().is_some_and(|p| &p.call == call)
             || self.pending.iter().any(|(c, _)| c == call)
-    }
-
-    /// The next moment the picture changes by itself: a queued call's turn or a flash's end.
-    pub fn next_deadline(
-        &self,
-        now: Timestamp,
-        min_display: SignedDuration,
-        flash: SignedDuration,
-    ) -> Option<Timestamp> {
-        let flash_end = self
-            .current
-            .as_ref()
-            .filter(|p| p.fresh)
-            .map(|p| add(p.since, flash))
-            .filter(|t| *t > now);
-        match (self.next_start(min_display), flash_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
     }
 }

@@ -37,6 +37,7 @@ fn snapshot() -> Snapshot {
         counters: vec![counter("1", &["a"]), counter("2", &["a", "b"])],
         recent_calls: vec![],
         announcements: vec![],
+        stream: None,
     }
 }
 
@@ -81,7 +82,7 @@ fn snapshot_replaces_state_without_effects() {
     let shown = b.presenter.current().unwrap();
     assert_eq!(shown.call.ticket, "A001");
     assert!(!shown.fresh);
-    assert!(b.advance(t(2)).is_empty());
+    assert!(b.advance(t(2)).is_none());
 }
 
 #[test]
@@ -113,12 +114,14 @@ fn duplicates_and_old_events_are_ignored() {
     b.apply(&called(11, 1, "A001", "1"), t(1));
     let before = b.data.clone();
     assert!(b.apply(&called(11, 1, "A001", "1"), t(2)).is_empty());
-    assert!(b.apply(&called(5, 1, "A009", "1"), t(2)).is_empty());
     // An older snapshot within the same stream is stale, not news.
     assert!(
         b.apply(&env(3, 0, Event::Snapshot(snapshot())), t(2))
             .is_empty()
     );
+    // A server that repeats older events at the start of a connection sends duplicates.
+    b.new_stream();
+    assert!(b.apply(&called(5, 1, "A009", "1"), t(2)).is_empty());
     assert_eq!(b.data, before);
 }
 
@@ -126,14 +129,28 @@ fn duplicates_and_old_events_are_ignored() {
 fn a_gap_asks_for_resync_and_is_not_applied() {
     let mut b = started();
     let e = b.apply(&called(13, 1, "A001", "1"), t(1));
-    assert_eq!(e, vec![Effect::ResyncNeeded { last: 10, got: 13 }]);
+    assert_eq!(
+        e,
+        vec![Effect::ResyncNeeded {
+            last: Some(10),
+            got: 13,
+            why: Resync::Gap
+        }]
+    );
     assert!(b.data.recent_calls.is_empty());
     assert_eq!(b.data.last_seq, Some(10));
     // A heartbeat announcing a later seq also reveals missed events.
-    let e = b.apply(&env(12, 2, Event::Heartbeat(Empty {})), t(2));
-    assert_eq!(e, vec![Effect::ResyncNeeded { last: 10, got: 12 }]);
+    let e = b.apply(&env(12, 2, Event::Heartbeat(Heartbeat::default())), t(2));
+    assert_eq!(
+        e,
+        vec![Effect::ResyncNeeded {
+            last: Some(10),
+            got: 12,
+            why: Resync::Gap
+        }]
+    );
     assert!(
-        b.apply(&env(10, 2, Event::Heartbeat(Empty {})), t(2))
+        b.apply(&env(10, 2, Event::Heartbeat(Heartbeat::default())), t(2))
             .is_empty()
     );
 }
@@ -155,7 +172,7 @@ fn a_restarted_server_may_renumber_after_a_new_connection() {
 #[test]
 fn every_frame_counts_as_hearing_from_the_server() {
     let mut b = started();
-    b.apply(&env(10, 0, Event::Heartbeat(Empty {})), t(30));
+    b.apply(&env(10, 0, Event::Heartbeat(Heartbeat::default())), t(30));
     assert_eq!(b.data_age(t(45)), Some(SignedDuration::from_secs(15)));
     b.heard(t(50));
     assert_eq!(b.data_age(t(50)), Some(SignedDuration::ZERO));
@@ -261,7 +278,7 @@ fn burst_of_calls_is_presented_one_at_a_time_none_skipped() {
     let mut shown = Vec::new();
     let mut starts = Vec::new();
     for s in 0..40 {
-        for call in b.advance(t(s)) {
+        if let Some(call) = b.advance(t(s)) {
             shown.push(call.ticket);
             starts.push(b.presenter.current().unwrap().since);
         }
@@ -287,17 +304,29 @@ fn presenter_schedule_is_the_same_live_or_replayed() {
     let events: Vec<_> = (0..4u64)
         .map(|i| called(11 + i, i as i64, &format!("A00{i}"), "2"))
         .collect();
+    // Live: a shell that ticks every 100 ms.
     let mut live = started();
-    for e in &events {
-        live.apply(e, e.time);
-        live.advance(e.time);
+    let mut live_starts = Vec::new();
+    for ms in (0..100_000).step_by(100) {
+        let now = t(0) + SignedDuration::from_millis(ms);
+        for e in events.iter().filter(|e| e.time == now) {
+            live.apply(e, e.time);
+        }
+        live_starts.extend(live.advance(now).map(|c| (c.ticket, now)));
     }
-    live.advance(t(100));
+    // Replayed: catching up at each event and at the end.
     let mut replay = started();
+    let mut replay_starts = Vec::new();
     for e in &events {
+        replay_starts.extend(replay.catch_up(e.time, Mono::of_wall(e.time)));
         replay.apply(e, e.time);
     }
-    replay.advance(t(100));
+    replay_starts.extend(replay.catch_up(t(100), Mono::of_wall(t(100))));
+    let replay_tickets: Vec<_> = replay_starts.into_iter().map(|c| c.ticket).collect();
+    let live_tickets: Vec<_> = live_starts.iter().map(|(c, _)| c.clone()).collect();
+    assert_eq!(live_tickets, replay_tickets);
+    let live_times: Vec<_> = live_starts.iter().map(|(_, at)| *at).collect();
+    assert_eq!(live_times, [t(0), t(6), t(12), t(18)]);
     assert_eq!(live.presenter.current(), replay.presenter.current());
 }
 
@@ -373,7 +402,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
             Event::AnnouncementSet(Announcement { id: id.into(), text })
         }),
         1 => prop::sample::select(vec!["n1", "n2"]).prop_map(|id| Event::AnnouncementCleared(AnnouncementCleared { id: id.into() })),
-        1 => Just(Event::Heartbeat(Empty {})),
+        1 => Just(Event::Heartbeat(Heartbeat::default())),
         1 => Just(Event::DayReset(Empty {})),
         1 => Just(Event::Unknown("ticket.future".into())),
     ]
@@ -422,6 +451,10 @@ proptest! {
         let before = b.data.clone();
         for pick in picks {
             let e = pick.get(&stream);
+            // A snapshot is the truth whenever the board takes it; re-sent events are not.
+            if matches!(e.event, Event::Snapshot(_)) {
+                continue;
+            }
             let effects = b.apply(e, e.time);
             prop_assert!(effects.iter().all(|f| !matches!(f, Effect::Call(_) | Effect::Recall(_))));
         }
@@ -475,7 +508,7 @@ fn a_quiet_snapshot_call_gives_way_at_once_even_with_a_clock_ahead() {
     b.apply(&env(1, 3600, Event::Snapshot(snap)), t(0));
     b.apply(&called(2, 3601, "A002", "2"), t(1));
     let started = b.advance(t(1));
-    assert_eq!(started.len(), 1);
+    assert!(started.is_some());
     assert_eq!(b.presenter.current().unwrap().call.ticket, "A002");
 }
 
@@ -506,5 +539,405 @@ fn a_snapshot_after_an_outage_shows_its_newest_call_quietly() {
         !current.fresh,
         "no blinking for a call made while the display was cut off"
     );
-    assert!(b.advance(t(91)).is_empty(), "and no sound");
+    assert!(b.advance(t(91)).is_none(), "and no sound");
+}
+
+// ---- Hardening (issue 10) ----
+
+fn call_info(ticket: &str, secs: i64) -> CallInfo {
+    CallInfo {
+        ticket: ticket.into(),
+        service: "a".into(),
+        counter: "1".into(),
+        time: t(secs),
+        recall: false,
+    }
+}
+
+fn heartbeat(seq: u64, secs: i64, stream: Option<&str>) -> Envelope {
+    env(
+        seq,
+        secs,
+        Event::Heartbeat(Heartbeat {
+            stream: stream.map(str::to_owned),
+        }),
+    )
+}
+
+#[test]
+fn an_empty_board_applies_no_event_and_asks_for_a_snapshot() {
+    let mut b = Board::default();
+    let e = b.apply(&called(5, 0, "A001", "st9"), t(0));
+    assert_eq!(
+        e,
+        vec![Effect::ResyncNeeded {
+            last: None,
+            got: 5,
+            why: Resync::NoSnapshot
+        }]
+    );
+    assert!(b.data.recent_calls.is_empty());
+    assert!(b.data.counters.is_empty());
+    assert!(b.presenter.current().is_none() && b.presenter.pending().len() == 0);
+    assert_eq!(b.resume_point(), (None, None));
+    assert!(b.advance(t(1)).is_none(), "nothing to sound");
+    // Heartbeats say nothing to an empty board; a snapshot starts it.
+    assert!(b.apply(&heartbeat(5, 1, None), t(1)).is_empty());
+    b.apply(&env(5, 2, Event::Snapshot(snapshot())), t(2));
+    assert!(b.is_synced());
+    assert_eq!(b.resume_point(), (Some(5), None));
+    assert!(matches!(
+        &b.apply(&called(6, 3, "A001", "1"), t(3))[..],
+        [Effect::Call(_)]
+    ));
+}
+
+#[test]
+fn a_snapshot_without_calls_clears_the_screen_and_the_queue() {
+    let mut b = started();
+    for i in 0..3u64 {
+        b.apply(&called(11 + i, 0, &format!("A00{i}"), "1"), t(0));
+    }
+    assert_eq!(b.advance(t(0)).unwrap().ticket, "A000");
+    b.new_stream();
+    assert!(
+        b.apply(&env(1, 2, Event::Snapshot(snapshot())), t(2))
+            .is_empty()
+    );
+    assert!(
+        b.presenter.current().is_none(),
+        "the call on screen is gone"
+    );
+    assert_eq!(b.presenter.pending().len(), 0, "and so are the queued ones");
+    for s in 2..60 {
+        assert!(
+            b.advance(t(s)).is_none(),
+            "no chime for the old stream's calls"
+        );
+    }
+    // With calls, its newest is on screen quietly and the old queue is gone all the same.
+    let mut b = started();
+    for i in 0..3u64 {
+        b.apply(&called(11 + i, 0, &format!("A00{i}"), "1"), t(0));
+    }
+    b.advance(t(0));
+    let mut snap = snapshot();
+    snap.recent_calls = vec![call_info("B001", 1)];
+    b.apply(&env(20, 2, Event::Snapshot(snap)), t(2));
+    assert_eq!(b.presenter.current().unwrap().call.ticket, "B001");
+    assert!(!b.presenter.current().unwrap().fresh);
+    assert!(b.advance(t(30)).is_none());
+}
+
+#[test]
+fn old_calls_after_an_outage_go_to_history_silently() {
+    let mut b = started();
+    b.apply(&heartbeat(10, 0, None), t(0));
+    // Cut off for 30 minutes; the resume replays the calls made meanwhile, all at once.
+    let now = 1800;
+    let mut seq = 10;
+    for (i, secs) in [60, 600, 1600, 1750, 1790].iter().enumerate() {
+        seq += 1;
+        b.apply(&called(seq, *secs, &format!("A{i:03}"), "1"), t(now));
+    }
+    assert_eq!(b.data.recent_calls.len(), 5, "every call is in the history");
+    let queued: Vec<_> = b.presenter.pending().map(|c| c.ticket.clone()).collect();
+    assert_eq!(
+        queued,
+        ["A003", "A004"],
+        "only calls of the last two minutes are news"
+    );
+    let mut sounded = Vec::new();
+    for s in now..now + 60 {
+        sounded.extend(b.advance(t(s)).map(|c| c.ticket));
+    }
+    assert_eq!(sounded, ["A003", "A004"]);
+    let history: Vec<_> = b.history().map(|c| c.ticket.clone()).collect();
+    assert_eq!(history, ["A003", "A002", "A001", "A000"]);
+}
+
+#[test]
+fn the_cutoff_is_measured_on_the_servers_clock() {
+    // The display's clock is an hour behind the server's: what counts is the server's.
+    let mut b = started();
+    b.apply(&heartbeat(10, 3600, None), t(0));
+    b.apply(&called(11, 3590, "A001", "1"), t(1));
+    b.apply(&called(12, 3000, "A002", "1"), t(1));
+    let queued: Vec<_> = b.presenter.pending().map(|c| c.ticket.clone()).collect();
+    assert_eq!(queued, ["A001"]);
+}
+
+#[test]
+fn queued_calls_that_became_history_meanwhile_are_dropped() {
+    let mut b = started();
+    b.apply(&heartbeat(10, 0, None), t(0));
+    for i in 0..3u64 {
+        b.apply(&called(11 + i, 0, &format!("A00{i}"), "1"), t(0));
+    }
+    assert_eq!(b.advance(t(0)).unwrap().ticket, "A000");
+    // A001 is served before its turn: calling it now would send its owner back to the counter.
+    b.apply(&env(14, 1, Event::TicketServed(at("A001", "a", "1"))), t(1));
+    assert_eq!(b.advance(t(6)).unwrap().ticket, "A002");
+    // A call that waits in the queue past the cutoff is history too, never chimed late.
+    let mut b = started();
+    b.apply(&heartbeat(10, 0, None), t(0));
+    for i in 0..40u64 {
+        b.apply(&called(11 + i, 0, &format!("B{i:03}"), "1"), t(0));
+    }
+    let mut sounded = 0;
+    for s in 0..600 {
+        if let Some(c) = b.advance(t(s)) {
+            assert!(
+                s - c.time.as_second() + t(0).as_second() <= 120,
+                "{} at {s}",
+                c.ticket
+            );
+            sounded += 1;
+        }
+    }
+    assert_eq!(
+        sounded, 21,
+        "one every 6 s for the two minutes, the rest is history"
+    );
+    assert_eq!(b.presenter.pending().len(), 0);
+}
+
+#[test]
+fn a_stalled_shell_catches_up_one_call_per_minimum_time() {
+    let mut b = started();
+    b.apply(&heartbeat(10, 0, None), t(0));
+    for i in 0..5u64 {
+        b.apply(&called(11 + i, 0, &format!("A00{i}"), "1"), t(0));
+    }
+    let mono = |s: i64| Mono::of_wall(t(0)).saturating_add(SignedDuration::from_secs(s));
+    assert!(b.advance_at(t(0), mono(0)).is_some());
+    // The UI thread stalls for 100 s, during which the wall clock is also set back an hour.
+    let wall = t(100) - SignedDuration::from_hours(1);
+    assert!(b.advance_at(wall, mono(100)).is_some(), "one call starts");
+    assert!(b.advance_at(wall, mono(100)).is_none(), "not a burst");
+    assert!(b.advance_at(wall, mono(105)).is_none());
+    assert!(b.advance_at(wall, mono(106)).is_some());
+}
+
+#[test]
+fn an_invalid_event_occupies_its_seq() {
+    let mut b = started();
+    let invalid = Event::Invalid(Invalid {
+        kind: "ticket.called".into(),
+        error: DecodeError::Json("broken".into()),
+        stream: None,
+    });
+    let before = b.data.clone();
+    assert!(b.apply(&env(11, 1, invalid.clone()), t(1)).is_empty());
+    assert_eq!(b.data.last_seq, Some(11));
+    assert_eq!(b.invalid, 1);
+    assert_eq!(b.data.recent_calls, before.recent_calls);
+    // The next event follows it: no gap, no resync.
+    assert!(matches!(
+        &b.apply(&called(12, 2, "A001", "1"), t(2))[..],
+        [Effect::Call(_)]
+    ));
+    // An unusable heartbeat takes no seq: it would have taken the next event's place.
+    let bad_heartbeat = Event::Invalid(Invalid {
+        kind: "heartbeat".into(),
+        error: DecodeError::Json("broken".into()),
+        stream: None,
+    });
+    assert!(b.apply(&env(13, 3, bad_heartbeat), t(3)).is_empty());
+    assert_eq!(b.data.last_seq, Some(12));
+    assert!(matches!(
+        &b.apply(&called(13, 4, "A002", "1"), t(4))[..],
+        [Effect::Call(_)]
+    ));
+}
+
+#[test]
+fn an_unusable_snapshot_keeps_the_state_but_takes_its_numbering() {
+    let mut b = started();
+    b.apply(&called(11, 0, "A001", "1"), t(0));
+    b.new_stream();
+    let poison = Event::Invalid(Invalid {
+        kind: "snapshot".into(),
+        error: DecodeError::Json("broken".into()),
+        stream: Some("s-2".into()),
+    });
+    assert!(b.apply(&env(500, 1, poison.clone()), t(1)).is_empty());
+    assert_eq!(
+        b.data.recent_calls.len(),
+        1,
+        "better an old board than an empty one"
+    );
+    assert_eq!(b.data.last_seq, Some(500));
+    assert_eq!(b.resume_point(), (Some(500), Some("s-2")));
+    assert!(matches!(
+        &b.apply(&called(501, 2, "A002", "1"), t(2))[..],
+        [Effect::Call(_)]
+    ));
+    assert!(b.apply(&heartbeat(501, 3, Some("s-2")), t(3)).is_empty());
+    // An empty board has nothing to keep: it still needs a usable snapshot.
+    let mut b = Board::default();
+    b.apply(&env(500, 1, poison), t(1));
+    assert!(!b.is_synced());
+    assert_eq!(b.resume_point(), (None, None));
+}
+
+#[test]
+fn a_heartbeat_of_another_stream_asks_for_a_snapshot() {
+    let mut b = Board::default();
+    let mut snap = snapshot();
+    snap.stream = Some("s-1".into());
+    b.apply(&env(10, 0, Event::Snapshot(snap.clone())), t(0));
+    assert_eq!(b.resume_point(), (Some(10), Some("s-1")));
+    assert!(b.apply(&heartbeat(10, 1, Some("s-1")), t(1)).is_empty());
+    // An old server's heartbeat names no stream: nothing to compare.
+    assert!(b.apply(&heartbeat(10, 1, None), t(1)).is_empty());
+    let e = b.apply(&heartbeat(10, 2, Some("s-2")), t(2));
+    assert!(matches!(
+        &e[..],
+        [Effect::ResyncNeeded {
+            why: Resync::OtherStream,
+            ..
+        }]
+    ));
+    assert_eq!(b.resume_point(), (None, None));
+    assert!(
+        !b.data.recent_calls.is_empty() || b.data.office.is_some(),
+        "still shown"
+    );
+    // A snapshot of another stream replaces the state whatever its seq.
+    let mut b = Board::default();
+    b.apply(&env(10, 0, Event::Snapshot(snap.clone())), t(0));
+    snap.stream = Some("s-2".into());
+    snap.office.name = "Nowy strumień".into();
+    b.apply(&env(3, 1, Event::Snapshot(snap)), t(1));
+    assert_eq!(b.data.last_seq, Some(3));
+    assert_eq!(b.data.office.as_ref().unwrap().name, "Nowy strumień");
+}
+
+#[test]
+fn a_seq_going_backwards_on_a_connection_asks_for_a_snapshot() {
+    let mut b = started();
+    b.apply(&called(11, 0, "A001", "1"), t(0));
+    b.apply(&called(12, 1, "A002", "1"), t(1));
+    // The server renumbered behind a proxy that kept the connection: 3 is not a duplicate.
+    let e = b.apply(&called(3, 2, "A003", "1"), t(2));
+    assert!(matches!(
+        &e[..],
+        [Effect::ResyncNeeded {
+            why: Resync::Backwards,
+            ..
+        }]
+    ));
+    assert_eq!(b.resume_point(), (None, None));
+    // So is a heartbeat below the last seq applied.
+    let mut b = started();
+    b.apply(&called(11, 0, "A001", "1"), t(0));
+    let e = b.apply(&heartbeat(4, 1, None), t(1));
+    assert!(matches!(
+        &e[..],
+        [Effect::ResyncNeeded {
+            why: Resync::Backwards,
+            ..
+        }]
+    ));
+    // But a server that repeats events at the start of a resumed connection only sends
+    // duplicates.
+    let mut b = started();
+    b.apply(&called(11, 0, "A001", "1"), t(0));
+    b.apply(&called(12, 1, "A002", "1"), t(1));
+    b.new_stream();
+    assert!(b.apply(&called(11, 0, "A001", "1"), t(2)).is_empty());
+    assert!(b.apply(&called(12, 1, "A002", "1"), t(2)).is_empty());
+    assert!(b.is_synced());
+    assert!(matches!(
+        &b.apply(&called(13, 2, "A003", "1"), t(2))[..],
+        [Effect::Call(_)]
+    ));
+}
+
+/// What happens to the presenter in one step of the property below.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Calls arrive whose `time` lies this many seconds before the server's now.
+    Arrive(Vec<u32>),
+    Heartbeat,
+    /// The shell ticks this many milliseconds later.
+    Tick(u32),
+    /// The UI thread stalls for ten minutes.
+    Stall,
+    /// The display's wall clock is set by this many seconds (±1 h).
+    WallJump(i32),
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => prop::collection::vec(prop_oneof![3 => 0u32..30, 1 => 0u32..600], 1..6).prop_map(Step::Arrive),
+        1 => Just(Step::Heartbeat),
+        6 => (0u32..3000).prop_map(Step::Tick),
+        1 => Just(Step::Stall),
+        1 => prop::sample::select(vec![-3600, 3600]).prop_map(Step::WallJump),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Random arrivals, wall-clock jumps of an hour and ten-minute stalls: every presented call
+    /// gets at least the minimum display time on the monotonic clock, at most one starts per
+    /// tick, and no call older than the cutoff (by the server's clock) is ever chimed.
+    #[test]
+    fn the_presenter_survives_clock_jumps_and_stalls(steps in prop::collection::vec(arb_step(), 1..200)) {
+        let server0 = t(0);
+        let mut mono = Mono::of_wall(t(0));
+        let origin = mono;
+        let mut wall_skew = SignedDuration::ZERO;
+        // The server's clock runs with the monotonic one; the display's wall clock may not.
+        let server_now = |mono: Mono| server0 + mono.since(origin);
+        let mut b = Board::default();
+        b.apply_at(&Envelope::new(1, server0, Event::Snapshot(snapshot())), server0, mono);
+        let mut seq = 1;
+        let mut last_start: Option<Mono> = None;
+        let mut n = 0;
+        for step in steps {
+            let wall = server_now(mono) + wall_skew;
+            match step {
+                Step::Arrive(ages) => {
+                    for age in ages {
+                        seq += 1;
+                        n += 1;
+                        let time = server_now(mono) - SignedDuration::from_secs(i64::from(age));
+                        let e = Envelope::new(seq, time, Event::TicketCalled(at(&format!("A{n}"), "a", "1")));
+                        b.apply_at(&e, wall, mono);
+                    }
+                }
+                Step::Heartbeat => {
+                    let e = Envelope::new(seq, server_now(mono), Event::Heartbeat(Heartbeat::default()));
+                    b.apply_at(&e, wall, mono);
+                }
+                Step::Tick(_) | Step::Stall => {
+                    let dt = match step {
+                        Step::Tick(ms) => SignedDuration::from_millis(i64::from(ms)),
+                        _ => SignedDuration::from_mins(10),
+                    };
+                    mono = mono.saturating_add(dt);
+                    let wall = server_now(mono) + wall_skew;
+                    let before = b.presenter.pending().len();
+                    if let Some(call) = b.advance_at(wall, mono) {
+                        prop_assert!(before >= 1);
+                        if let Some(prev) = last_start {
+                            prop_assert!(mono.since(prev) >= b.config.min_display,
+                                "a call started {} after the previous one", mono.since(prev));
+                        }
+                        let age = server_now(mono).duration_since(call.time);
+                        prop_assert!(age <= b.config.stale_after, "{} chimed {age} old", call.ticket);
+                        prop_assert_eq!(&b.presenter.current().unwrap().call, &call);
+                        last_start = Some(mono);
+                    }
+                    // At most one per tick: an immediate second tick starts nothing.
+                    prop_assert!(b.advance_at(wall, mono).is_none());
+                }
+                Step::WallJump(secs) => wall_skew += SignedDuration::from_secs(i64::from(secs)),
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::Size;
 use crate::app::renderer_for;
-use crate::board::Board;
+use crate::board::{Board, Mono};
 use crate::layout::Layout;
 use crate::protocol::{parse_events, time::parse_rfc3339};
 use crate::render::{Gpu, OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
@@ -77,8 +77,11 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // As a display that ticked at every deadline would have shown them: each call in
+            // turn, for its minimum time.
             let mut board = Board::default();
             for e in &events {
+                board.catch_up(e.time, Mono::of_wall(e.time));
                 board.apply(e, e.time);
             }
             let last = events.last().map(|e| e.time);
@@ -99,7 +102,7 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
         (None, None) => return Err("give --events FILE or --scenario NAME".into()),
     };
     let mut board = board;
-    board.advance(now);
+    board.catch_up(now, Mono::of_wall(now));
     let mut status = status;
     if args.always_open {
         status.hours = OpeningHours::always();

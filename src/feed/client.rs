@@ -155,6 +155,8 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
     let health = Arc::new(SharedHealth::default());
     let shared = last_seq.clone();
     let client_health = health.clone();
+    let stream = Arc::new(std::sync::Mutex::new(None));
+    let shared_stream = stream.clone();
     let thread = std::thread::Builder::new()
         .name("tablica-feed".into())
         .spawn(move || {
@@ -165,6 +167,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
                 tx,
                 control: control_rx,
                 last_seq: shared,
+                stream: shared_stream,
                 waker,
                 limiter: LogLimiter::new(Duration::from_secs(60)),
                 health: client_health.clone(),
@@ -203,6 +206,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
         control: control_tx,
         last_seq,
         health,
+        stream,
         thread,
     }
 }
@@ -212,6 +216,7 @@ struct Client {
     tx: mpsc::Sender<FeedMsg>,
     control: mpsc::UnboundedReceiver<Control>,
     last_seq: Arc<AtomicU64>,
+    stream: Arc<std::sync::Mutex<Option<String>>>,
     waker: Waker,
     limiter: LogLimiter,
     health: Arc<SharedHealth>,
@@ -383,19 +388,25 @@ impl Client {
             Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
             Ok(Ok((ws, _response))) => ws,
         };
-        let resume = match self.last_seq.load(Ordering::Relaxed) {
-            NO_SEQ => None,
-            seq => Some(seq),
+        // The stream names the numbering `resume` belongs to (a server resumes only within it);
+        // both are read under one lock so that they belong together.
+        let (resume, stream) = {
+            let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner());
+            match self.last_seq.load(Ordering::Relaxed) {
+                NO_SEQ => (None, None),
+                seq => (Some(seq), stream.clone()),
+            }
         };
         let hello = Hello::new(
             &self.config.display_id,
             resume,
             self.config.services.clone(),
-        );
+        )
+        .in_stream(stream);
         if let Err(e) = ws.send(Message::text(hello.to_json())).await {
             return ConnectionEnd::Broken(e.to_string());
         }
-        info!(resume_from = ?resume, "connected");
+        info!(resume_from = ?resume, stream = ?hello.stream, "connected");
         if !self.notify(FeedMsg::NewStream).await
             || !self.notify(FeedMsg::Link(LinkState::Connected)).await
         {

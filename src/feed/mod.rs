@@ -202,6 +202,8 @@ pub struct Feed {
     control: mpsc::UnboundedSender<Control>,
     last_seq: Arc<AtomicU64>,
     health: Arc<SharedHealth>,
+    /// The stream `last_seq` belongs to, for the hello.
+    stream: Arc<std::sync::Mutex<Option<String>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -228,10 +230,17 @@ impl Feed {
         }
     }
 
-    /// Records the `seq` of the last event the board applied, for resuming.
-    pub fn applied(&self, seq: Option<u64>) {
+    /// Records the `seq` of the last event the board applied and the stream it belongs to, for
+    /// resuming (`None`: the board needs a snapshot).
+    pub fn applied(&self, seq: Option<u64>, stream: Option<&str>) {
+        // Both under the lock, so that the client never pairs one stream's seq with another's
+        // name.
+        let mut shared = self.stream.lock().unwrap_or_else(|e| e.into_inner());
         self.last_seq
             .store(seq.unwrap_or(NO_SEQ), Ordering::Relaxed);
+        if shared.as_deref() != stream {
+            *shared = stream.map(str::to_owned);
+        }
     }
 
     pub fn send(&self, control: Control) {

@@ -56,8 +56,11 @@ struct RawEnvelope<'a> {
 
 /// Decodes one server → display text frame.
 ///
-/// Unknown event types decode to [`Event::Unknown`] (they still carry a `seq`); unknown fields are
-/// ignored.
+/// A frame whose envelope (`v`, `seq`, `type`) is wrong is an error. Past the envelope nothing is
+/// fatal: display strings are cleaned, numbers clamped, lists cut to their limits, and data that
+/// still cannot be used (a wrong type, a missing field, a bad identifier or `time`) gives an
+/// [`Event::Invalid`] that keeps the frame's `seq`. Unknown event types decode to
+/// [`Event::Unknown`]; unknown fields are ignored.
 pub fn decode_event(text: &str) -> Result<Envelope, DecodeError> {
     check_size(text)?;
     let raw: RawEnvelope = read_json(text, "")?;
@@ -77,34 +80,66 @@ pub fn decode_event(text: &str) -> Result<Envelope, DecodeError> {
     let kind = raw
         .kind
         .ok_or_else(|| DecodeError::field("type", "missing"))?;
+    check_id(("", "type"), &kind)?;
+    let data = raw.data;
+    let invalid = |error: DecodeError| {
+        // A snapshot's stream is read on its own, so that the board can follow the server's
+        // numbering even when the rest of the snapshot is unusable.
+        let stream = if kind == "snapshot" {
+            data.and_then(|d| serde_json::from_str::<StreamOnly>(d.get()).ok())
+                .and_then(|s| s.stream)
+                .filter(|s| check_stream(("", ""), s).is_ok())
+        } else {
+            None
+        };
+        Event::Invalid(Invalid {
+            kind: kind.to_string(),
+            error,
+            stream,
+        })
+    };
     let time = raw
         .time
-        .ok_or_else(|| DecodeError::field("time", "missing"))?;
-    let time = time::parse_rfc3339(&time).map_err(|p| DecodeError::field("time", p))?;
-    let data = raw.data;
+        .ok_or_else(|| DecodeError::field("time", "missing"))
+        .and_then(|t| time::parse_rfc3339(&t).map_err(|p| DecodeError::field("time", p)));
+    let time = match time {
+        Ok(t) => t,
+        // The envelope's number is good, so the message still occupies its place in the stream;
+        // the board never reads the time of an invalid event.
+        Err(e) => return Ok(Envelope::new(seq, Timestamp::UNIX_EPOCH, invalid(e))),
+    };
     let event = match kind.as_ref() {
-        "snapshot" => Event::Snapshot(checked(data)?),
-        "ticket.issued" => Event::TicketIssued(checked(data)?),
-        "ticket.called" => Event::TicketCalled(checked(data)?),
-        "ticket.recalled" => Event::TicketRecalled(checked(data)?),
-        "ticket.transferred" => Event::TicketTransferred(checked(data)?),
-        "ticket.served" => Event::TicketServed(checked(data)?),
-        "ticket.no_show" => Event::TicketNoShow(checked(data)?),
-        "ticket.cancelled" => Event::TicketCancelled(checked(data)?),
-        "counter.opened" => Event::CounterOpened(checked(data)?),
-        "counter.closed" => Event::CounterClosed(checked(data)?),
-        "service.wait" => Event::ServiceWait(checked(data)?),
-        "announcement.set" => Event::AnnouncementSet(checked(data)?),
-        "announcement.cleared" => Event::AnnouncementCleared(checked(data)?),
-        "day.reset" => Event::DayReset(Empty {}),
-        "heartbeat" => Event::Heartbeat(Empty {}),
+        "snapshot" => checked(data).map(Event::Snapshot),
+        "ticket.issued" => checked(data).map(Event::TicketIssued),
+        "ticket.called" => checked(data).map(Event::TicketCalled),
+        "ticket.recalled" => checked(data).map(Event::TicketRecalled),
+        "ticket.transferred" => checked(data).map(Event::TicketTransferred),
+        "ticket.served" => checked(data).map(Event::TicketServed),
+        "ticket.no_show" => checked(data).map(Event::TicketNoShow),
+        "ticket.cancelled" => checked(data).map(Event::TicketCancelled),
+        "counter.opened" => checked(data).map(Event::CounterOpened),
+        "counter.closed" => checked(data).map(Event::CounterClosed),
+        "service.wait" => checked(data).map(Event::ServiceWait),
+        "announcement.set" => checked(data).map(Event::AnnouncementSet),
+        "announcement.cleared" => checked(data).map(Event::AnnouncementCleared),
+        "day.reset" => Ok(Event::DayReset(Empty {})),
+        // Old servers send `{}` or no data at all.
+        "heartbeat" => match data {
+            None => Ok(Event::Heartbeat(Heartbeat::default())),
+            Some(_) => checked(data).map(Event::Heartbeat),
+        },
         other => {
-            check_id(("", "type"), other)?;
             tracing::debug!(r#type = other, seq, "ignoring unknown event type");
-            Event::Unknown(other.to_owned())
+            Ok(Event::Unknown(other.to_owned()))
         }
     };
+    let event = event.unwrap_or_else(invalid);
     Ok(Envelope::new(seq, time, event))
+}
+
+#[derive(Deserialize)]
+struct StreamOnly {
+    stream: Option<String>,
 }
 
 /// Decodes the display's `hello` (used by the simulator and by test servers).
@@ -121,6 +156,9 @@ pub fn decode_hello(text: &str) -> Result<Hello, DecodeError> {
         return Err(DecodeError::Version(hello.v));
     }
     check_id(("", "display"), &hello.display)?;
+    if let Some(stream) = &hello.stream {
+        check_stream(("", "stream"), stream)?;
+    }
     if let Some(seq) = hello.resume_from
         && seq > MAX_SEQ
     {
@@ -195,14 +233,50 @@ fn strip_position(message: &str) -> String {
 
 fn checked<T: DeserializeOwned + Check>(data: Option<&RawValue>) -> Result<T, DecodeError> {
     let data = data.ok_or_else(|| DecodeError::field("data", "missing"))?;
-    let value: T = read_json(data.get(), "data")?;
+    let mut value: T = read_json(data.get(), "data")?;
     value.check("data")?;
     Ok(value)
 }
 
-/// Validation of values beyond their JSON types.
+/// Validation of values beyond their JSON types. Display strings, numbers and lists are cleaned
+/// in place; identifiers and ticket labels are checked, because the board matches on them and a
+/// cleaned one would match the wrong thing.
 trait Check {
-    fn check(&self, path: &str) -> Result<(), DecodeError>;
+    fn check(&mut self, path: &str) -> Result<(), DecodeError>;
+}
+
+/// Cleans a string that people read and nothing matches on: control characters (a line break
+/// from a copy-paste) become spaces and an over-long text is cut to `max` characters ending in
+/// "…". The limits stay what servers MUST send; the display is lenient so that one sloppy name
+/// costs nobody their call. An empty result is an error: there is nothing to show.
+fn clean_display(
+    field: Loc,
+    value: &mut String,
+    max: usize,
+    what: &str,
+) -> Result<(), DecodeError> {
+    if value.chars().any(char::is_control) {
+        *value = value
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+    }
+    if value.trim().is_empty() {
+        return Err(DecodeError::field(loc(field), format!("empty {what}")));
+    }
+    if value.chars().count() > max {
+        let mut cut: String = value.chars().take(max.saturating_sub(1)).collect();
+        cut.truncate(cut.trim_end().len());
+        cut.push('…');
+        *value = cut;
+    }
+    Ok(())
+}
+
+/// Cuts a list that is longer than the protocol allows, keeping its first entries (for
+/// `recent_calls`, the newest).
+fn cut_list<T>(list: &mut Vec<T>, max: usize) {
+    list.truncate(max);
 }
 
 fn no_control(field: Loc, value: &str) -> Result<(), DecodeError> {
@@ -255,93 +329,100 @@ fn check_len(field: Loc, len: usize, max: usize) -> Result<(), DecodeError> {
     Ok(())
 }
 
-fn check_max(field: Loc, value: u32, max: u32) -> Result<(), DecodeError> {
-    if value > max {
-        return Err(DecodeError::field(
-            loc(field),
-            format!("{value} is larger than {max}"),
-        ));
-    }
-    Ok(())
+fn check_stream(field: Loc, value: &str) -> Result<(), DecodeError> {
+    check_str(field, value, MAX_STREAM_CHARS, "stream")
 }
 
-fn check_wait(path: &str, waiting: u32, est: Option<u32>, open: u32) -> Result<(), DecodeError> {
-    check_max((path, "waiting"), waiting, MAX_WAITING)?;
-    if let Some(est) = est {
-        check_max((path, "est_wait_s"), est, MAX_EST_WAIT_S)?;
+/// Clamps the numbers of a service's queue to what is plausible: an absurd count or estimate is
+/// a server's bug, and showing the limit (or no estimate) beats dropping the whole message.
+fn clean_wait(waiting: &mut u32, est: &mut Option<u32>, open: &mut u32) {
+    *waiting = (*waiting).min(MAX_WAITING);
+    if est.is_some_and(|e| e > MAX_EST_WAIT_S) {
+        *est = None;
     }
-    check_max((path, "open_counters"), open, MAX_COUNTERS as u32)
+    *open = (*open).min(MAX_COUNTERS as u32);
 }
 
 impl Check for Snapshot {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "office.id"), &self.office.id)?;
-        check_str(
+        clean_display(
             (p, "office.name"),
-            &self.office.name,
+            &mut self.office.name,
             MAX_NAME_CHARS,
             "name",
         )?;
-        check_len((p, "services"), self.services.len(), MAX_SERVICES)?;
-        for (i, s) in self.services.iter().enumerate() {
+        if let Some(stream) = &self.stream {
+            check_stream((p, "stream"), stream)?;
+        }
+        cut_list(&mut self.services, MAX_SERVICES);
+        for (i, s) in self.services.iter_mut().enumerate() {
             let q = format!("{p}.services[{i}]");
             check_id((&q, "id"), &s.id)?;
-            check_str((&q, "name"), &s.name, MAX_NAME_CHARS, "name")?;
-            check_str((&q, "prefix"), &s.prefix, MAX_PREFIX_CHARS, "prefix")?;
-            check_wait(&q, s.waiting, s.est_wait_s, s.open_counters)?;
+            if clean_display((&q, "name"), &mut s.name, MAX_NAME_CHARS, "name").is_err() {
+                s.name = s.id.clone();
+            }
+            if clean_display((&q, "prefix"), &mut s.prefix, MAX_PREFIX_CHARS, "prefix").is_err() {
+                s.prefix = "?".into();
+            }
+            clean_wait(&mut s.waiting, &mut s.est_wait_s, &mut s.open_counters);
         }
-        check_len((p, "counters"), self.counters.len(), MAX_COUNTERS)?;
-        for (i, c) in self.counters.iter().enumerate() {
+        cut_list(&mut self.counters, MAX_COUNTERS);
+        for (i, c) in self.counters.iter_mut().enumerate() {
             let q = format!("{p}.counters[{i}]");
             check_id((&q, "id"), &c.id)?;
-            check_str((&q, "label"), &c.label, MAX_LABEL_CHARS, "label")?;
-            check_services((&q, "services"), &c.services)?;
+            if clean_display((&q, "label"), &mut c.label, MAX_LABEL_CHARS, "label").is_err() {
+                c.label = c.id.clone();
+            }
+            check_services((&q, "services"), &mut c.services)?;
             if let Some(s) = &c.serving {
                 check_ticket((&q, "serving.ticket"), &s.ticket)?;
                 check_id((&q, "serving.service"), &s.service)?;
             }
         }
-        check_len(
-            (p, "recent_calls"),
-            self.recent_calls.len(),
-            MAX_RECENT_CALLS,
-        )?;
+        cut_list(&mut self.recent_calls, MAX_RECENT_CALLS);
         for (i, c) in self.recent_calls.iter().enumerate() {
             let q = format!("{p}.recent_calls[{i}]");
             check_ticket((&q, "ticket"), &c.ticket)?;
             check_id((&q, "service"), &c.service)?;
             check_id((&q, "counter"), &c.counter)?;
         }
-        check_len(
-            (p, "announcements"),
-            self.announcements.len(),
-            MAX_ANNOUNCEMENTS,
-        )?;
-        for (i, a) in self.announcements.iter().enumerate() {
+        cut_list(&mut self.announcements, MAX_ANNOUNCEMENTS);
+        for (i, a) in self.announcements.iter_mut().enumerate() {
             a.check(&format!("{p}.announcements[{i}]"))?;
         }
         Ok(())
     }
 }
 
-fn check_services(field: Loc, services: &[String]) -> Result<(), DecodeError> {
-    check_len(field, services.len(), MAX_SERVICES)?;
+fn check_services(field: Loc, services: &mut Vec<String>) -> Result<(), DecodeError> {
+    cut_list(services, MAX_SERVICES);
     for (i, s) in services.iter().enumerate() {
         check_id((field.0, &format!("{}[{i}]", field.1)), s)?;
     }
     Ok(())
 }
 
+impl Check for Heartbeat {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
+        if let Some(stream) = &self.stream {
+            check_stream((p, "stream"), stream)?;
+        }
+        Ok(())
+    }
+}
+
 impl Check for TicketIssued {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_ticket((p, "ticket"), &self.ticket)?;
         check_id((p, "service"), &self.service)?;
-        check_max((p, "waiting"), self.waiting, MAX_WAITING)
+        self.waiting = self.waiting.min(MAX_WAITING);
+        Ok(())
     }
 }
 
 impl Check for TicketAtCounter {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_ticket((p, "ticket"), &self.ticket)?;
         check_id((p, "service"), &self.service)?;
         check_id((p, "counter"), &self.counter)
@@ -349,7 +430,7 @@ impl Check for TicketAtCounter {
 }
 
 impl Check for TicketTransferred {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_ticket((p, "ticket"), &self.ticket)?;
         check_id((p, "from_service"), &self.from_service)?;
         check_id((p, "to_service"), &self.to_service)
@@ -357,42 +438,49 @@ impl Check for TicketTransferred {
 }
 
 impl Check for TicketCancelled {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_ticket((p, "ticket"), &self.ticket)?;
         check_id((p, "service"), &self.service)
     }
 }
 
 impl Check for CounterOpened {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "counter"), &self.counter)?;
-        check_str((p, "label"), &self.label, MAX_LABEL_CHARS, "label")?;
-        check_services((p, "services"), &self.services)
+        if clean_display((p, "label"), &mut self.label, MAX_LABEL_CHARS, "label").is_err() {
+            self.label = self.counter.clone();
+        }
+        check_services((p, "services"), &mut self.services)
     }
 }
 
 impl Check for CounterClosed {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "counter"), &self.counter)
     }
 }
 
 impl Check for ServiceWait {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "service"), &self.service)?;
-        check_wait(p, self.waiting, self.est_wait_s, self.open_counters)
+        clean_wait(
+            &mut self.waiting,
+            &mut self.est_wait_s,
+            &mut self.open_counters,
+        );
+        Ok(())
     }
 }
 
 impl Check for Announcement {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "id"), &self.id)?;
-        check_str((p, "text"), &self.text, MAX_TEXT_CHARS, "text")
+        clean_display((p, "text"), &mut self.text, MAX_TEXT_CHARS, "text")
     }
 }
 
 impl Check for AnnouncementCleared {
-    fn check(&self, p: &str) -> Result<(), DecodeError> {
+    fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_id((p, "id"), &self.id)
     }
 }

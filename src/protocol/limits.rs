@@ -1,5 +1,7 @@
-//! Bounds on what the display accepts from the network. Anything beyond them is rejected, so that
-//! no message can make the board draw nonsense or grow memory without bound.
+//! Bounds on what the display accepts from the network, and what servers MUST respect. Display
+//! strings beyond them are cleaned (cut with "…"), numbers clamped and lists cut short;
+//! identifiers and ticket labels beyond them make the message's data unusable. Either way no
+//! message can make the board draw nonsense or grow memory without bound.
 
 /// Largest text frame accepted, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -7,6 +9,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 pub const MAX_TICKET_CHARS: usize = 8;
 /// Longest identifier (service, counter, office, announcement, display ids).
 pub const MAX_ID_CHARS: usize = 32;
+/// Longest stream name.
+pub const MAX_STREAM_CHARS: usize = 64;
 /// Longest name (office, service).
 pub const MAX_NAME_CHARS: usize = 120;
 /// Longest counter label.

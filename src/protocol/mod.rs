@@ -1,10 +1,12 @@
 //! Queue protocol v1: the JSON messages that travel between a queue system and the display.
 //!
 //! The types here are the single source of truth for the wire format; docs/PROTOCOL.md describes
-//! the same thing for a vendor. Decoding is strict about the fields the board uses (a wrong type,
-//! an absurd value or a control character is a [`DecodeError`] naming the field) and tolerant about
-//! everything else (unknown fields and unknown event types are accepted and ignored), so that a
-//! server that adds to the protocol never breaks an installed display.
+//! the same thing for a vendor. Decoding is strict about the envelope (`v`, `seq`, `type`: a frame
+//! whose envelope is wrong is a [`DecodeError`]) and forgiving about what is inside it: display
+//! strings that break a limit are cleaned, absurd numbers are clamped, and data that still cannot
+//! be used becomes an [`Event::Invalid`] that keeps its `seq`, so that one bad field never costs a
+//! whole message or leaves a hole in the numbering. Unknown fields and event types are accepted
+//! and ignored, so that a server that adds to the protocol never breaks an installed display.
 
 mod decode;
 mod limits;
@@ -85,11 +87,17 @@ pub enum Event {
     #[serde(rename = "day.reset")]
     DayReset(Empty),
     #[serde(rename = "heartbeat")]
-    Heartbeat(Empty),
+    Heartbeat(Heartbeat),
     /// An event type this build does not know. It still occupies its `seq`, so the stream stays
     /// gap-free for the board; it is never sent.
     #[serde(skip)]
     Unknown(String),
+    /// A message whose envelope is valid but whose `data` cannot be used. It still occupies its
+    /// `seq` (the board applies it as a no-op), so the next event is not mistaken for a gap and a
+    /// server that resends it on resume cannot make the display resynchronise forever. It is
+    /// never sent.
+    #[serde(skip)]
+    Invalid(Invalid),
 }
 
 impl Event {
@@ -112,13 +120,34 @@ impl Event {
             Event::DayReset(_) => "day.reset",
             Event::Heartbeat(_) => "heartbeat",
             Event::Unknown(name) => name,
+            Event::Invalid(i) => &i.kind,
         }
     }
 }
 
-/// The `data` of events that carry nothing (`day.reset`, `heartbeat`).
+/// The `data` of events that carry nothing (`day.reset`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
+
+/// The `data` of a `heartbeat`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// The server's stream (see [`Snapshot::stream`]); absent from servers older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+}
+
+/// What is known of a message whose data could not be used ([`Event::Invalid`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The message's `type`.
+    pub kind: String,
+    /// Why its data could not be used, naming the field.
+    pub error: DecodeError,
+    /// For a snapshot: its `stream`, when that much of it could be read, so that the board can
+    /// follow the server's numbering even when the rest of the snapshot is unusable.
+    pub stream: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Office {
@@ -188,6 +217,11 @@ pub struct Snapshot {
     /// Newest first.
     pub recent_calls: Vec<CallInfo>,
     pub announcements: Vec<Announcement>,
+    /// An opaque name of the server's event stream (at most [`MAX_STREAM_CHARS`] characters):
+    /// `seq` numbers are only comparable within one stream. A server that starts a new numbering
+    /// (a restart without its log) starts a new stream. Absent from servers older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +293,10 @@ pub struct Hello {
     pub resume_from: Option<u64>,
     /// Only these services are of interest (`null`: all).
     pub services: Option<Vec<String>>,
+    /// The stream of the display's last snapshot (`null`: none, or a server without streams).
+    /// A server resumes only within the same stream. Absent from displays older than it.
+    #[serde(default)]
+    pub stream: Option<String>,
 }
 
 impl Hello {
@@ -269,7 +307,14 @@ impl Hello {
             display: display.into(),
             resume_from,
             services,
+            stream: None,
         }
+    }
+
+    /// The same hello, naming the stream `resume_from` belongs to.
+    pub fn in_stream(mut self, stream: Option<String>) -> Self {
+        self.stream = stream;
+        self
     }
 
     pub fn to_json(&self) -> String {

@@ -11,6 +11,17 @@ fn field_of(err: DecodeError) -> String {
     }
 }
 
+/// The field named by a frame whose envelope is fine but whose data cannot be used: it decodes
+/// to an invalid event that keeps its seq.
+fn invalid_field(text: &str) -> String {
+    let env = decode_event(text).unwrap_or_else(|e| panic!("{text}: rejected whole: {e}"));
+    assert_eq!(env.seq, 7, "an invalid event keeps its seq");
+    match env.event {
+        Event::Invalid(i) => field_of(i.error),
+        other => panic!("{text}: expected an invalid event, got {other:?}"),
+    }
+}
+
 #[test]
 fn decodes_a_call() {
     let env = decode_event(&frame(
@@ -73,6 +84,7 @@ fn round_trips_every_event_type() {
                 id: "a1".into(),
                 text: "Zażółć gęślą jaźń".into(),
             }],
+            stream: Some("2026-11-30T06:00:00Z#1".into()),
         }),
         Event::TicketIssued(TicketIssued {
             ticket: "R012".into(),
@@ -113,7 +125,10 @@ fn round_trips_every_event_type() {
         }),
         Event::AnnouncementCleared(AnnouncementCleared { id: "a2".into() }),
         Event::DayReset(Empty {}),
-        Event::Heartbeat(Empty {}),
+        Event::Heartbeat(Heartbeat::default()),
+        Event::Heartbeat(Heartbeat {
+            stream: Some("s-1".into()),
+        }),
     ];
     for (i, event) in events.into_iter().enumerate() {
         let env = Envelope::new(i as u64 + 1, t, event);
@@ -169,45 +184,52 @@ fn rejects_oversized_frames() {
 
 #[test]
 fn names_the_field_with_a_wrong_type() {
-    let err = decode_event(&frame(
+    let field = invalid_field(&frame(
         "service.wait",
         r#"{"service":"a","waiting":"many","est_wait_s":null,"open_counters":1}"#,
-    ))
-    .unwrap_err();
-    assert_eq!(field_of(err), "data.waiting");
+    ));
+    assert_eq!(field, "data.waiting");
     let err = decode_event(r#"{"v":1,"seq":"7","type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#)
         .unwrap_err();
     assert_eq!(field_of(err), "seq");
-    let err =
-        decode_event(&frame("ticket.called", r#"{"ticket":"A1","service":"s"}"#)).unwrap_err();
-    assert_eq!(field_of(err), "data.counter");
-    let err = decode_event(&frame(
+    let field = invalid_field(&frame("ticket.called", r#"{"ticket":"A1","service":"s"}"#));
+    assert_eq!(field, "data.counter");
+    let field = invalid_field(&frame(
         "snapshot",
         r#"{"office":{"id":"o","name":"n"},"services":[{"id":"a","name":"A","prefix":"A","waiting":-1,"est_wait_s":null,"open_counters":0}],"counters":[],"recent_calls":[],"announcements":[]}"#,
-    ))
-    .unwrap_err();
-    assert_eq!(field_of(err), "data.services[0].waiting");
+    ));
+    assert_eq!(field, "data.services[0].waiting");
 }
 
 #[test]
-fn rejects_missing_envelope_fields_and_versions() {
-    let no_time = r#"{"v":1,"seq":1,"type":"heartbeat"}"#;
-    assert_eq!(field_of(decode_event(no_time).unwrap_err()), "time");
+fn a_bad_envelope_is_rejected_but_bad_data_keeps_its_seq() {
+    // Without a usable v, seq or type, the frame has no place in the stream: rejected.
     let no_seq = r#"{"v":1,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
     assert_eq!(field_of(decode_event(no_seq).unwrap_err()), "seq");
     let v2 = r#"{"v":2,"seq":1,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
     assert_eq!(decode_event(v2).unwrap_err(), DecodeError::Version(2));
-    let naive = r#"{"v":1,"seq":1,"type":"heartbeat","time":"2026-11-30T11:02:13"}"#;
-    assert_eq!(field_of(decode_event(naive).unwrap_err()), "time");
-    let no_data = r#"{"v":1,"seq":1,"type":"ticket.called","time":"2026-11-30T11:02:13Z"}"#;
-    assert_eq!(field_of(decode_event(no_data).unwrap_err()), "data");
     let huge_seq =
         r#"{"v":1,"seq":9007199254740992,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
     assert_eq!(field_of(decode_event(huge_seq).unwrap_err()), "seq");
+    let no_type = r#"{"v":1,"seq":1,"time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(field_of(decode_event(no_type).unwrap_err()), "type");
+    // With them, a bad time or bad data costs only the data: the seq stays taken.
+    let no_time = r#"{"v":1,"seq":7,"type":"ticket.called","data":{}}"#;
+    assert_eq!(invalid_field(no_time), "time");
+    let naive = r#"{"v":1,"seq":7,"type":"heartbeat","time":"2026-11-30T11:02:13"}"#;
+    assert_eq!(invalid_field(naive), "time");
+    let no_data = r#"{"v":1,"seq":7,"type":"ticket.called","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(invalid_field(no_data), "data");
+    // Old servers send heartbeats with empty or no data.
+    let bare = r#"{"v":1,"seq":7,"type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#;
+    assert_eq!(
+        decode_event(bare).unwrap().event,
+        Event::Heartbeat(Heartbeat::default())
+    );
 }
 
 #[test]
-fn rejects_absurd_values() {
+fn identifiers_and_tickets_stay_strict() {
     let cases = [
         (
             frame(
@@ -232,31 +254,6 @@ fn rejects_absurd_values() {
         ),
         (
             frame(
-                "announcement.set",
-                &format!(r#"{{"id":"a","text":"{}"}}"#, "ś".repeat(281)),
-            ),
-            "data.text",
-        ),
-        (
-            frame("announcement.set", r#"{"id":"a","text":"line\nbreak"}"#),
-            "data.text",
-        ),
-        (
-            frame(
-                "service.wait",
-                r#"{"service":"a","waiting":100001,"est_wait_s":null,"open_counters":1}"#,
-            ),
-            "data.waiting",
-        ),
-        (
-            frame(
-                "service.wait",
-                r#"{"service":"a","waiting":1,"est_wait_s":99999999,"open_counters":1}"#,
-            ),
-            "data.est_wait_s",
-        ),
-        (
-            frame(
                 "counter.opened",
                 &format!(
                     r#"{{"counter":"{}","label":"1","services":[]}}"#,
@@ -265,13 +262,105 @@ fn rejects_absurd_values() {
             ),
             "data.counter",
         ),
+        (
+            frame(
+                "heartbeat",
+                &format!(r#"{{"stream":"{}"}}"#, "s".repeat(65)),
+            ),
+            "data.stream",
+        ),
     ];
     for (text, field) in cases {
-        let err = decode_event(&text).unwrap_err();
-        assert_eq!(field_of(err.clone()), field, "{text}: {err}");
-        // The message is readable and names the field.
-        assert!(err.to_string().contains(field));
+        assert_eq!(invalid_field(&text), field, "{text}");
     }
+}
+
+#[test]
+fn display_strings_are_cleaned_and_numbers_clamped() {
+    let env = decode_event(&frame(
+        "announcement.set",
+        r#"{"id":"a","text":"Dwie\nlinie\tz tabulatorem"}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        env.event,
+        Event::AnnouncementSet(Announcement {
+            id: "a".into(),
+            text: "Dwie linie z tabulatorem".into()
+        })
+    );
+    let env = decode_event(&frame(
+        "announcement.set",
+        &format!(r#"{{"id":"a","text":"{}"}}"#, "ś".repeat(500)),
+    ))
+    .unwrap();
+    let Event::AnnouncementSet(a) = env.event else {
+        panic!("{env:?}")
+    };
+    assert_eq!(a.text.chars().count(), MAX_TEXT_CHARS);
+    assert!(a.text.ends_with('…'));
+    let env = decode_event(&frame(
+        "service.wait",
+        r#"{"service":"a","waiting":100001,"est_wait_s":99999999,"open_counters":1000}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        env.event,
+        Event::ServiceWait(ServiceWait {
+            service: "a".into(),
+            waiting: MAX_WAITING,
+            est_wait_s: None,
+            open_counters: MAX_COUNTERS as u32,
+        })
+    );
+    let env = decode_event(&frame(
+        "counter.opened",
+        r#"{"counter":"st1","label":"\u0000","services":[]}"#,
+    ))
+    .unwrap();
+    assert!(
+        matches!(&env.event, Event::CounterOpened(c) if c.label == "st1"),
+        "an unreadable label falls back to the id: {env:?}"
+    );
+}
+
+#[test]
+fn a_snapshot_with_a_two_line_announcement_is_accepted() {
+    let calls: Vec<String> = (0..150)
+        .map(|i| {
+            format!(r#"{{"ticket":"A{i:03}","service":"a","counter":"1","time":"2026-11-30T11:00:00Z","recall":false}}"#)
+        })
+        .collect();
+    let data = format!(
+        r#"{{"office":{{"id":"o","name":"{}"}},"services":[],"counters":[{{"id":"1","label":"Stanowisko numer jeden","open":true,"services":[],"serving":null}}],"recent_calls":[{}],"announcements":[{{"id":"x","text":"Pierwsza linia\nDruga linia"}}],"stream":"abc"}}"#,
+        "P".repeat(200),
+        calls.join(",")
+    );
+    let env = decode_event(&frame("snapshot", &data)).unwrap();
+    let Event::Snapshot(s) = env.event else {
+        panic!("{env:?}")
+    };
+    assert_eq!(s.announcements[0].text, "Pierwsza linia Druga linia");
+    assert_eq!(s.office.name.chars().count(), MAX_NAME_CHARS);
+    assert_eq!(s.counters[0].label.chars().count(), MAX_LABEL_CHARS);
+    assert_eq!(s.recent_calls.len(), MAX_RECENT_CALLS, "cut, newest kept");
+    assert_eq!(s.recent_calls[0].ticket, "A000");
+    assert_eq!(s.stream.as_deref(), Some("abc"));
+}
+
+#[test]
+fn an_unusable_snapshot_still_names_its_stream() {
+    let env = decode_event(&frame(
+        "snapshot",
+        r#"{"office":{"id":"o"},"stream":"s-2","services":[]}"#,
+    ))
+    .unwrap();
+    let Event::Invalid(i) = env.event else {
+        panic!("{env:?}")
+    };
+    assert_eq!(i.kind, "snapshot");
+    assert_eq!(i.stream.as_deref(), Some("s-2"));
+    assert_eq!(field_of(i.error), "data.office.name");
 }
 
 #[test]
@@ -296,6 +385,14 @@ fn hello_round_trips_and_is_checked() {
     assert_eq!(decode_hello(&hello.to_json()).unwrap(), hello);
     let fresh = Hello::new("d", None, None);
     assert!(fresh.to_json().contains("\"resume_from\":null"));
+    assert!(fresh.to_json().contains("\"stream\":null"));
+    let streamed = Hello::new("d", Some(7), None).in_stream(Some("s-1".into()));
+    assert_eq!(decode_hello(&streamed.to_json()).unwrap(), streamed);
+    // A display older than streams sends none.
+    let old =
+        decode_hello(r#"{"type":"hello","v":1,"display":"d","resume_from":3,"services":null}"#)
+            .unwrap();
+    assert_eq!(old.stream, None);
     assert!(
         decode_hello(r#"{"type":"helo","v":1,"display":"d","resume_from":null,"services":null}"#)
             .is_err()

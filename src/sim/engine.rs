@@ -70,12 +70,20 @@ impl Engine {
             Some(first) => (0, first.time),
             None => (0, Timestamp::UNIX_EPOCH),
         };
+        // The authoritative board starts as an empty office, so that the script's events apply
+        // even when it does not begin with a snapshot (a board applies no event before one).
+        let mut board = Board::default();
+        let empty = board.to_snapshot();
+        board.apply(
+            &Envelope::new(last_seq, last_time, Event::Snapshot(empty)),
+            last_time,
+        );
         Engine {
             source: Source::Script {
                 events: events.into(),
                 renumber,
             },
-            board: Board::default(),
+            board,
             last_seq,
             last_time,
         }
@@ -113,6 +121,11 @@ impl Engine {
                 e
             }
         };
+        let mut envelope = envelope;
+        if let Event::Snapshot(s) = &mut envelope.event {
+            // A script's snapshot belongs to this run's stream like every other event.
+            s.stream = self.board.data.stream.clone();
+        }
         self.board.apply(&envelope, envelope.time);
         // The simulator has no screen, so calls need not queue for their turn on it.
         self.board.presenter.clear();
@@ -128,6 +141,16 @@ impl Engine {
 
     pub fn board_data(&self) -> &BoardData {
         &self.board.data
+    }
+
+    /// Names this run's stream (carried by its snapshots and heartbeats). A server that starts
+    /// again without its log starts a new stream, so that no display resumes across the two.
+    pub fn set_stream(&mut self, stream: String) {
+        self.board.data.stream = Some(stream);
+    }
+
+    pub fn stream(&self) -> Option<&str> {
+        self.board.data.stream.as_deref()
     }
 
     /// The seq of the last event taken (0 before any).

@@ -8,7 +8,7 @@
 
 use super::engine::{Engine, Upcoming};
 use crate::board::BoardData;
-use crate::protocol::{Empty, Envelope, Event, MAX_FRAME_BYTES, Snapshot};
+use crate::protocol::{Envelope, Event, Heartbeat, MAX_FRAME_BYTES, Snapshot};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -71,6 +71,10 @@ struct Clock {
     real: Instant,
     /// The next event's time: virtual time shown in heartbeats never passes it.
     next: Option<Timestamp>,
+    /// The source has ended (a script played to its end): its clock stops with its last event.
+    /// Otherwise heartbeats after a sped-up script would age its last calls by minutes a second,
+    /// and a display judges calls older than two minutes by the server's clock as history.
+    stopped: bool,
 }
 
 struct State {
@@ -106,6 +110,7 @@ impl Hub {
                     at: engine.last_time(),
                     real: Instant::now(),
                     next: None,
+                    stopped: false,
                 },
                 engine,
                 log: VecDeque::new(),
@@ -123,14 +128,17 @@ impl Hub {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Joins a display: events after `resume_from` when the log still holds them all, else a
-    /// snapshot.
-    pub fn subscribe(&self, resume_from: Option<u64>) -> Subscription {
+    /// Joins a display: events after `resume_from` when it belongs to this stream and the log
+    /// still holds them all, else a snapshot.
+    pub fn subscribe(&self, resume_from: Option<u64>, stream: Option<&str>) -> Subscription {
         let state = self.lock();
         let last = state.engine.last_seq();
         let first_kept = state.log.front().map_or(last + 1, |f| f.seq);
+        // Numbers of another stream (a display that saw this simulator's previous run) mean
+        // nothing here, however well they seem to fit.
+        let same_stream = stream == state.engine.stream();
         match resume_from {
-            Some(n) if n <= last && n + 1 >= first_kept => Subscription {
+            Some(n) if same_stream && n <= last && n + 1 >= first_kept => Subscription {
                 backlog: state.log.iter().filter(|f| f.seq > n).cloned().collect(),
                 live: self.live.subscribe(),
                 resumed: true,
@@ -194,15 +202,17 @@ impl Hub {
     }
 
     pub fn mark_finished(&self) {
+        self.lock().clock.stopped = true;
         self.progress.send_modify(|p| p.finished = true);
     }
 
     /// A heartbeat for a display that has everything up to `seq`.
     pub fn heartbeat(&self, seq: u64) -> Frame {
+        let stream = self.lock().engine.stream().map(str::to_owned);
         Frame::new(&Envelope::new(
             seq,
             self.virtual_now(),
-            Event::Heartbeat(Empty {}),
+            Event::Heartbeat(Heartbeat { stream }),
         ))
     }
 
@@ -211,6 +221,9 @@ impl Hub {
     pub fn virtual_now(&self) -> Timestamp {
         let state = self.lock();
         let clock = &state.clock;
+        if clock.stopped {
+            return clock.at;
+        }
         let elapsed = clock.real.elapsed().as_secs_f64() * self.speed;
         let since = SignedDuration::try_from_secs_f64(elapsed.min(1e9)).unwrap_or_default();
         let now = crate::board::add(clock.at, since);
@@ -273,14 +286,14 @@ mod tests {
         for _ in 0..100 {
             hub.publish_next();
         }
-        let recent = hub.subscribe(Some(90));
+        let recent = hub.subscribe(Some(90), None);
         assert!(recent.resumed);
         let seqs: Vec<u64> = recent.backlog.iter().map(|f| f.seq).collect();
         assert_eq!(seqs, (91..=100).collect::<Vec<_>>());
-        let edge = hub.subscribe(Some(50));
+        let edge = hub.subscribe(Some(50), None);
         assert!(edge.resumed, "the log holds 51..=100, so 50 can resume");
         for (n, resumed) in [(Some(49), false), (Some(101), false), (None, false)] {
-            let s = hub.subscribe(n);
+            let s = hub.subscribe(n, None);
             assert_eq!(s.resumed, resumed, "resume_from {n:?}");
             assert_eq!(s.backlog.len(), 1);
             let snapshot = decode_event(s.backlog[0].text.as_str()).unwrap();
@@ -292,7 +305,7 @@ mod tests {
     #[test]
     fn a_lagging_receiver_is_told_and_can_resync() {
         let hub = hub(1000, 4);
-        let mut sub = hub.subscribe(None);
+        let mut sub = hub.subscribe(None, None);
         for _ in 0..10 {
             hub.publish_next();
         }

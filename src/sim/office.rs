@@ -695,6 +695,7 @@ pub fn initial_snapshot() -> Snapshot {
             .collect(),
         recent_calls: Vec::new(),
         announcements: Vec::new(),
+        stream: None,
     }
 }
 

@@ -66,6 +66,14 @@ impl Script {
             match &envelope.event {
                 // The server sends its own heartbeats to each display.
                 Event::Heartbeat(_) => continue,
+                // A display would skip it; a script's author wants the line and the field.
+                Event::Invalid(invalid) => {
+                    return Err(ScriptError::Line {
+                        name: name.to_owned(),
+                        line: line_no,
+                        source: invalid.error.clone(),
+                    });
+                }
                 Event::Unknown(kind) => {
                     return Err(ScriptError::UnknownType {
                         name: name.to_owned(),

@@ -185,9 +185,10 @@ async fn serve(stream: TcpStream, hub: &Hub, config: &ServerConfig) -> Result<()
         }
     };
     tracing::Span::current().record("id", hello.display.as_str());
-    let subscription = hub.subscribe(hello.resume_from);
+    let subscription = hub.subscribe(hello.resume_from, hello.stream.as_deref());
     tracing::info!(
         resume_from = ?hello.resume_from,
+        stream = ?hello.stream,
         resumed = subscription.resumed,
         backlog = subscription.backlog.len(),
         services = ?hello.services,

@@ -51,6 +51,9 @@ pub struct SimConfig {
     /// Plays the office silently up to this moment before serving anyone, so that a demo opens
     /// on a day already under way.
     pub warm_up_until: Option<jiff::Timestamp>,
+    /// The stream's name; `None` (the default) makes a new one at each start, as a server that
+    /// restarts without its log must.
+    pub stream: Option<String>,
 }
 
 impl SimConfig {
@@ -68,6 +71,7 @@ impl SimConfig {
             send_timeout: Duration::from_secs(10),
             max_connections: 256,
             warm_up_until: None,
+            stream: None,
         }
     }
 
@@ -127,6 +131,11 @@ impl Simulator {
             }
         };
         let mut engine = engine;
+        let stream = config
+            .stream
+            .unwrap_or_else(|| format!("sim-{:016x}", rand::random::<u64>()));
+        tracing::info!(%stream, "a new stream");
+        engine.set_stream(stream);
         if let Some(until) = config.warm_up_until {
             while engine.peek().is_some_and(|u| u.at < until) {
                 engine.advance();
@@ -234,6 +243,11 @@ impl SimHandle {
     /// The authoritative board data (compare with a display's `BoardData`).
     pub fn board_data(&self) -> BoardData {
         self.hub.board_data()
+    }
+
+    /// The name of this run's stream (a display resumes only within it).
+    pub fn stream(&self) -> Option<String> {
+        self.hub.board_data().stream
     }
 
     /// The seq of the last event published.

@@ -72,8 +72,8 @@ pub fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
 pub struct Display {
     pub core: Core,
     pub sounds: Rc<RefCell<Vec<CallInfo>>>,
-    /// Tick the presenter far into the future after each pump, so every queued call starts (and
-    /// sounds) at once; off for tests that drive the presenter's clock themselves.
+    /// Present every queued call after each pump, so every call starts (and sounds) at once; off
+    /// for tests that drive the presenter's clock themselves.
     pub present_all: bool,
 }
 
@@ -102,7 +102,13 @@ impl Display {
         let now = Timestamp::now();
         self.core.pump(now);
         if self.present_all {
-            self.core.tick(now + SignedDuration::from_hours(24 * 365));
+            // The presenter starts at most one call per tick, each after the previous one's
+            // minimum time on screen; without that minimum, ticking until nothing starts
+            // presents every queued call now.
+            let min_display = self.core.board.config.min_display;
+            self.core.board.config.min_display = SignedDuration::ZERO;
+            while self.core.tick(now) {}
+            self.core.board.config.min_display = min_display;
         }
     }
 
@@ -180,6 +186,7 @@ pub fn snapshot(seq: u64) -> Envelope {
             counters,
             recent_calls: vec![],
             announcements: vec![],
+            stream: None,
         }),
     )
 }
@@ -210,7 +217,7 @@ pub fn issued(seq: u64, waiting: u32) -> Envelope {
 }
 
 pub fn heartbeat(seq: u64) -> Envelope {
-    Envelope::new(seq, at(seq), Event::Heartbeat(tablica::protocol::Empty {}))
+    Envelope::new(seq, at(seq), Event::Heartbeat(Default::default()))
 }
 
 pub fn text(e: &Envelope) -> Message {
