@@ -21,3 +21,4 @@ pub mod render;
 pub mod scenarios;
 pub mod scene;
 pub mod sim;
+pub mod voice;
