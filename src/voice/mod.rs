@@ -5,6 +5,7 @@
 //! renders a call into one mono buffer. See docs/VOICE.md.
 
 pub mod numerals;
+pub mod pack;
 pub mod phrase;
 
 pub use phrase::{Item, Phrases, Template, TemplateError};
