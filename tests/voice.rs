@@ -220,3 +220,18 @@ fn voice_build_makes_a_pack_that_passes_its_check() {
         std::fs::read_to_string(builtin_dir().join(PACK_FILE)).unwrap()
     );
 }
+
+#[test]
+fn the_word_list_in_docs_voice_md_matches_the_code() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/VOICE.md"))
+            .unwrap();
+    let spec = PackSpec::read(&builtin_dir()).unwrap();
+    let expected: Vec<String> = spec
+        .vocabulary()
+        .iter()
+        .map(|w| format!("{}\t{w}", tablica::voice::clip_stem(w) + ".wav"))
+        .collect();
+    let listed: Vec<&str> = doc.lines().filter(|l| l.contains(".wav\t")).collect();
+    assert_eq!(listed, expected, "regenerate the list with `tablica voice words`");
+}
