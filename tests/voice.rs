@@ -57,7 +57,13 @@ fn voice_check_names_the_files_to_record_again() {
     let silent = tablica::audio::synth::encode_wav(&[0i16; 8000], 16_000);
     std::fs::write(p.join("stanowisko.wav"), silent).unwrap();
     let square: Vec<i16> = (0..8000)
-        .map(|i| if (i / 20) % 2 == 0 { i16::MAX } else { i16::MIN })
+        .map(|i| {
+            if (i / 20) % 2 == 0 {
+                i16::MAX
+            } else {
+                i16::MIN
+            }
+        })
         .collect();
     std::fs::write(
         p.join("ponownie.wav"),
@@ -77,14 +83,24 @@ fn voice_check_names_the_files_to_record_again() {
         ("ponownie.wav", "clipped"),
     ] {
         assert!(
-            lines.iter().any(|l| l.starts_with(&format!("{file}: {what}"))),
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{file}: {what}"))),
             "{file} {what}:\n{stdout}"
         );
     }
 
     // The good pack passes; a folder without voice.toml fails with the file's name.
-    let ok = tablica().args(["voice", "check"]).arg(builtin_dir()).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let ok = tablica()
+        .args(["voice", "check"])
+        .arg(builtin_dir())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     std::fs::remove_file(p.join(PACK_FILE)).unwrap();
     let none = tablica().args(["voice", "check"]).arg(p).output().unwrap();
     assert_eq!(none.status.code(), Some(1));
@@ -96,7 +112,11 @@ fn voice_words_lists_every_file_to_record() {
     let out = tablica().args(["voice", "words"]).output().unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.lines().any(|l| l == "siedemnas_cie.wav\tsiedemnaście"));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == "siedemnas_cie.wav\tsiedemnaście")
+    );
     assert!(stdout.lines().any(|l| l == "z_et.wav\tżet"));
     let spec = PackSpec::read(&builtin_dir()).unwrap();
     assert_eq!(stdout.lines().count(), spec.vocabulary().len());
@@ -134,7 +154,11 @@ fn find_in_order(signal: &[f32], pack: &VoicePack, words: &[&str], max_gap: usiz
         cursor = best_at + clip.len();
     }
     // Nothing but silence after the last word.
-    assert!(signal.len() - cursor < 100, "{} samples after the last word", signal.len() - cursor);
+    assert!(
+        signal.len() - cursor < 100,
+        "{} samples after the last word",
+        signal.len() - cursor
+    );
 }
 
 #[test]
@@ -173,7 +197,11 @@ fn say_writes_the_clips_in_order() {
             .arg(&out_file)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let wav = pack::decode(std::fs::read(&out_file).unwrap()).unwrap();
         assert_eq!(wav.sample_rate, pack.sample_rate);
         find_in_order(&wav.samples, &pack, &words, max_gap);
@@ -210,9 +238,21 @@ fn voice_build_makes_a_pack_that_passes_its_check() {
         .arg(tmp.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let check = tablica().args(["voice", "check"]).arg(tmp.path()).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = tablica()
+        .args(["voice", "check"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     assert!(tmp.path().join("NOTICE").is_file());
     // The generated voice.toml is the committed one: regenerating changes only audio.
     assert_eq!(
@@ -223,9 +263,8 @@ fn voice_build_makes_a_pack_that_passes_its_check() {
 
 #[test]
 fn the_word_list_in_docs_voice_md_matches_the_code() {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/VOICE.md"))
-            .unwrap();
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/VOICE.md"))
+        .unwrap();
     let spec = PackSpec::read(&builtin_dir()).unwrap();
     let expected: Vec<String> = spec
         .vocabulary()
@@ -233,5 +272,113 @@ fn the_word_list_in_docs_voice_md_matches_the_code() {
         .map(|w| format!("{}\t{w}", tablica::voice::clip_stem(w) + ".wav"))
         .collect();
     let listed: Vec<&str> = doc.lines().filter(|l| l.contains(".wav\t")).collect();
-    assert_eq!(listed, expected, "regenerate the list with `tablica voice words`");
+    assert_eq!(
+        listed, expected,
+        "regenerate the list with `tablica voice words`"
+    );
+}
+
+/// The board's hooks: every call whose turn on screen begins is spoken right after its chime,
+/// with the counter's label (not its id); the calls of a snapshot, first or after a reconnect,
+/// are neither chimed nor spoken.
+#[test]
+fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use tablica::app::Core;
+    use tablica::protocol::decode_event;
+    use tablica::scene::{OpeningHours, Status};
+
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/calls.jsonl"),
+    )
+    .unwrap();
+    let events: Vec<_> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| decode_event(l).unwrap())
+        .collect();
+    let status = Status {
+        hours: OpeningHours::always(),
+        ..Default::default()
+    };
+    let mut core = Core::new(None, status);
+    let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+    let (chimes, voice) = (heard.clone(), heard.clone());
+    core.set_sound(Box::new(move |call| {
+        chimes.borrow_mut().push(format!("chime {}", call.ticket))
+    }));
+    core.set_voice(Box::new(move |call, label| {
+        voice
+            .borrow_mut()
+            .push(format!("say {} {label} {}", call.ticket, call.recall))
+    }));
+    let now = jiff::Timestamp::now();
+    let far = now + jiff::SignedDuration::from_hours(24);
+    core.replay(&events, now);
+    for i in 1..=10 {
+        core.tick(far + jiff::SignedDuration::from_mins(i));
+    }
+    assert_eq!(
+        *heard.borrow(),
+        [
+            "chime A022",
+            "say A022 2 false",
+            "chime R003",
+            "say R003 1 false",
+            "chime C012",
+            "say C012 3 false",
+            "chime A022",
+            "say A022 2 true",
+        ]
+    );
+    // The queue system restarts: the same snapshot again says nothing.
+    heard.borrow_mut().clear();
+    core.replay(&events[..1], far + jiff::SignedDuration::from_hours(1));
+    for i in 1..=10 {
+        core.tick(far + jiff::SignedDuration::from_hours(2 + i));
+    }
+    assert!(heard.borrow().is_empty(), "{:?}", heard.borrow());
+}
+
+#[test]
+fn the_settings_file_has_a_voice_section() {
+    use tablica::config;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("tablica.toml");
+    let pack = builtin_dir();
+    std::fs::write(
+        &file,
+        format!(
+            "[voice]\nenabled = true\npack = \"{}\"\nvolume = 0.5\nrecall = false\n",
+            pack.display()
+        ),
+    )
+    .unwrap();
+    let loaded = config::resolve(Some(&file), config::Flags::default(), |_| None);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let v = &loaded.config.voice;
+    assert!(v.enabled && !v.recall && v.volume == 0.5 && v.pack.as_deref() == Some(&*pack));
+    let printed = loaded.config.to_toml();
+    assert!(printed.contains("[voice]\nenabled = true"), "{printed}");
+    // What `tablica config` prints reads back the same.
+    std::fs::write(&file, &printed).unwrap();
+    let again = config::resolve(Some(&file), config::Flags::default(), |_| None);
+    assert_eq!(again.config.voice, loaded.config.voice);
+
+    std::fs::write(
+        &file,
+        "[voice]\nenabled = true\nvolume = 2.0\npack = \"/nowhere\"\n",
+    )
+    .unwrap();
+    let bad = config::resolve(Some(&file), config::Flags::default(), |_| None);
+    assert_eq!(bad.errors.len(), 1, "{:?}", bad.errors);
+    assert!(
+        bad.errors[0].to_string().contains("volume 2"),
+        "{}",
+        bad.errors[0]
+    );
+    assert!(!bad.config.voice.enabled, "a broken section is not applied");
+    // Off unless switched on.
+    assert!(!config::Config::default().voice.enabled);
 }

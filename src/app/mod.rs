@@ -32,6 +32,9 @@ pub struct Counters {
 
 /// Something that sounds a call when its turn on screen begins.
 pub type CallSound = Box<dyn FnMut(&CallInfo)>;
+/// Speaks a call whose turn on screen begins, right after its [`CallSound`]; gets the counter's
+/// label as shown (the call carries only its id).
+pub type CallVoice = Box<dyn FnMut(&CallInfo, &str)>;
 
 pub struct Core {
     pub board: Board,
@@ -48,6 +51,7 @@ pub struct Core {
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
     sound: Option<CallSound>,
+    voice: Option<CallVoice>,
     watcher: Option<LayoutWatcher>,
 }
 
@@ -63,6 +67,7 @@ impl Core {
             feed: None,
             resync_pending: false,
             sound: None,
+            voice: None,
             watcher: None,
         }
     }
@@ -110,6 +115,10 @@ impl Core {
 
     pub fn set_sound(&mut self, sound: CallSound) {
         self.sound = Some(sound);
+    }
+
+    pub fn set_voice(&mut self, voice: CallVoice) {
+        self.voice = Some(voice);
     }
 
     /// Applies events from a file as if they had arrived live, the last one at `now`, so that
@@ -185,6 +194,9 @@ impl Core {
         for call in self.board.advance(now) {
             if let Some(sound) = &mut self.sound {
                 sound(&call);
+            }
+            if let Some(voice) = &mut self.voice {
+                voice(&call, self.board.data.counter_label(&call.counter));
             }
         }
     }

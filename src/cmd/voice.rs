@@ -1,10 +1,13 @@
 //! `tablica voice build|check|words` and `tablica say`: making, checking and hearing voice packs.
 
+use crate::app::CallVoice;
+use crate::audio::{Chimes, Sound, SoundKind};
 use crate::voice::pack::{self, ClipProblem, PACK_FILE, PackSpec, VoicePack};
-use crate::voice::{Phrases, clip_stem, phrase};
+use crate::voice::{Phrases, VoiceConfig, clip_stem, phrase};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where the built-in pack is looked for, in order: installed by the Debian package, then the
@@ -147,9 +150,17 @@ fn build(args: &BuildArgs) -> Result<(), String> {
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .output()
-            .map_err(|e| format!("cannot run {}: {e} (apt-get install espeak-ng)", args.espeak))?;
+            .map_err(|e| {
+                format!(
+                    "cannot run {}: {e} (apt-get install espeak-ng)",
+                    args.espeak
+                )
+            })?;
         if !output.status.success() {
-            return Err(format!("{} failed on \"{word}\": {}", args.espeak, output.status));
+            return Err(format!(
+                "{} failed on \"{word}\": {}",
+                args.espeak, output.status
+            ));
         }
         let raw = pack::decode(output.stdout).map_err(|e| format!("\"{word}\": {e}"))?;
         // Stored trimmed, normalised and at 16 kHz: the clips are small, and loading them
@@ -168,7 +179,10 @@ fn build(args: &BuildArgs) -> Result<(), String> {
         let path = out.join(format!("{}.wav", clip_stem(&word)));
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    for (name, text) in [(PACK_FILE, built_pack_toml()), ("NOTICE", NOTICE.to_owned())] {
+    for (name, text) in [
+        (PACK_FILE, built_pack_toml()),
+        ("NOTICE", NOTICE.to_owned()),
+    ] {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
@@ -266,8 +280,9 @@ fn say(args: &SayArgs) -> Result<(), String> {
         rendered.duration().as_secs_f64()
     );
     match &args.out {
-        Some(path) => std::fs::write(path, rendered.to_wav())
-            .map_err(|e| format!("{}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, rendered.to_wav()).map_err(|e| format!("{}: {e}", path.display()))
+        }
         None => play(&rendered),
     }
 }
@@ -292,4 +307,50 @@ fn play(rendered: &pack::Rendered) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
+}
+
+/// The board's voice: loads the configured pack and returns the hook that queues each call's
+/// words after its chime. `None` when the voice is off or the pack cannot be read at all (logged:
+/// the board carries on with chimes only). Clips the pack lacks are logged once, here; a call
+/// needing one of them is not spoken.
+pub fn call_voice(config: &VoiceConfig, chimes: Arc<Chimes>) -> Option<CallVoice> {
+    if !config.enabled {
+        return None;
+    }
+    let dir = config.pack.clone().unwrap_or_else(default_pack_dir);
+    let pack = match VoicePack::load(&dir) {
+        Ok((pack, problems)) => {
+            for p in &problems {
+                tracing::warn!(pack = %dir.display(), "voice pack: {p}");
+            }
+            pack
+        }
+        Err(e) => {
+            tracing::error!("{e}; calls are not spoken");
+            return None;
+        }
+    };
+    tracing::info!(pack = %dir.display(), "calls are spoken");
+    let (volume, speak_recalls) = (config.volume_factor(), config.recall);
+    Some(Box::new(move |call, counter_label| {
+        if call.recall && !speak_recalls {
+            return;
+        }
+        match pack.render_call(&call.ticket, counter_label, call.recall) {
+            Ok(rendered) => {
+                let kind = if call.recall {
+                    SoundKind::Recall
+                } else {
+                    SoundKind::Call
+                };
+                let speech = Sound {
+                    channels: 1,
+                    sample_rate: rendered.sample_rate,
+                    samples: rendered.samples.into(),
+                };
+                chimes.speak(kind, speech, volume, jiff::Timestamp::now());
+            }
+            Err(e) => tracing::warn!(ticket = %call.ticket, "call not spoken: {e}"),
+        }
+    }))
 }

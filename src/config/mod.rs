@@ -45,6 +45,7 @@ const KEYS: &[&str] = &[
     "outside_hours",
     "hours",
     "audio",
+    "voice",
 ];
 
 /// Everything an installation can set. See packaging/tablica.toml for the commented file.
@@ -65,6 +66,8 @@ pub struct Config {
     pub rotation: Rotation,
     pub hours: OpeningHours,
     pub audio: AudioConfig,
+    /// Spoken calls (docs/VOICE.md).
+    pub voice: crate::voice::VoiceConfig,
     /// The health endpoint's address; `None` when switched off.
     pub health: Option<SocketAddr>,
     /// Moves the picture by a few pixels over the hours against burn-in.
@@ -85,6 +88,7 @@ impl Default for Config {
             rotation: Rotation::default(),
             hours: OpeningHours::default(),
             audio: AudioConfig::default(),
+            voice: crate::voice::VoiceConfig::default(),
             health: Some(DEFAULT_HEALTH),
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
@@ -319,6 +323,14 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
             Err(e) => r.error_at("audio", start, e.to_string()),
         }
     }
+    if let Some(v) = r.get::<crate::voice::VoiceConfig>("voice") {
+        let start = v.span().start;
+        let voice = v.into_inner();
+        match voice.validate() {
+            Ok(()) => config.voice = voice,
+            Err(e) => r.error_at("voice", start, e.to_string()),
+        }
+    }
     // In the order of the file, as a person reads it.
     errors.sort_by_key(|e| (e.line, e.column));
     (config, errors)
@@ -548,6 +560,13 @@ impl Config {
         line("\n[audio]".into());
         line(format!("volume = {}", self.audio.volume));
         line(format!("muted = {}", self.audio.muted));
+        line("\n[voice]".into());
+        line(format!("enabled = {}", self.voice.enabled));
+        if let Some(p) = &self.voice.pack {
+            line(format!("pack = {}", q(&p.display().to_string())));
+        }
+        line(format!("volume = {}", self.voice.volume));
+        line(format!("recall = {}", self.voice.recall));
         out
     }
 }

@@ -4,10 +4,12 @@
 //! templates; both are pure. [`pack`] loads a voice pack (a folder of one clip per word) and
 //! renders a call into one mono buffer. See docs/VOICE.md.
 
+pub mod config;
 pub mod numerals;
 pub mod pack;
 pub mod phrase;
 
+pub use config::VoiceConfig;
 pub use phrase::{Item, Phrases, Template, TemplateError};
 
 /// The file name (without extension) of a word's clip: the word in lower case with each Polish

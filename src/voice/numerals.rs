@@ -10,7 +10,16 @@
 pub const MAX_NUMERAL: u32 = 9999;
 
 const UNITS: [&str; 10] = [
-    "zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć",
+    "zero",
+    "jeden",
+    "dwa",
+    "trzy",
+    "cztery",
+    "pięć",
+    "sześć",
+    "siedem",
+    "osiem",
+    "dziewięć",
 ];
 const TEENS: [&str; 10] = [
     "dziesięć",
@@ -192,7 +201,9 @@ pub fn spell(label: &str) -> Vec<Spoken> {
             if run.len() <= MAX_SPELLED_LETTERS {
                 out.extend(run.iter().filter_map(|c| letter_name(*c)).map(Spoken::Word));
             } else {
-                out.push(Spoken::Free(run.iter().flat_map(|c| c.to_lowercase()).collect()));
+                out.push(Spoken::Free(
+                    run.iter().flat_map(|c| c.to_lowercase()).collect(),
+                ));
             }
         } else {
             i += 1;
@@ -250,7 +261,16 @@ mod tests {
     /// tysięcy). Written differently on purpose, so that a slip in one is caught by the other.
     fn reference(n: u32) -> String {
         let ones = [
-            "", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem", "dziewięć",
+            "",
+            "jeden",
+            "dwa",
+            "trzy",
+            "cztery",
+            "pięć",
+            "sześć",
+            "siedem",
+            "osiem",
+            "dziewięć",
         ];
         let below_hundred = |m: u32| -> String {
             let (t, u) = ((m / 10) as usize, (m % 10) as usize);
@@ -260,8 +280,16 @@ mod tests {
                     // The teens: the unit's stem plus "naście", with the sound changes of
                     // the spoken language spelled out.
                     let stem = [
-                        "dzie", "jede", "dwa", "trzy", "czter", "pięt", "szes", "siedem",
-                        "osiem", "dziewięt",
+                        "dzie",
+                        "jede",
+                        "dwa",
+                        "trzy",
+                        "czter",
+                        "pięt",
+                        "szes",
+                        "siedem",
+                        "osiem",
+                        "dziewięt",
                     ][u];
                     if u == 0 {
                         "dziesięć".to_owned()
@@ -347,7 +375,10 @@ mod tests {
         assert_eq!(say(2341), "dwa tysiące trzysta czterdzieści jeden");
         assert_eq!(say(4000), "cztery tysiące");
         assert_eq!(say(5000), "pięć tysięcy");
-        assert_eq!(say(9999), "dziewięć tysięcy dziewięćset dziewięćdziesiąt dziewięć");
+        assert_eq!(
+            say(9999),
+            "dziewięć tysięcy dziewięćset dziewięćdziesiąt dziewięć"
+        );
     }
 
     #[test]

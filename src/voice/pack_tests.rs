@@ -9,7 +9,9 @@ const RATE: u32 = 8000;
 fn word_samples(freq: f32, amp: f32, lead: f32, len: f32, tail: f32, rate: u32) -> Vec<f32> {
     let n = |s: f32| (s * rate as f32) as usize;
     let mut v = vec![0.0; n(lead)];
-    v.extend((0..n(len)).map(|i| amp * (std::f32::consts::TAU * freq * i as f32 / rate as f32).sin()));
+    v.extend(
+        (0..n(len)).map(|i| amp * (std::f32::consts::TAU * freq * i as f32 / rate as f32).sin()),
+    );
     v.extend(vec![0.0; n(tail)]);
     v
 }
@@ -29,7 +31,11 @@ fn full_pack(toml: &str) -> tempfile::TempDir {
     let spec = PackSpec::read(dir.path()).unwrap();
     for (i, word) in spec.vocabulary().iter().enumerate() {
         let s = word_samples(200.0 + 10.0 * i as f32, 0.3, 0.05, 0.1, 0.05, RATE);
-        std::fs::write(dir.path().join(format!("{}.wav", clip_stem(word))), wav(&s, RATE)).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{}.wav", clip_stem(word))),
+            wav(&s, RATE),
+        )
+        .unwrap();
     }
     dir
 }
@@ -83,7 +89,10 @@ fn leading_and_trailing_silence_is_trimmed_even_over_room_noise() {
     let secs = out.len() as f32 / RATE as f32;
     // The 0.2 s word and at most one 10 ms window of margin on each side (plus a window's
     // rounding): none of the 1 s of silence around it.
-    assert!((0.2..=0.235).contains(&secs), "{secs} s left after trimming");
+    assert!(
+        (0.2..=0.235).contains(&secs),
+        "{secs} s left after trimming"
+    );
     // The ends fade in and out rather than starting mid-wave.
     assert!(out[0].abs() < 0.01 && out[out.len() - 1].abs() < 0.01);
 }
@@ -133,9 +142,16 @@ fn a_complete_pack_renders_a_call_word_by_word_with_its_gaps() {
     for (seg, next) in call.segments.iter().zip(&call.segments[1..]) {
         let gap = next.start - (seg.start + seg.len);
         // The comma of the phrase stands after the ticket.
-        let want = if seg.word == "siedemnaście" { 2400 } else { 800 };
+        let want = if seg.word == "siedemnaście" {
+            2400
+        } else {
+            800
+        };
         assert_eq!(gap, want, "after {}", seg.word);
-        assert_eq!(&call.samples[seg.start..seg.start + seg.len], pack.clip(&seg.word).unwrap());
+        assert_eq!(
+            &call.samples[seg.start..seg.start + seg.len],
+            pack.clip(&seg.word).unwrap()
+        );
     }
     let last = call.segments.last().unwrap();
     assert_eq!(call.samples.len(), last.start + last.len);
@@ -203,9 +219,17 @@ fn the_clips_table_names_other_files_but_never_outside_the_pack() {
     let toml = "language = \"pl\"\n[clips]\n\"numer\" = \"Numer-take2.wav\"\n";
     std::fs::write(p.join(PACK_FILE), toml).unwrap();
     let spec = PackSpec::read(p).unwrap();
-    assert_eq!(spec.clip_file("numer"), ("Numer-take2.wav".to_owned(), true));
+    assert_eq!(
+        spec.clip_file("numer"),
+        ("Numer-take2.wav".to_owned(), true)
+    );
     assert!(check(&spec).is_empty());
-    for bad in ["../numer.wav", "/etc/passwd", "sub/numer.wav", ".hidden.wav"] {
+    for bad in [
+        "../numer.wav",
+        "/etc/passwd",
+        "sub/numer.wav",
+        ".hidden.wav",
+    ] {
         let toml = format!("language = \"pl\"\n[clips]\n\"numer\" = \"{bad}\"\n");
         assert!(
             matches!(PackSpec::parse(p, &toml), Err(PackError::ClipPath { .. })),
@@ -230,10 +254,16 @@ fn clips_at_other_rates_are_resampled_to_the_packs() {
 #[test]
 fn bad_voice_toml_is_refused_with_the_place() {
     let p = Path::new("/packs/x");
-    let err = PackSpec::parse(p, "language = \"pl\"\n[phrases]\ncall = \"numer {tiket}\"\n")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("/packs/x/voice.toml") && err.contains("{tiket}"), "{err}");
+    let err = PackSpec::parse(
+        p,
+        "language = \"pl\"\n[phrases]\ncall = \"numer {tiket}\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("/packs/x/voice.toml") && err.contains("{tiket}"),
+        "{err}"
+    );
     assert!(matches!(
         PackSpec::parse(p, "language = \"pl\"\nspeed = 2\n"),
         Err(PackError::Toml { .. })
@@ -254,5 +284,8 @@ fn bad_voice_toml_is_refused_with_the_place() {
     .unwrap();
     let v = spec.vocabulary();
     assert!(v.iter().any(|w| w == "zapraszamy") && v.iter().any(|w| w == "stanowiska"));
-    assert!(v.iter().any(|w| w == "ponownie"), "the default recall phrase stays");
+    assert!(
+        v.iter().any(|w| w == "ponownie"),
+        "the default recall phrase stays"
+    );
 }

@@ -207,7 +207,11 @@ impl Phrases {
     /// are not in it: they depend on the queue system's labels, not on the pack.
     pub fn vocabulary(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let fixed = self.call.fixed_words().into_iter().chain(self.recall.fixed_words());
+        let fixed = self
+            .call
+            .fixed_words()
+            .into_iter()
+            .chain(self.recall.fixed_words());
         for w in fixed.chain(numerals::vocabulary()) {
             if !out.iter().any(|o| o == w) {
                 out.push(w.to_owned());
@@ -247,7 +251,15 @@ mod tests {
         );
         assert_eq!(
             words(&p.render("B120", "3A", false)),
-            ["numer", "be", "sto", "dwadzieścia", "stanowisko", "trzy", "a"]
+            [
+                "numer",
+                "be",
+                "sto",
+                "dwadzieścia",
+                "stanowisko",
+                "trzy",
+                "a"
+            ]
         );
     }
 
@@ -256,7 +268,14 @@ mod tests {
         let p = Phrases::default();
         assert_eq!(
             words(&p.render("A017", "3", true)),
-            ["ponownie", "numer", "a", "siedemnaście", "stanowisko", "trzy"]
+            [
+                "ponownie",
+                "numer",
+                "a",
+                "siedemnaście",
+                "stanowisko",
+                "trzy"
+            ]
         );
     }
 
@@ -265,12 +284,17 @@ mod tests {
         let t = Template::parse("Zapraszamy {ticket} do stanowiska numer {counter}.").unwrap();
         assert_eq!(
             words(&t.render("C5", "12")),
-            ["zapraszamy", "ce", "pięć", "do", "stanowiska", "numer", "dwanaście"]
+            [
+                "zapraszamy",
+                "ce",
+                "pięć",
+                "do",
+                "stanowiska",
+                "numer",
+                "dwanaście"
+            ]
         );
-        assert_eq!(
-            t.fixed_words(),
-            ["zapraszamy", "do", "stanowiska", "numer"]
-        );
+        assert_eq!(t.fixed_words(), ["zapraszamy", "do", "stanowiska", "numer"]);
         // Digits in the template are numerals too.
         let t = Template::parse("{ticket} okienko 2").unwrap();
         assert_eq!(words(&t.render("A1", "")), ["a", "jeden", "okienko", "dwa"]);
@@ -304,10 +328,7 @@ mod tests {
         assert_eq!(Template::parse("numer {ticket"), Err(Unclosed));
         assert_eq!(Template::parse("numer ticket}"), Err(StrayClose));
         assert_eq!(Template::parse("stanowisko {counter}"), Err(NoTicket));
-        assert_eq!(
-            Template::parse("{ticket} nr3"),
-            Err(BadWord("nr3".into()))
-        );
+        assert_eq!(Template::parse("{ticket} nr3"), Err(BadWord("nr3".into())));
         assert!(matches!(
             Template::parse(&format!("{{ticket}}{}", " a".repeat(200))),
             Err(TooLong(_))
@@ -324,7 +345,14 @@ mod tests {
     fn vocabulary_covers_every_call() {
         let p = Phrases::default();
         let v = p.vocabulary();
-        for w in ["numer", "stanowisko", "ponownie", "siedemnaście", "tysiące", "igrek"] {
+        for w in [
+            "numer",
+            "stanowisko",
+            "ponownie",
+            "siedemnaście",
+            "tysiące",
+            "igrek",
+        ] {
             assert!(v.iter().any(|x| x == w), "{w}");
         }
         for n in [0u32, 17, 212, 1000, 2341, 9999] {
