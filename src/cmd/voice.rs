@@ -343,10 +343,15 @@ pub fn call_voice(config: &VoiceConfig, chimes: Arc<Chimes>) -> Option<CallVoice
                 } else {
                     SoundKind::Call
                 };
+                // At the chimes' rate: rodio loses the start of a source whose rate differs
+                // from the one before it in the sink (about 0.4 s of a 16 kHz call after the
+                // 44.1 kHz chime, found by tests/voice_capture.rs), so the call is resampled
+                // here, once, rather than by the audio stack.
+                let rate = crate::audio::synth::SAMPLE_RATE;
                 let speech = Sound {
                     channels: 1,
-                    sample_rate: rendered.sample_rate,
-                    samples: rendered.samples.into(),
+                    sample_rate: rate,
+                    samples: pack::resample(&rendered.samples, rendered.sample_rate, rate).into(),
                 };
                 chimes.speak(kind, speech, volume, jiff::Timestamp::now());
             }
