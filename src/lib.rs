@@ -22,3 +22,4 @@ pub mod scenarios;
 pub mod scene;
 pub mod sim;
 pub mod supervise;
+pub mod voice;

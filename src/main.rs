@@ -39,6 +39,10 @@ enum Command {
     Preview(tablica::cmd::render::PreviewArgs),
     /// Checks the settings: prints those in force and every mistake (exit status 1 if any).
     Config(ConfigArgs),
+    /// Voice packs for spoken calls: build the built-in one, check one, list the words to record.
+    Voice(tablica::cmd::voice::VoiceArgs),
+    /// Says a call as the board would (`say A017 3`), or writes it to a WAV file with --out.
+    Say(tablica::cmd::voice::SayArgs),
 }
 
 #[derive(clap::Args)]
@@ -119,5 +123,7 @@ fn main() -> ExitCode {
         Command::Check(args) => tablica::cmd::check::check_cli(args),
         Command::Preview(args) => tablica::cmd::render::preview_cli(args),
         Command::Config(args) => config_cli(args),
+        Command::Voice(args) => tablica::cmd::voice::voice_cli(args),
+        Command::Say(args) => tablica::cmd::voice::say_cli(args),
     }
 }

@@ -33,6 +33,9 @@ pub struct Counters {
 
 /// Something that sounds a call when its turn on screen begins.
 pub type CallSound = Box<dyn FnMut(&CallInfo)>;
+/// Speaks a call whose turn on screen begins, right after its [`CallSound`]; gets the counter's
+/// label as shown (the call carries only its id).
+pub type CallVoice = Box<dyn FnMut(&CallInfo, &str)>;
 
 pub struct Core {
     pub board: Board,
@@ -49,6 +52,7 @@ pub struct Core {
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
     sound: Option<CallSound>,
+    voice: Option<CallVoice>,
     watcher: Option<LayoutWatcher>,
     /// The size of the last frame, for proving a reloaded layout draws the call on this screen.
     screen: Option<(u32, u32)>,
@@ -71,6 +75,7 @@ impl Core {
             feed: None,
             resync_pending: false,
             sound: None,
+            voice: None,
             watcher: None,
             screen: None,
             origin: Instant::now(),
@@ -168,6 +173,10 @@ impl Core {
 
     pub fn set_sound(&mut self, sound: CallSound) {
         self.sound = Some(sound);
+    }
+
+    pub fn set_voice(&mut self, voice: CallVoice) {
+        self.voice = Some(voice);
     }
 
     /// Applies events from a file as if they had arrived live, the last one at `now`, so that
@@ -288,6 +297,9 @@ impl Core {
         };
         if let Some(sound) = &mut self.sound {
             sound(&call);
+        }
+        if let Some(voice) = &mut self.voice {
+            voice(&call, self.board.data.counter_label(&call.counter));
         }
         true
     }

@@ -124,15 +124,36 @@ impl Chimes {
     /// for `now` on the Warsaw wall clock. Never blocks: it only takes a lock the audio thread
     /// holds for a few instructions.
     pub fn play(&self, kind: SoundKind, now: jiff::Timestamp) {
+        self.enqueue(kind, None, 1.0, now);
+    }
+
+    /// Queues a spoken call (docs/VOICE.md) after every sound already queued, normally the
+    /// chime of the same call, at `volume` times the chime's volume for `now`: the master
+    /// volume, quiet periods and muting silence the voice too.
+    pub fn speak(&self, kind: SoundKind, speech: Sound, volume: f32, now: jiff::Timestamp) {
+        self.enqueue(kind, Some(speech), volume, now);
+    }
+
+    fn enqueue(&self, kind: SoundKind, speech: Option<Sound>, factor: f32, now: jiff::Timestamp) {
         let mut inner = self.shared.lock();
-        let volume = inner.config.volume_for(now);
+        // NaN would pass the "volume zero" test below and reach the device; it counts as silent.
+        let factor = if factor.is_nan() {
+            0.0
+        } else {
+            factor.clamp(0.0, 1.0)
+        };
+        let volume = inner.config.volume_for(now) * factor;
         if volume <= 0.0 {
             drop(inner);
             self.shared.skipped.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(?kind, "sound skipped: muted or volume zero at this time");
             return;
         }
-        if let Some(dropped) = inner.queue.push(Request { kind, volume }) {
+        if let Some(dropped) = inner.queue.push(Request {
+            kind,
+            volume,
+            speech,
+        }) {
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
             // One warning per overflow, not one per dropped sound: a flood of calls must not
             // become a flood of log lines.

@@ -1,13 +1,17 @@
 //! The bounded queue of sounds waiting to be played.
 
-use super::SoundKind;
+use super::{Sound, SoundKind};
 use std::collections::VecDeque;
 
 /// One sound waiting its turn, with the volume decided when it was requested.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub kind: SoundKind,
     pub volume: f32,
+    /// A spoken call (docs/VOICE.md) to play instead of `kind`'s sound; `kind` then tells
+    /// whether it is a call's or a recall's. It shares the queue with the chimes so that it
+    /// follows its chime and never overlaps another sound.
+    pub speech: Option<Sound>,
 }
 
 /// First in, first out, at most `capacity` requests. When full, the oldest waiting request is

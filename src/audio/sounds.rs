@@ -22,7 +22,7 @@ pub const MAX_SOUND_SECONDS: u32 = 10;
 const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A decoded sound, ready to be played any number of times.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sound {
     pub channels: u16,
     pub sample_rate: u32,

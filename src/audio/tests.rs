@@ -192,7 +192,11 @@ fn validation_reports_out_of_range_values() {
 // --- queue
 
 fn req(kind: SoundKind, volume: f32) -> Request {
-    Request { kind, volume }
+    Request {
+        kind,
+        volume,
+        speech: None,
+    }
 }
 
 #[test]

@@ -122,7 +122,10 @@ impl Worker {
         if gap_over.is_some_and(|at| !self.sleep_until(at)) {
             return;
         }
-        let sound = self.sounds.get(request.kind);
+        let sound = match &request.speech {
+            Some(speech) => speech,
+            None => self.sounds.get(request.kind),
+        };
         let shared = &self.shared;
         let outcome = output.play(sound, request.volume, || shared.shutting_down());
         match outcome {

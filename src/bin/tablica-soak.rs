@@ -229,6 +229,8 @@ async fn proxy(listener: TcpListener, upstream: u16, mode: Arc<AtomicU8>) {
 async fn proxy_one(stream: TcpStream, upstream: u16, mode: Arc<AtomicU8>) {
     let auth = Arc::new(Mutex::new(None));
     let seen = auth.clone();
+    // The error type is tungstenite's callback signature, not ours to shrink.
+    #[allow(clippy::result_large_err)]
     let callback = move |req: &Request, resp: Response| {
         if let Some(v) = req.headers().get("authorization") {
             *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(v.clone());

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod render;
 pub mod run;
+pub mod voice;
 
 use std::fmt;
 use std::str::FromStr;

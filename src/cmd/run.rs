@@ -162,6 +162,9 @@ fn core(
         };
         sounds.play(kind, jiff::Timestamp::now());
     }));
+    if let Some(voice) = super::voice::call_voice(&settings.voice, chimes.clone()) {
+        core.set_voice(voice);
+    }
     Ok((core, chimes))
 }
 
@@ -290,7 +293,10 @@ fn demo(args: DemoArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let url = handle.url().ok_or("the simulator is not listening")?;
     eprintln!("Simulated service point at {url} (speed ×{})", args.speed);
-    let (core, _chimes) = core(&args.screen, true, &Config::default())?;
+    // The demo speaks its calls: it is where an office first hears the board.
+    let mut settings = Config::default();
+    settings.voice.enabled = true;
+    let (core, _chimes) = core(&args.screen, true, &settings)?;
     let feed_config = FeedConfig::new(url);
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();

@@ -46,6 +46,7 @@ const KEYS: &[&str] = &[
     "outside_hours",
     "hours",
     "audio",
+    "voice",
 ];
 
 /// Everything an installation can set. See packaging/tablica.toml for the commented file.
@@ -66,6 +67,8 @@ pub struct Config {
     pub rotation: Rotation,
     pub hours: OpeningHours,
     pub audio: AudioConfig,
+    /// Spoken calls (docs/VOICE.md).
+    pub voice: crate::voice::VoiceConfig,
     /// The health endpoint's address; `None` when switched off.
     pub health: Option<SocketAddr>,
     /// Moves the picture by a few pixels over the hours against burn-in.
@@ -86,6 +89,7 @@ impl Default for Config {
             rotation: Rotation::default(),
             hours: OpeningHours::default(),
             audio: AudioConfig::default(),
+            voice: crate::voice::VoiceConfig::default(),
             health: Some(DEFAULT_HEALTH),
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
@@ -335,6 +339,14 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
         match audio.validate() {
             Ok(()) => config.audio = audio,
             Err(e) => r.error_at("audio", start, e.to_string()),
+        }
+    }
+    if let Some(v) = r.get::<crate::voice::VoiceConfig>("voice") {
+        let start = v.span().start;
+        let voice = v.into_inner();
+        match voice.validate() {
+            Ok(()) => config.voice = voice,
+            Err(e) => r.error_at("voice", start, e.to_string()),
         }
     }
     // In the order of the file, as a person reads it.
@@ -609,6 +621,13 @@ impl Config {
         line("\n[audio]".into());
         line(format!("volume = {}", self.audio.volume));
         line(format!("muted = {}", self.audio.muted));
+        line("\n[voice]".into());
+        line(format!("enabled = {}", self.voice.enabled));
+        if let Some(p) = &self.voice.pack {
+            line(format!("pack = {}", q(&p.display().to_string())));
+        }
+        line(format!("volume = {}", self.voice.volume));
+        line(format!("recall = {}", self.voice.recall));
         out
     }
 }
