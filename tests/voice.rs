@@ -313,11 +313,23 @@ fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
             .borrow_mut()
             .push(format!("say {} {label} {}", call.ticket, call.recall))
     }));
+    // The office's state first, then the calls as they arrive live, a second apart, with the
+    // board's clock ticking every second: each call starts (and sounds) in its turn.
+    let first_call = events
+        .iter()
+        .position(|e| matches!(e.event, tablica::protocol::Event::TicketCalled(_)))
+        .unwrap();
     let now = jiff::Timestamp::now();
-    let far = now + jiff::SignedDuration::from_hours(24);
-    core.replay(&events, now);
-    for i in 1..=10 {
-        core.tick(far + jiff::SignedDuration::from_mins(i));
+    let start = std::time::Instant::now();
+    core.replay(&events[..first_call], now);
+    let mut live = events[first_call..].iter();
+    for i in 0..40u64 {
+        let wall = now + jiff::SignedDuration::from_secs(i as i64);
+        let at = start + std::time::Duration::from_secs(i);
+        if let Some(e) = live.next() {
+            core.receive(e, wall, at);
+        }
+        core.tick_at(wall, at);
     }
     assert_eq!(
         *heard.borrow(),
@@ -334,9 +346,13 @@ fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
     );
     // The queue system restarts: the same snapshot again says nothing.
     heard.borrow_mut().clear();
-    core.replay(&events[..1], far + jiff::SignedDuration::from_hours(1));
-    for i in 1..=10 {
-        core.tick(far + jiff::SignedDuration::from_hours(2 + i));
+    for i in 40..80u64 {
+        let wall = now + jiff::SignedDuration::from_secs(i as i64);
+        let at = start + std::time::Duration::from_secs(i);
+        if i == 40 {
+            core.receive(&events[0], wall, at);
+        }
+        core.tick_at(wall, at);
     }
     assert!(heard.borrow().is_empty(), "{:?}", heard.borrow());
 }

@@ -198,6 +198,13 @@ impl Core {
         self.board.catch_up(now, mono_now);
     }
 
+    /// Applies one event that arrives live at `now` (monotonic `at`), as the feed's events are;
+    /// its call, if any, waits for [`Core::tick`] to start and sound.
+    pub fn receive(&mut self, e: &Envelope, now: Timestamp, at: Instant) {
+        let mono = self.mono(at);
+        self.apply(e, now, mono);
+    }
+
     fn apply(&mut self, e: &Envelope, now: Timestamp, mono: Mono) {
         self.counters.events += 1;
         if let Event::Invalid(invalid) = &e.event {
