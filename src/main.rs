@@ -39,6 +39,8 @@ enum Command {
     Preview(tablica::cmd::render::PreviewArgs),
     /// Checks the settings: prints those in force and every mistake (exit status 1 if any).
     Config(ConfigArgs),
+    /// Watches every display of the city: one web page of screenshots and states.
+    Fleet(tablica::cmd::fleet::FleetArgs),
 }
 
 #[derive(clap::Args)]
@@ -119,5 +121,6 @@ fn main() -> ExitCode {
         Command::Check(args) => tablica::cmd::check::check_cli(args),
         Command::Preview(args) => tablica::cmd::render::preview_cli(args),
         Command::Config(args) => config_cli(args),
+        Command::Fleet(args) => tablica::cmd::fleet::fleet_cli(args),
     }
 }
