@@ -28,6 +28,27 @@ pub enum FetchError {
     Status(u16, String),
 }
 
+/// An I/O error in words for a technician: "connection refused", not "Connection refused (os
+/// error 111)".
+fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => "connection refused (is the board running, with health on this \
+                                 address?)"
+            .into(),
+        K::HostUnreachable | K::NetworkUnreachable => "no route to the board (network, VPN?)".into(),
+        K::TimedOut => "connection timed out".into(),
+        _ => {
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text);
+            let mut c = text.chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
 /// `GET path` from `address` (`host:port`); the body of a 200 answer.
 pub async fn get(
     address: &str,
@@ -50,7 +71,7 @@ async fn exchange(
 ) -> Result<Vec<u8>, FetchError> {
     let mut stream = TcpStream::connect(address)
         .await
-        .map_err(|e| FetchError::Connect(e.to_string()))?;
+        .map_err(|e| FetchError::Connect(io_words(&e)))?;
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();

@@ -149,6 +149,7 @@ fn card(out: &mut String, index: usize, d: &Display, seen: &Observed, v: &Verdic
         None => {
             let why = seen.shot_error.as_deref().unwrap_or(match v.level {
                 Level::Pending => "waiting for the first poll",
+                Level::Unreachable => "no picture: the display does not answer",
                 _ => "no screenshot",
             });
             format!(r#"<div class="noshot">{}</div>"#, escape(why))
