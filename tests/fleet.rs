@@ -100,7 +100,12 @@ fn dead_address() -> SocketAddr {
 }
 
 fn golden(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn display_entry(id: &str, mall: &str, addr: SocketAddr, extra: &str) -> String {
@@ -112,7 +117,14 @@ fn once(dir: &Path, list: &str) -> (i32, String) {
     let path = dir.join("displays.toml");
     std::fs::write(&path, list).unwrap();
     let out = Command::new("timeout")
-        .args(["60", env!("CARGO_BIN_EXE_tablica"), "fleet", "--once", "--timeout", "3"])
+        .args([
+            "60",
+            env!("CARGO_BIN_EXE_tablica"),
+            "fleet",
+            "--once",
+            "--timeout",
+            "3",
+        ])
         .arg("--displays")
         .arg(&path)
         .stdin(Stdio::null())
@@ -141,8 +153,18 @@ fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Option<(u16, Vec<u8
 fn chromium(url: &str, args: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new("timeout")
-        .args(["60", "chromium", "--headless", "--no-sandbox", "--disable-gpu"])
-        .args(["--no-first-run", "--hide-scrollbars", "--disable-dev-shm-usage"])
+        .args([
+            "60",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+        ])
+        .args([
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--disable-dev-shm-usage",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .arg(url)
@@ -212,7 +234,10 @@ fn the_page_in_a_real_browser_shows_the_dead_board_first() {
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
             let boards = v["displays"].as_array().unwrap();
             let polled = boards.iter().all(|b| !b["polled_at"].is_null());
-            let shots = boards.iter().filter(|b| b["screenshot"].is_string()).count();
+            let shots = boards
+                .iter()
+                .filter(|b| b["screenshot"].is_string())
+                .count();
             if polled && shots == 2 {
                 let levels: Vec<&str> = boards
                     .iter()
@@ -278,7 +303,10 @@ fn once_exit_status_says_whether_a_board_needs_someone() {
     let open = format!("[hours]\n{}", hours(true));
     let closed = format!("[hours]\n{}", hours(false));
 
-    let (code, table) = once(dir.path(), &format!("{open}{}", display_entry("a", "M", up, "")));
+    let (code, table) = once(
+        dir.path(),
+        &format!("{open}{}", display_entry("a", "M", up, "")),
+    );
     assert_eq!(code, 0, "{table}");
     assert!(table.starts_with("STATE"), "{table}");
     assert!(table.lines().nth(1).unwrap().starts_with("OK "), "{table}");
@@ -294,15 +322,25 @@ fn once_exit_status_says_whether_a_board_needs_someone() {
     );
     assert_eq!(code, 1, "{table}");
     assert!(
-        table.lines().nth(1).unwrap().starts_with("UNREACHABLE  dead"),
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("UNREACHABLE  dead"),
         "{table}"
     );
 
     // Disconnected while open: exit 1; the same while closed: exit 0.
-    let (code, table) = once(dir.path(), &format!("{open}{}", display_entry("b", "M", down, "")));
+    let (code, table) = once(
+        dir.path(),
+        &format!("{open}{}", display_entry("b", "M", down, "")),
+    );
     assert_eq!(code, 1, "{table}");
     assert!(table.contains("during opening hours"), "{table}");
-    let (code, table) = once(dir.path(), &format!("{closed}{}", display_entry("b", "M", down, "")));
+    let (code, table) = once(
+        dir.path(),
+        &format!("{closed}{}", display_entry("b", "M", down, "")),
+    );
     assert_eq!(code, 0, "{table}");
     assert!(table.contains("closed now"), "{table}");
 
@@ -317,13 +355,19 @@ fn once_exit_status_says_whether_a_board_needs_someone() {
     assert_eq!(code, 0, "{table}");
     let (code, table) = once(
         dir.path(),
-        &format!("{open}{}", display_entry("c", "M", locked, "token = \"wrong\"")),
+        &format!(
+            "{open}{}",
+            display_entry("c", "M", locked, "token = \"wrong\"")
+        ),
     );
     assert_eq!(code, 1, "{table}");
     assert!(table.contains("token refused (401)"), "{table}");
 
     // A list that cannot be used: exit 2, with where.
-    let (code, _) = once(dir.path(), "[[display]]\nid = \"x\"\naddress = \"nowhere\"\n");
+    let (code, _) = once(
+        dir.path(),
+        "[[display]]\nid = \"x\"\naddress = \"nowhere\"\n",
+    );
     assert_eq!(code, 2);
 }
 
@@ -424,7 +468,10 @@ fn a_real_board_on_the_network_answers_only_with_its_token() {
     let open = format!("[hours]\n{}", hours(true));
     let (code, table) = once(
         dir.path(),
-        &format!("{open}{}", display_entry("pom-real", "M", addr, &with_token)),
+        &format!(
+            "{open}{}",
+            display_entry("pom-real", "M", addr, &with_token)
+        ),
     );
     assert_eq!(code, 1, "{table}");
     assert!(table.contains("DOWN"), "{table}");
@@ -432,7 +479,10 @@ fn a_real_board_on_the_network_answers_only_with_its_token() {
     let closed = format!("[hours]\n{}", hours(false));
     let (code, table) = once(
         dir.path(),
-        &format!("{closed}{}", display_entry("pom-real", "M", addr, &with_token)),
+        &format!(
+            "{closed}{}",
+            display_entry("pom-real", "M", addr, &with_token)
+        ),
     );
     assert_eq!(code, 0, "{table}");
     let (code, table) = once(

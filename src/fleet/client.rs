@@ -36,7 +36,9 @@ fn io_words(e: &std::io::Error) -> String {
         K::ConnectionRefused => "connection refused (is the board running, with health on this \
                                  address?)"
             .into(),
-        K::HostUnreachable | K::NetworkUnreachable => "no route to the board (network, VPN?)".into(),
+        K::HostUnreachable | K::NetworkUnreachable => {
+            "no route to the board (network, VPN?)".into()
+        }
         K::TimedOut => "connection timed out".into(),
         _ => {
             let text = e.to_string();
@@ -151,7 +153,10 @@ mod tests {
         );
         assert_eq!(parse(b"SSH-2.0-OpenSSH\r\n"), Err(FetchError::Malformed));
         assert_eq!(parse(b"HTTP/1.1 abc\r\n\r\n"), Err(FetchError::Malformed));
-        assert_eq!(parse(b"HTTP/1.1 404 Not Found\r\n\r\n"), Ok((404, &b""[..])));
+        assert_eq!(
+            parse(b"HTTP/1.1 404 Not Found\r\n\r\n"),
+            Ok((404, &b""[..]))
+        );
     }
 
     #[tokio::test]

@@ -130,7 +130,8 @@ impl FleetList {
     /// Parses the file's text; the error says where and what.
     pub fn parse(text: &str) -> Result<FleetList, String> {
         let file: File = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
-        let base = hours(&OpeningHours::default(), &file.hours).map_err(|m| format!("[hours]: {m}"))?;
+        let base =
+            hours(&OpeningHours::default(), &file.hours).map_err(|m| format!("[hours]: {m}"))?;
         if file.display.is_empty() {
             return Err("no [[display]] entries".into());
         }
@@ -242,14 +243,15 @@ hours = { sunday = "10:00-16:00", saturday = "closed" }
         let err = |t: &str| FleetList::parse(t).unwrap_err();
         assert!(err("").contains("no [[display]]"));
         assert!(err("[[display]]\nid = \"a\"\naddress = \"x\"\n").contains("not HOST:PORT"));
-        assert!(
-            err("[[display]]\nid = \"a\"\naddress = \"x:1\"\nadress = 1\n").contains("adress")
-        );
+        assert!(err("[[display]]\nid = \"a\"\naddress = \"x:1\"\nadress = 1\n").contains("adress"));
         assert!(
             err("[[display]]\nid = \"a\"\naddress = \"x:1\"\n[[display]]\nid = \"a\"\naddress = \"y:1\"\n")
                 .contains("twice")
         );
-        assert!(err("[hours]\nsundy = \"closed\"\n[[display]]\nid = \"a\"\naddress = \"x:1\"\n").contains("sundy"));
+        assert!(
+            err("[hours]\nsundy = \"closed\"\n[[display]]\nid = \"a\"\naddress = \"x:1\"\n")
+                .contains("sundy")
+        );
         assert!(
             err("[[display]]\nid = \"a\"\naddress = \"x:1\"\nhours = { monday = \"10-18\" }\n")
                 .contains("monday")

@@ -222,7 +222,9 @@ pub fn json(displays: &[Display], seen: &[Observed], now: Timestamp) -> serde_js
 /// The table `--once` prints, most urgent first.
 pub fn table(displays: &[Display], seen: &[Observed], now: Timestamp) -> String {
     let rows = order(displays, seen, now);
-    let header = ["STATE", "DISPLAY", "MALL", "ADDRESS", "LINK", "DATA", "VERSION", "UPTIME", "PROBLEM"];
+    let header = [
+        "STATE", "DISPLAY", "MALL", "ADDRESS", "LINK", "DATA", "VERSION", "UPTIME", "PROBLEM",
+    ];
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| (*s).to_owned()).collect()];
     for (i, v) in rows {
         let (d, s) = (&displays[i], &seen[i]);
@@ -345,7 +347,10 @@ mod tests {
 
     #[test]
     fn board_text_is_escaped() {
-        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         let d = Display {
             id: "<b>".into(),
             mall: "M".into(),
@@ -362,7 +367,7 @@ mod tests {
             ..Observed::default()
         };
         let now: Timestamp = "2026-11-30T11:00:00Z".parse().unwrap();
-        let page = html(&[d.clone()], &[seen.clone()], now);
+        let page = html(std::slice::from_ref(&d), std::slice::from_ref(&seen), now);
         assert!(!page.contains("<script>alert"));
         assert!(page.contains("&lt;b&gt;"));
         let t = table(&[d], &[seen], now);

@@ -68,8 +68,9 @@ impl Fleet {
         self.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Polls board `i` once and records what it said.
-    async fn poll(&self, i: usize, options: &Options) {
+    /// Polls board `i` once and records what it said; its screenshot too when `shot` (the
+    /// table of `--once` has no use for one, and the board need not draw it).
+    async fn poll(&self, i: usize, options: &Options, shot: bool) {
         let d = &self.displays[i];
         let token = match d.token.as_ref().map(|t| t.get()).transpose() {
             Ok(t) => t,
@@ -87,7 +88,7 @@ impl Fleet {
                     .ok_or_else(|| "answers, but not with a board's /health".to_owned())
             });
         let shot = match &health {
-            Ok(_) => Some(
+            Ok(_) if shot => Some(
                 client::get(
                     &d.address,
                     "/screenshot.png",
@@ -103,7 +104,7 @@ impl Fleet {
                         .ok_or_else(|| "screenshot: not a PNG".to_owned())
                 }),
             ),
-            Err(_) => None,
+            _ => None,
         };
         self.record(i, health, shot);
     }
@@ -149,7 +150,7 @@ pub async fn once(list: FleetList, options: &Options) -> (String, bool) {
         let (fleet, permits, options) = (fleet.clone(), permits.clone(), options.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            fleet.poll(i, &options).await;
+            fleet.poll(i, &options, false).await;
         });
     }
     while tasks.join_next().await.is_some() {}
@@ -177,7 +178,7 @@ pub async fn run(list: FleetList, listener: TcpListener, options: Options) {
                 let Ok(_permit) = permits.acquire().await else {
                     return;
                 };
-                fleet.poll(i, &options).await;
+                fleet.poll(i, &options, true).await;
             }
         });
     }
@@ -248,7 +249,11 @@ async fn serve_one(mut stream: TcpStream, fleet: &Fleet) {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let path = target.split('?').next().unwrap_or(target);
     let answer = if method != "GET" && method != "HEAD" {
-        Answer::new("405 Method Not Allowed", "text/plain", b"only GET\n".to_vec())
+        Answer::new(
+            "405 Method Not Allowed",
+            "text/plain",
+            b"only GET\n".to_vec(),
+        )
     } else {
         route(path, fleet)
     };

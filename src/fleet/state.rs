@@ -65,7 +65,11 @@ impl Health {
             }
         }
         if screen_frozen {
-            screen.push_str(if screen.is_empty() { "frozen" } else { ", frozen" });
+            screen.push_str(if screen.is_empty() {
+                "frozen"
+            } else {
+                ", frozen"
+            });
         }
         let mut problems = Vec::new();
         for key in ["problems", "config_errors", "layout_errors"] {

@@ -148,7 +148,10 @@ pub struct NeedsToken(pub SocketAddr);
 
 impl Access {
     /// Open on loopback; elsewhere only with a token file, and not at all without one.
-    pub fn for_address(addr: SocketAddr, token_file: Option<PathBuf>) -> Result<Access, NeedsToken> {
+    pub fn for_address(
+        addr: SocketAddr,
+        token_file: Option<PathBuf>,
+    ) -> Result<Access, NeedsToken> {
         if addr.ip().is_loopback() {
             return Ok(Access::Open);
         }
@@ -222,11 +225,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, access: Access) {
         tokio::spawn(async move {
             // The deadline covers the whole connection; when it passes the connection is simply
             // dropped, which closes it.
-            let _ = tokio::time::timeout(
-                CONNECTION_DEADLINE,
-                handle(stream, &shared, &access, &slot),
-            )
-            .await;
+            let _ =
+                tokio::time::timeout(CONNECTION_DEADLINE, handle(stream, &shared, &access, &slot))
+                    .await;
             drop(slot);
         });
     }
