@@ -374,4 +374,33 @@ mod tests {
         assert!(t.starts_with("STATE"), "{t}");
         assert!(t.contains("WARNING"), "{t}");
     }
+
+    #[test]
+    fn an_unreachable_board_keeps_its_last_picture_with_its_age() {
+        let d = Display {
+            id: "a".into(),
+            mall: String::new(),
+            address: "x:1".into(),
+            token: None,
+            hours: OpeningHours::always(),
+        };
+        let now: Timestamp = "2026-11-30T11:00:00Z".parse().unwrap();
+        let seen = Observed {
+            health: Some(Err("cannot connect: connection refused".into())),
+            last_seen: Some("2026-11-30T10:58:00Z".parse().unwrap()),
+            shot: Some(crate::fleet::state::Shot {
+                png: std::sync::Arc::new(vec![1]),
+                at: "2026-11-30T10:57:00Z".parse().unwrap(),
+                seq: 7,
+            }),
+            ..Observed::default()
+        };
+        let page = html(std::slice::from_ref(&d), std::slice::from_ref(&seen), now);
+        assert!(page.contains(r#"<img src="/shot/0.png?v=7""#), "{page}");
+        assert!(page.contains("picture from 3 min ago"), "{page}");
+        assert!(page.contains("<dd>2 min ago</dd>"), "{page}");
+        let json = json(&[d], &[seen], now);
+        assert_eq!(json["displays"][0]["level"], "unreachable");
+        assert_eq!(json["displays"][0]["screenshot"], "/shot/0.png?v=7");
+    }
 }

@@ -25,6 +25,9 @@ use tokio::sync::Semaphore;
 const MAX_CONNECTIONS: usize = 64;
 /// A request line and headers, at most.
 const MAX_REQUEST: usize = 8 * 1024;
+/// A browser sends its request at once; a connection that has not within this time is closed,
+/// so that idle connections cannot hold the slots for long.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// Everything about one connection to the page ends by then.
 const CONNECTION_DEADLINE: Duration = Duration::from_secs(20);
 
@@ -233,9 +236,9 @@ async fn serve_one(mut stream: TcpStream, fleet: &Fleet) {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let head = loop {
-        let n = match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
+        let n = match tokio::time::timeout(READ_TIMEOUT, stream.read(&mut chunk)).await {
+            Ok(Ok(0) | Err(_)) | Err(_) => return,
+            Ok(Ok(n)) => n,
         };
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
