@@ -164,6 +164,10 @@ fn card(out: &mut String, index: usize, d: &Display, seen: &Observed, v: &Verdic
     };
     let mut facts_html = String::new();
     for (k, val) in facts(seen, now) {
+        // Said already, in the line above.
+        if k == "Last error" && v.summary.contains(&val) {
+            continue;
+        }
         let _ = write!(facts_html, "<dt>{k}</dt><dd>{}</dd>", escape(&val));
     }
     let mut problems_html = String::new();
@@ -300,7 +304,8 @@ h1 span { font-weight: 400; opacity: .75; }
 .total { font-weight: 600; margin-right: 6px; }
 .chip { padding: 3px 10px; border-radius: 999px; font-size: 13px; font-weight: 600;
   background: rgba(255,255,255,.12); }
-.chip.unreachable, .chip.down { background: var(--red); }
+.chip.unreachable { background: var(--red); }
+.chip.down { background: var(--orange); }
 .chip.warning { background: var(--amber); }
 .chip.ok { background: var(--green); }
 .clock { margin-left: auto; opacity: .8; font-size: 13px; }

@@ -200,15 +200,16 @@ pub fn verdict(display: &Display, seen: &Observed, now: Timestamp) -> Verdict {
         Some(Ok(h)) if !h.connected && open => v(
             Level::Down,
             format!(
-                "not connected to the queue system ({}) during opening hours",
-                h.link
+                "not connected to the queue system ({}) during opening hours{}",
+                h.link,
+                because(h)
             ),
             true,
         ),
         Some(Ok(h)) if h.screen_frozen => v(Level::Down, "screen frozen".into(), false),
         Some(Ok(h)) if !h.connected => v(
             Level::Warning,
-            format!("not connected ({}); closed now", h.link),
+            format!("not connected ({}){}; closed now", h.link, because(h)),
             false,
         ),
         Some(Ok(h)) => match h.problems.first().or(h.last_error.as_ref()) {
@@ -216,6 +217,13 @@ pub fn verdict(display: &Display, seen: &Observed, now: Timestamp) -> Verdict {
             None => v(Level::Ok, "working".into(), false),
         },
     }
+}
+
+/// ": why", when the board said why it is not connected.
+fn because(h: &Health) -> String {
+    h.last_error
+        .as_ref()
+        .map_or_else(String::new, |e| format!(": {e}"))
 }
 
 /// The order of the page and the table: most urgent first, then by mall and id.
@@ -320,7 +328,10 @@ mod tests {
                 health: Some(Err("cannot connect: refused".into())),
                 ..Observed::default()
             },
-            health(r#"{"connected":false,"link":"connecting"}"#),
+            health(
+                r#"{"connected":false,"link":"connecting",
+                    "last_connection_error":{"kind":"unauthorized","reason":"HTTP 401"}}"#,
+            ),
             health(r#"{"connected":true,"layout_errors":["bad"]}"#),
         ];
         let noon: Timestamp = MONDAY_NOON.parse().unwrap();
@@ -329,6 +340,11 @@ mod tests {
         assert_eq!(ids, ["dead", "off", "warn", "ok"]);
         let fails: Vec<bool> = rows.iter().map(|(_, v)| v.fails).collect();
         assert_eq!(fails, [true, true, false, false]);
+        assert_eq!(
+            rows[1].1.summary,
+            "not connected to the queue system (connecting) during opening hours: \
+             unauthorized: HTTP 401"
+        );
         // At night the disconnected board is only a warning, and does not fail `--once`.
         let night: Timestamp = MONDAY_NIGHT.parse().unwrap();
         let v = verdict(&displays[2], &seen[2], night);
