@@ -277,6 +277,24 @@ fn the_page_in_a_real_browser_shows_the_dead_board_first() {
         );
     }
 
+    // The page refreshes itself: with the browser's clock run ahead past two refreshes, the grid
+    // is one the page fetched by itself (a later page than the one it was loaded with).
+    let (_, page) = get(addr, "/", None).unwrap();
+    let serial = |html: &str| -> u64 {
+        html.split("data-serial=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = serial(&String::from_utf8_lossy(&page));
+    let dom = chromium(&url, &["--dump-dom", "--virtual-time-budget=11000"]);
+    assert!(serial(&dom) >= before + 2, "{before} {dom}");
+    assert!(dom.contains("data-id=\"nowy-swiat-3\""), "{dom}");
+
     // A picture of the page, for a person to look at (kept under target/).
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fleet-page.png");
     let _ = std::fs::remove_file(&shot);

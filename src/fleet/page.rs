@@ -83,8 +83,9 @@ fn problems(seen: &Observed) -> &[String] {
     }
 }
 
-/// The whole page.
-pub fn html(displays: &[Display], seen: &[Observed], now: Timestamp) -> String {
+/// The whole page. `serial` numbers the pages served (it marks the grid, so that one can tell a
+/// grid the page fetched by itself from the one it was loaded with).
+pub fn html(displays: &[Display], seen: &[Observed], now: Timestamp, serial: u64) -> String {
     let rows = order(displays, seen, now);
     let mut counts = [0usize; 5];
     for (_, v) in &rows {
@@ -127,7 +128,7 @@ pub fn html(displays: &[Display], seen: &[Observed], now: Timestamp) -> String {
 <h1>Tablica <span>fleet</span></h1>
 <div id="summary"><span class="total">{total} displays</span>{chips}<span class="clock">updated {clock} (Warsaw)</span></div>
 </header>
-<main id="board">
+<main id="board" data-serial="{serial}">
 {cards}</main>
 <script>{SCRIPT}</script>
 </body>
@@ -372,7 +373,12 @@ mod tests {
             ..Observed::default()
         };
         let now: Timestamp = "2026-11-30T11:00:00Z".parse().unwrap();
-        let page = html(std::slice::from_ref(&d), std::slice::from_ref(&seen), now);
+        let page = html(
+            std::slice::from_ref(&d),
+            std::slice::from_ref(&seen),
+            now,
+            1,
+        );
         assert!(!page.contains("<script>alert"));
         assert!(page.contains("&lt;b&gt;"));
         let t = table(&[d], &[seen], now);
@@ -400,7 +406,12 @@ mod tests {
             }),
             ..Observed::default()
         };
-        let page = html(std::slice::from_ref(&d), std::slice::from_ref(&seen), now);
+        let page = html(
+            std::slice::from_ref(&d),
+            std::slice::from_ref(&seen),
+            now,
+            1,
+        );
         assert!(page.contains(r#"<img src="/shot/0.png?v=7""#), "{page}");
         assert!(page.contains("picture from 3 min ago"), "{page}");
         assert!(page.contains("<dd>2 min ago</dd>"), "{page}");

@@ -56,6 +56,8 @@ impl Default for Options {
 struct Fleet {
     displays: Vec<Display>,
     seen: Mutex<Vec<Observed>>,
+    /// Pages served so far.
+    pages: std::sync::atomic::AtomicU64,
 }
 
 impl Fleet {
@@ -64,6 +66,7 @@ impl Fleet {
         Fleet {
             displays: list.displays,
             seen: Mutex::new(seen),
+            pages: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -280,7 +283,10 @@ fn route(path: &str, fleet: &Fleet) -> Answer {
     match path {
         "/" | "/index.html" => {
             let seen = fleet.seen().clone();
-            let html = page::html(&fleet.displays, &seen, now);
+            let serial = 1 + fleet
+                .pages
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let html = page::html(&fleet.displays, &seen, now, serial);
             Answer::new("200 OK", "text/html; charset=utf-8", html.into_bytes())
         }
         "/fleet.json" => {
