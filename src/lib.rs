@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod config;
 pub mod deploy;
 pub mod feed;
+pub mod fleet;
 pub mod fonts;
 pub mod health;
 pub mod layout;

@@ -43,6 +43,8 @@ enum Command {
     Voice(tablica::cmd::voice::VoiceArgs),
     /// Says a call as the board would (`say A017 3`), or writes it to a WAV file with --out.
     Say(tablica::cmd::voice::SayArgs),
+    /// Watches every display of the city: one web page of screenshots and states.
+    Fleet(tablica::cmd::fleet::FleetArgs),
 }
 
 #[derive(clap::Args)]
@@ -125,5 +127,6 @@ fn main() -> ExitCode {
         Command::Config(args) => config_cli(args),
         Command::Voice(args) => tablica::cmd::voice::voice_cli(args),
         Command::Say(args) => tablica::cmd::voice::say_cli(args),
+        Command::Fleet(args) => tablica::cmd::fleet::fleet_cli(args),
     }
 }

@@ -1,6 +1,7 @@
 //! The subcommands of the `tablica` binary, as library code so tests can drive them.
 
 pub mod check;
+pub mod fleet;
 pub mod render;
 pub mod run;
 pub mod voice;

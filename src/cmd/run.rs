@@ -250,6 +250,7 @@ fn run(args: RunArgs) -> Result<(), String> {
     };
     let supervisor = Supervisor::start(SupervisorOptions {
         health: settings.health,
+        health_token_file: settings.health_token_file.clone(),
         display_id: settings.display_id.clone(),
         config_errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
         pixel_shift: settings.pixel_shift,

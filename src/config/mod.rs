@@ -42,6 +42,7 @@ const KEYS: &[&str] = &[
     "monitor",
     "rotation",
     "health",
+    "health_token_file",
     "pixel_shift",
     "outside_hours",
     "hours",
@@ -71,6 +72,8 @@ pub struct Config {
     pub voice: crate::voice::VoiceConfig,
     /// The health endpoint's address; `None` when switched off.
     pub health: Option<SocketAddr>,
+    /// The bearer token the health endpoint requires off loopback (src/health/http.rs).
+    pub health_token_file: Option<PathBuf>,
     /// Moves the picture by a few pixels over the hours against burn-in.
     pub pixel_shift: bool,
     pub outside_hours: OutsideHours,
@@ -91,6 +94,7 @@ impl Default for Config {
             audio: AudioConfig::default(),
             voice: crate::voice::VoiceConfig::default(),
             health: Some(DEFAULT_HEALTH),
+            health_token_file: None,
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
         }
@@ -323,6 +327,9 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
             Ok(addr) => config.health = addr,
             Err(m) => r.error_at("health", v.span().start, m),
         }
+    }
+    if let Some(v) = r.get::<PathBuf>("health_token_file") {
+        config.health_token_file = Some(v.into_inner());
     }
     if let Some(v) = r.get::<bool>("pixel_shift") {
         config.pixel_shift = v.into_inner();
@@ -596,6 +603,9 @@ impl Config {
                 .health
                 .map_or_else(|| "off".to_owned(), |a| a.to_string()))
         ));
+        if let Some(f) = &self.health_token_file {
+            line(format!("health_token_file = {}", p(f)));
+        }
         line(format!("pixel_shift = {}", self.pixel_shift));
         line(format!(
             "outside_hours = {}",
@@ -690,6 +700,22 @@ pub fn resolve(path: Option<&Path>, flags: Flags, var: impl Fn(&str) -> Option<S
             Ok(a) => c.health = a,
             Err(m) => bad("--health", m),
         }
+    }
+    // Checked on the settings in force, wherever each came from: the endpoint refuses to listen
+    // on the network without a token, and `tablica config` must say so before the board does.
+    if let Some(addr) = c.health
+        && let Err(e) = crate::health::Access::for_address(addr, c.health_token_file.clone())
+    {
+        loaded.errors.push(ConfigError {
+            source: loaded
+                .file
+                .as_ref()
+                .map_or_else(|| "settings".into(), |f| f.display().to_string()),
+            line: 0,
+            column: 0,
+            key: "health".into(),
+            message: e.to_string(),
+        });
     }
     loaded
 }

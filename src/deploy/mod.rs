@@ -38,6 +38,8 @@ const FRAME_WINDOW: usize = 256;
 pub struct SupervisorOptions {
     /// Where to serve /health; `None` for no endpoint.
     pub health: Option<SocketAddr>,
+    /// The bearer token /health requires when `health` is not loopback.
+    pub health_token_file: Option<std::path::PathBuf>,
     pub display_id: String,
     /// Config mistakes, reported on /health.
     pub config_errors: Vec<String>,
@@ -82,7 +84,7 @@ impl Supervisor {
         let (health, screenshots) = match options.health {
             Some(addr) => {
                 let (shared, rx) = Shared::new(base.clone());
-                match health::start(addr, shared.clone()) {
+                match health::start(addr, shared.clone(), options.health_token_file) {
                     Ok(local) => {
                         tracing::info!("health endpoint on http://{local}/health");
                         (Some(shared), Some(rx))

@@ -1,9 +1,28 @@
 //! Just enough HTTP/1.1 for three read-only paths, written by hand so that every limit is ours:
 //! one request per connection, bounded header size, a deadline on each connection, and room for
 //! a new client whenever the slots are held by clients that have not said what they want.
+//!
+//! # Who may read it
+//!
+//! On a loopback address (the default, 127.0.0.1:9471) the endpoint is open: only someone logged
+//! in on the board, or coming through an SSH tunnel, can reach it. On any other address (so that
+//! the fleet view, `tablica fleet`, can poll it over the office network) every request must carry
+//! `Authorization: Bearer <token>` with the token in `health_token_file`; one without it, or with
+//! a wrong one, gets `401 Unauthorized` and nothing else. Without a token file the endpoint does
+//! not listen on such an address at all ([`Access::for_address`]). The file is read again for each
+//! request, so a rotated token applies at once, and a file that cannot be read refuses everyone.
+//!
+//! The token is read-only in effect: what it opens is exactly what loopback shows, and nothing
+//! here changes the board. That is: the display id, version and commit, uptime, whether and how
+//! the board is connected (never the server's token or the token file's contents), counters,
+//! frame times, screen size, audio state, config and layout errors as text (file paths included),
+//! and the picture on the screen (/screenshot.png), which shows what the waiting room shows.
 
 use super::{Shared, prometheus};
+use crate::feed::read_token_file;
 use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -110,8 +129,82 @@ impl Drop for Slot {
     }
 }
 
+/// Who may read the endpoint (see the module's documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone who can connect: the address is loopback.
+    Open,
+    /// Requests must carry the bearer token held in this file.
+    Token(PathBuf),
+}
+
+/// Why the endpoint will not listen where it was asked to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "health = \"{0}\" is reachable from the network: set health_token_file to a file holding \
+     the token that the fleet view sends, or keep health on 127.0.0.1"
+)]
+pub struct NeedsToken(pub SocketAddr);
+
+impl Access {
+    /// Open on loopback; elsewhere only with a token file, and not at all without one.
+    pub fn for_address(
+        addr: SocketAddr,
+        token_file: Option<PathBuf>,
+    ) -> Result<Access, NeedsToken> {
+        if addr.ip().is_loopback() {
+            return Ok(Access::Open);
+        }
+        match token_file {
+            Some(path) => Ok(Access::Token(path)),
+            None => Err(NeedsToken(addr)),
+        }
+    }
+
+    /// Whether a request with these headers may be answered. The token file is read for each
+    /// request (a few bytes, a local file) so that rotating it needs no restart.
+    fn allows(&self, head: &str) -> bool {
+        let Access::Token(path) = self else {
+            return true;
+        };
+        let Some(given) = bearer(head) else {
+            return false;
+        };
+        match read_token_file(path) {
+            Ok(token) => same(given.as_bytes(), token.as_bytes()),
+            Err(e) => {
+                tracing::warn!("health endpoint: refusing requests: {e}");
+                false
+            }
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+fn bearer(head: &str) -> Option<&str> {
+    head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        if !name.trim().eq_ignore_ascii_case("authorization") {
+            return None;
+        }
+        let value = value.trim();
+        let (scheme, token) = value.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// Compares without stopping at the first difference, so that answer times do not tell how much
+/// of a guessed token was right.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Accepts connections forever.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, access: Access) {
+    let access = Arc::new(access);
     let slots = Arc::new(Slots {
         state: Mutex::new(SlotState::default()),
         freed: Notify::new(),
@@ -128,10 +221,13 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         };
         let slot = slots.admit().await;
         let shared = shared.clone();
+        let access = access.clone();
         tokio::spawn(async move {
             // The deadline covers the whole connection; when it passes the connection is simply
             // dropped, which closes it.
-            let _ = tokio::time::timeout(CONNECTION_DEADLINE, handle(stream, &shared, &slot)).await;
+            let _ =
+                tokio::time::timeout(CONNECTION_DEADLINE, handle(stream, &shared, &access, &slot))
+                    .await;
             drop(slot);
         });
     }
@@ -158,7 +254,7 @@ impl Response {
     }
 }
 
-async fn handle(mut stream: TcpStream, shared: &Shared, slot: &Slot) {
+async fn handle(mut stream: TcpStream, shared: &Shared, access: &Access, slot: &Slot) {
     let read = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream));
     let request = tokio::select! {
         // Displaced by a newer client while still silent.
@@ -188,7 +284,12 @@ async fn handle(mut stream: TcpStream, shared: &Shared, slot: &Slot) {
         }
     };
     let head_only = method == "HEAD";
-    let response = if method != "GET" && method != "HEAD" {
+    let response = if !access.allows(&request) {
+        Response::text(
+            "401 Unauthorized",
+            "this endpoint needs Authorization: Bearer <token> (health_token_file)\n",
+        )
+    } else if method != "GET" && method != "HEAD" {
         Response::text("405 Method Not Allowed", "only GET\n")
     } else {
         route(path, shared).await
@@ -344,5 +445,41 @@ mod tests {
         assert_eq!(parse_request_line("GET /health"), None);
         assert_eq!(parse_request_line("GET / HTTP/2 x"), None);
         assert_eq!(parse_request_line(""), None);
+    }
+
+    #[test]
+    fn bearer_headers() {
+        assert_eq!(
+            bearer("GET / HTTP/1.1\r\nHost: a\r\nauthorization:  Bearer abc \r\n"),
+            Some("abc")
+        );
+        assert_eq!(bearer("GET / HTTP/1.1\r\nAuthorization: Basic abc"), None);
+        assert_eq!(bearer("GET / HTTP/1.1\r\nAuthorization: Bearer "), None);
+        // The request line is not a header, whatever it says.
+        assert_eq!(bearer("Authorization: Bearer x\r\nHost: a"), None);
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn only_loopback_is_open_without_a_token() {
+        let lo: SocketAddr = "127.0.0.1:9471".parse().unwrap();
+        let lan: SocketAddr = "0.0.0.0:9471".parse().unwrap();
+        assert_eq!(Access::for_address(lo, None), Ok(Access::Open));
+        assert_eq!(
+            Access::for_address("[::1]:9471".parse().unwrap(), Some("/t".into())),
+            Ok(Access::Open)
+        );
+        assert_eq!(Access::for_address(lan, None), Err(NeedsToken(lan)));
+        assert!(
+            NeedsToken(lan)
+                .to_string()
+                .contains("set health_token_file")
+        );
+        assert_eq!(
+            Access::for_address(lan, Some("/t".into())),
+            Ok(Access::Token("/t".into()))
+        );
     }
 }

@@ -14,13 +14,15 @@
 //! [`MAX_CONNECTIONS`] at once, and when they are all taken a new client displaces the one that
 //! has waited longest without sending its request, so idle or trickling clients cannot lock
 //! others out of /health. Only `GET` and `HEAD` of the three paths are served. Nothing secret is
-//! in any answer: the token is never part of a snapshot.
+//! in any answer: the token is never part of a snapshot. Off loopback every request needs the
+//! bearer token of `health_token_file` (see [`Access`] and src/health/http.rs for what is shown).
 
 mod http;
 mod metrics;
 
 pub use http::{
-    CONNECTION_DEADLINE, MAX_CONNECTIONS, MAX_REQUEST, READ_TIMEOUT, SCREENSHOT_REUSE, serve,
+    Access, CONNECTION_DEADLINE, MAX_CONNECTIONS, MAX_REQUEST, NeedsToken, READ_TIMEOUT,
+    SCREENSHOT_REUSE, serve,
 };
 pub use metrics::prometheus;
 
@@ -205,11 +207,16 @@ pub fn p99(samples: impl IntoIterator<Item = f64>) -> f64 {
 }
 
 /// Starts the server on `addr` on its own thread. Binding happens before this returns, so an
-/// address in use is reported to the caller (who logs it and carries on without health).
+/// address in use is reported to the caller (who logs it and carries on without health). An
+/// address other than loopback needs `token_file` (see [`Access`]); without one this refuses
+/// with an `InvalidInput` error that says so, and nothing listens.
 pub fn start(
     addr: std::net::SocketAddr,
     shared: Arc<Shared>,
+    token_file: Option<std::path::PathBuf>,
 ) -> std::io::Result<std::net::SocketAddr> {
+    let access = Access::for_address(addr, token_file)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
@@ -228,7 +235,7 @@ pub fn start(
             };
             runtime.block_on(async move {
                 match tokio::net::TcpListener::from_std(listener) {
-                    Ok(l) => serve(l, shared).await,
+                    Ok(l) => serve(l, shared, access).await,
                     Err(e) => tracing::error!("health endpoint: {e}"),
                 }
             });

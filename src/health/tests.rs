@@ -18,7 +18,7 @@ fn server() -> (
         last_event_age_s: Some(1.5),
         ..Snapshot::default()
     });
-    let addr = start("127.0.0.1:0".parse().unwrap(), shared.clone()).unwrap();
+    let addr = start("127.0.0.1:0".parse().unwrap(), shared.clone(), None).unwrap();
     (shared, rx, addr)
 }
 
