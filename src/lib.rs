@@ -10,6 +10,7 @@ pub mod app;
 pub mod audio;
 pub mod board;
 pub mod cmd;
+pub mod color;
 pub mod config;
 pub mod deploy;
 pub mod feed;

@@ -11,7 +11,7 @@ mod error;
 pub mod ranges;
 pub mod watch;
 
-use crate::scene::Color;
+use crate::color::Color;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

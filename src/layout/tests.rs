@@ -1,5 +1,5 @@
 use super::*;
-use crate::scene::Color;
+use crate::color::Color;
 
 fn parse(text: &str) -> Result<Layout, LayoutError> {
     Layout::parse(text, Path::new("/tmp"))
