@@ -181,7 +181,7 @@ impl Core {
         let mono_now = self.mono(Instant::now());
         let shift = now.duration_since(last.time);
         for e in events {
-            let at = crate::board::add(e.time, shift);
+            let at = crate::protocol::time::saturating_add(e.time, shift);
             let mono = mono_now.saturating_add(-now.duration_since(at));
             self.board.catch_up(at, mono);
             self.apply(e, at, mono);

@@ -7,6 +7,7 @@
 mod presenter;
 mod wait;
 
+use crate::protocol::time;
 use crate::protocol::{
     Announcement, CallInfo, CounterInfo, Envelope, Event, MAX_ANNOUNCEMENTS, MAX_RECENT_CALLS,
     MAX_WAITING, Office, ServiceInfo, Serving, Snapshot, TicketAtCounter,
@@ -259,7 +260,7 @@ impl Board {
     /// The server's clock at monotonic time `mono`, as far as its messages tell.
     pub fn server_now(&self, mono: Mono) -> Option<Timestamp> {
         self.server_offset
-            .map(|o| add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
+            .map(|o| time::saturating_add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
     }
 
     /// Whether a call is news at monotonic time `mono`: not older than the cutoff by the
@@ -621,7 +622,7 @@ impl Board {
             if turn > mono {
                 break;
             }
-            match self.advance_at(add(now, -mono.since(turn)), turn) {
+            match self.advance_at(time::saturating_add(now, -mono.since(turn)), turn) {
                 Some(call) => started.push(call),
                 None => break,
             }
@@ -648,14 +649,14 @@ impl Board {
     /// flash), for scheduling the next frame without polling.
     pub fn next_deadline(&self, now: Timestamp) -> Option<Timestamp> {
         let turn = self.next_tick().map(|turn| match self.clock {
-            Some((wall, mono)) => add(wall, turn.since(mono)).max(now),
+            Some((wall, mono)) => time::saturating_add(wall, turn.since(mono)).max(now),
             None => now,
         });
         let flash_end = self
             .presenter
             .current()
             .filter(|p| p.fresh)
-            .map(|p| add(p.since, self.config.flash))
+            .map(|p| time::saturating_add(p.since, self.config.flash))
             .filter(|t| *t > now);
         match (turn, flash_end) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -673,18 +674,8 @@ fn is_fresh(
     let Some(offset) = offset else {
         return true;
     };
-    let server_now = add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
+    let server_now = time::saturating_add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
     server_now.duration_since(call.time) <= stale_after
-}
-
-/// Adds a duration to a timestamp, saturating instead of panicking: times come from the network
-/// and may sit at the very end of the representable range.
-pub fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
-    t.checked_add(d).unwrap_or(if d.is_negative() {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    })
 }
 
 #[cfg(test)]

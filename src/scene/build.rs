@@ -3,7 +3,8 @@
 use super::display::*;
 use super::hours::OpeningHours;
 use super::polish;
-use crate::board::{Board, add};
+use crate::board::Board;
+use crate::protocol::time::saturating_add;
 use crate::layout::{Layout, Region};
 use crate::protocol::time::in_warsaw;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
@@ -211,7 +212,7 @@ impl Frame<'_> {
     fn stale_at(&self) -> Option<Timestamp> {
         self.board.last_heard.map(|t| {
             let after = self.status.stale_after;
-            add(
+            saturating_add(
                 t,
                 after
                     .checked_add(SignedDuration::from_millis(1))

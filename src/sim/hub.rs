@@ -226,7 +226,7 @@ impl Hub {
         }
         let elapsed = clock.real.elapsed().as_secs_f64() * self.speed;
         let since = SignedDuration::try_from_secs_f64(elapsed.min(1e9)).unwrap_or_default();
-        let now = crate::board::add(clock.at, since);
+        let now = crate::protocol::time::saturating_add(clock.at, since);
         match clock.next {
             Some(next) => now.min(next).max(clock.at),
             None => now,

@@ -2,7 +2,7 @@
 
 use super::BLINK;
 use super::Frame;
-use crate::board::add;
+use crate::protocol::time::saturating_add;
 use crate::protocol::CallInfo;
 use crate::scene::display::*;
 use jiff::SignedDuration;
@@ -45,7 +45,7 @@ impl Frame<'_> {
         let lit = flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0;
         if flashing {
             let phases = elapsed.as_millis() / BLINK.as_millis() + 1;
-            let next_phase = add(
+            let next_phase = saturating_add(
                 shown.since,
                 SignedDuration::from_millis((phases * BLINK.as_millis()) as i64),
             );
