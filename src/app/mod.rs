@@ -43,8 +43,6 @@ pub struct Core {
     pub layout_path: Option<PathBuf>,
     pub status: Status,
     pub counters: Counters,
-    /// Services to list (their ids); `None` for all. From the installation's config.
-    pub services_shown: Option<Vec<String>>,
     feed: Option<Feed>,
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
@@ -67,7 +65,6 @@ impl Core {
             layout_path: None,
             status,
             counters: Counters::default(),
-            services_shown: None,
             feed: None,
             resync_pending: false,
             sound: None,
@@ -223,9 +220,6 @@ impl Core {
                     }
                 }
             }
-        }
-        if let Some(keep) = &self.services_shown {
-            self.board.data.services.retain(|s| keep.contains(&s.id));
         }
         if let Some(feed) = &self.feed {
             let (seq, stream) = self.board.resume_point();

@@ -122,6 +122,7 @@ fn core(
             OutsideHours::Dim => ClosedLook::Dim,
             OutsideHours::Off => ClosedLook::Black,
         },
+        services_shown: settings.services.clone(),
         ..Status::default()
     };
     let layout = match &layout_path {
@@ -145,7 +146,6 @@ fn core(
     }
     let mut core = Core::new(layout, status);
     core.layout_path = layout_path;
-    core.services_shown = settings.services.clone();
     let mut audio = settings.audio.clone();
     if let Some(v) = screen.volume {
         audio.volume = v.clamp(0.0, 1.0);

@@ -48,6 +48,10 @@ pub struct Status {
     pub stale_after: SignedDuration,
     /// Problems to show on screen until they are fixed (e.g. a broken layout file).
     pub notices: Vec<String>,
+    /// The services to list, by id; `None` lists all. A display filter from the installation's
+    /// config: it shapes the picture only, so the board's state (and the health endpoint, which
+    /// reports it) keeps every service the server sent.
+    pub services_shown: Option<Vec<String>>,
 }
 
 impl Default for Status {
@@ -58,6 +62,7 @@ impl Default for Status {
             closed_look: ClosedLook::Normal,
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
+            services_shown: None,
         }
     }
 }

@@ -7,17 +7,25 @@ use crate::scene::display::*;
 use crate::scene::polish;
 
 impl Frame<'_> {
-    /// Services to list: all of them, or the busiest `max` in the server's order.
+    /// Services to list: those the installation shows (all by default), or the busiest `max` of
+    /// them, in the server's order.
     fn listed_services(&self, max: usize) -> Vec<&ServiceInfo> {
-        let all = &self.board.data.services;
+        let shown = self.status.services_shown.as_deref();
+        let all: Vec<&ServiceInfo> = self
+            .board
+            .data
+            .services
+            .iter()
+            .filter(|s| shown.is_none_or(|keep| keep.contains(&s.id)))
+            .collect();
         if all.len() <= max {
-            return all.iter().collect();
+            return all;
         }
         let mut order: Vec<usize> = (0..all.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(all[i].waiting));
         order.truncate(max);
         order.sort_unstable();
-        order.into_iter().map(|i| &all[i]).collect()
+        order.into_iter().map(|i| all[i]).collect()
     }
 
     pub(super) fn services(&mut self) {
