@@ -17,6 +17,7 @@ pub mod feed;
 pub mod fonts;
 pub mod health;
 pub mod layout;
+pub mod layout_files;
 pub mod protocol;
 pub mod render;
 pub mod scenarios;

@@ -10,7 +10,7 @@ mod window;
 use crate::board::{Board, Effect, Mono};
 use crate::feed::{Control, Feed, FeedMsg, LinkState, LogLimiter};
 use crate::layout::Layout;
-use crate::layout::watch::LayoutWatcher;
+use crate::layout_files::watch::LayoutWatcher;
 use crate::protocol::{CallInfo, Envelope, Event};
 use crate::render::{Gpu, Renderer};
 use crate::scene::{self, Link, Scene, Status};
@@ -99,7 +99,7 @@ impl Core {
 
     /// Starts watching the layout file (if there is one) for live reload; `wake` is called from
     /// the watcher's thread when files change.
-    pub fn watch_layout(&mut self, wake: crate::layout::watch::Notify) {
+    pub fn watch_layout(&mut self, wake: crate::layout_files::watch::Notify) {
         let Some(path) = self.layout_path.clone() else {
             return;
         };
@@ -132,13 +132,13 @@ impl Core {
         // Before the first frame the size is not known yet: prove both orientations.
         let sizes = match self.screen {
             Some(size) => vec![size],
-            None => crate::layout::check::CHECK_SIZES.to_vec(),
+            None => crate::layout_files::check::CHECK_SIZES.to_vec(),
         };
         let result = result.and_then(|(layout, text)| {
             let problems: Vec<_> = sizes
                 .iter()
                 .filter_map(|&size| {
-                    crate::layout::check::check_call_drawn(&layout, &text, &file, size).err()
+                    crate::layout_files::check::check_call_drawn(&layout, &text, &file, size).err()
                 })
                 .collect();
             if problems.is_empty() {

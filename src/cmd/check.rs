@@ -1,6 +1,6 @@
 //! `tablica check LAYOUT`: validates a layout and everything it references.
 
-use crate::layout::check::{CHECK_SIZES, check_call_drawn, check_file};
+use crate::layout_files::check::{CHECK_SIZES, check_call_drawn, check_file};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -133,7 +133,7 @@ fn scenario(name: &str) -> CmdResult<scenarios::Scenario> {
 
 fn load_layout(path: Option<&Path>, size: Size) -> CmdResult<Layout> {
     match path {
-        Some(p) => Layout::load(p).map_err(|e| e.to_string()),
+        Some(p) => crate::layout_files::load(p).map_err(|e| e.to_string()),
         None => Ok(Layout::builtin_for(size.width, size.height)),
     }
 }

@@ -8,7 +8,6 @@ use crate::config::OutsideHours;
 use crate::config::{self, Config};
 use crate::deploy::{Supervisor, SupervisorOptions};
 use crate::feed::{self, FeedConfig};
-use crate::layout::Layout;
 use crate::protocol::parse_events;
 use crate::render::Turns;
 use crate::scene::ClosedLook;
@@ -127,11 +126,11 @@ fn core(
     };
     let layout = match &layout_path {
         Some(path) if screen.layout.is_some() => {
-            Some(Layout::load(path).map_err(|e| e.to_string())?)
+            Some(crate::layout_files::load(path).map_err(|e| e.to_string())?)
         }
         // A broken layout named in the installation's config must not stop the board (systemd
         // would restart it in a loop): the built-in layout, and the error on screen.
-        Some(path) => match Layout::load(path) {
+        Some(path) => match crate::layout_files::load(path) {
             Ok(l) => Some(l),
             Err(e) => {
                 tracing::error!("{e}; using the built-in layout");

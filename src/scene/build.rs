@@ -4,9 +4,9 @@ use super::display::*;
 use super::hours::OpeningHours;
 use super::polish;
 use crate::board::Board;
-use crate::protocol::time::saturating_add;
 use crate::layout::{Layout, Region};
 use crate::protocol::time::in_warsaw;
+use crate::protocol::time::saturating_add;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 mod calls;

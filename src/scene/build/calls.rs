@@ -2,8 +2,8 @@
 
 use super::BLINK;
 use super::Frame;
-use crate::protocol::time::saturating_add;
 use crate::protocol::CallInfo;
+use crate::protocol::time::saturating_add;
 use crate::scene::display::*;
 use jiff::SignedDuration;
 

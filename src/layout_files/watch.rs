@@ -11,7 +11,7 @@
 //! only decides whether to swap it in.
 
 use super::check::{check_file, watched_dirs};
-use super::{Layout, LayoutError};
+use crate::layout::{Layout, LayoutError};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
