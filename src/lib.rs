@@ -12,6 +12,8 @@ pub mod board;
 pub mod cmd;
 pub mod color;
 pub mod config;
+#[cfg(test)]
+mod core_boundary;
 pub mod deploy;
 pub mod feed;
 pub mod fonts;
