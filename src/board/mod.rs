@@ -1,8 +1,10 @@
 //! The board's state: a pure reducer over protocol events.
 //!
 //! [`Board::apply`] takes one event and the current time and returns the effects the shells must
-//! carry out (a chime, a resynchronisation). Nothing here reads a clock, a file or the network, so
-//! every state the board can be in can be built in a test and rendered.
+//! carry out (a resynchronisation; calls are reported for counting). The chime does not come from
+//! an effect: it sounds when a call's turn on screen begins, which [`Board::advance_at`] returns
+//! (the shell calls it on every tick). Nothing here reads a clock, a file or the network, so every
+//! state the board can be in can be built in a test and rendered.
 
 mod presenter;
 mod wait;
