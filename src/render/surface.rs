@@ -40,7 +40,7 @@ pub enum FrameOutcome {
 }
 
 /// An acquired frame: render into `view`, then hand it to [`WindowSurface::present`].
-pub struct Frame {
+pub struct SurfaceFrame {
     texture: wgpu::SurfaceTexture,
     pub view: wgpu::TextureView,
     suboptimal: bool,
@@ -148,7 +148,7 @@ impl WindowSurface {
 
     /// Acquires the next frame, handling every outcome wgpu can report. `Err` says why there is
     /// no frame this time; the surface has already been repaired where that is possible.
-    pub fn acquire(&mut self, gpu: &Gpu) -> Result<Frame, Skipped> {
+    pub fn acquire(&mut self, gpu: &Gpu) -> Result<SurfaceFrame, Skipped> {
         if !self.configured {
             // The window may have been resized without an event reaching us (no window manager
             // under Xvfb); pick the size up here.
@@ -189,7 +189,7 @@ impl WindowSurface {
         let view = texture
             .texture
             .create_view(&wgpu::TextureViewDescriptor::default());
-        Ok(Frame {
+        Ok(SurfaceFrame {
             texture,
             view,
             suboptimal,
@@ -198,8 +198,8 @@ impl WindowSurface {
 
     /// Presents a frame, then lets wgpu reclaim finished work; without the poll, memory held by
     /// completed submissions grows for as long as the board runs.
-    pub fn present(&mut self, gpu: &Gpu, frame: Frame) {
-        let Frame {
+    pub fn present(&mut self, gpu: &Gpu, frame: SurfaceFrame) {
+        let SurfaceFrame {
             texture,
             view,
             suboptimal,

@@ -98,7 +98,7 @@ pub fn build(
     width: u32,
     height: u32,
 ) -> Scene {
-    let mut f = Frame {
+    let mut f = SceneBuilder {
         w: width.max(1) as f32,
         h: height.max(1) as f32,
         unit: width.max(1).min(height.max(1)) as f32 / 100.0,
@@ -150,7 +150,9 @@ pub fn build(
     }
 }
 
-struct Frame<'a> {
+/// The scene builder's context for one picture: inputs, screen size, and the items and next change
+/// time gathered so far.
+struct SceneBuilder<'a> {
     w: f32,
     h: f32,
     /// One percent of the shorter side, in pixels.
@@ -164,7 +166,7 @@ struct Frame<'a> {
     next: Option<Timestamp>,
 }
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
     fn u(&self, v: f32) -> f32 {
         v * self.unit
     }

@@ -1,13 +1,13 @@
 //! The current call ("Numer → Stanowisko") and the earlier calls.
 
 use super::BLINK;
-use super::Frame;
+use super::SceneBuilder;
 use crate::protocol::CallInfo;
 use crate::protocol::time::saturating_add;
 use crate::scene::display::*;
 use jiff::SignedDuration;
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
     pub(super) fn current_call(&mut self) {
         let cc = self.layout.current_call.clone();
         let c = self.colors().clone();

@@ -1,12 +1,12 @@
 //! The bottom line (announcements, the no-connection banner), the closed screen and error cards.
 
-use super::Frame;
+use super::SceneBuilder;
 use crate::protocol::time::in_warsaw;
 use crate::scene::display::*;
 use crate::scene::polish;
 use jiff::Timestamp;
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
     pub(super) fn footer(&mut self) {
         let ft = self.layout.footer.clone();
         let c = self.colors().clone();

@@ -1,12 +1,12 @@
 //! The queues: each service with who waits and for how long.
 
-use super::Frame;
+use super::SceneBuilder;
 use crate::board::Wait;
 use crate::protocol::ServiceInfo;
 use crate::scene::display::*;
 use crate::scene::polish;
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
     /// Services to list: those the installation shows (all by default), or the busiest `max` of
     /// them, in the server's order.
     fn listed_services(&self, max: usize) -> Vec<&ServiceInfo> {
