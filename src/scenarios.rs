@@ -134,16 +134,16 @@ fn snapshot(
     }
 }
 
-struct Feed {
+struct ScenarioFeed {
     board: Board,
     seq: u64,
 }
 
-impl Feed {
+impl ScenarioFeed {
     fn new(snapshot: Snapshot, time: Timestamp) -> Self {
         let mut board = Board::default();
         board.apply(&Envelope::new(1, time, Event::Snapshot(snapshot)), time);
-        Feed { board, seq: 1 }
+        ScenarioFeed { board, seq: 1 }
     }
 
     fn send(&mut self, time: Timestamp, event: Event) {
@@ -180,7 +180,7 @@ pub fn build(name: &str) -> Option<Scenario> {
                 s.waiting = s.waiting.min(2);
                 s.est_wait_s = s.est_wait_s.map(|e| e.min(600));
             }
-            let feed = Feed::new(snapshot(services, standard_counters(), history(t0)), t0);
+            let feed = ScenarioFeed::new(snapshot(services, standard_counters(), history(t0)), t0);
             (feed.board, status, t0 + SignedDuration::from_secs(20))
         }
         "busy" => {
@@ -204,13 +204,13 @@ pub fn build(name: &str) -> Option<Scenario> {
             let mut counters = standard_counters();
             counters.push(counter("7", true, &["zgony", "dzialalnosc", "podatki"]));
             counters.push(counter("8", true, &["parkowanie", "ukraina"]));
-            let mut feed = Feed::new(snapshot(services, counters, history(t0)), t0);
+            let mut feed = ScenarioFeed::new(snapshot(services, counters, history(t0)), t0);
             feed.call(t0 + SignedDuration::from_secs(5), "A017", "dowody", "1");
             (feed.board, status, t0 + SignedDuration::from_secs(30))
         }
         "burst" => {
             let t0 = at(13, 40, 0);
-            let mut feed = Feed::new(
+            let mut feed = ScenarioFeed::new(
                 snapshot(standard_services(), standard_counters(), history(t0)),
                 t0,
             );
@@ -234,7 +234,7 @@ pub fn build(name: &str) -> Option<Scenario> {
         }
         "recall" => {
             let t0 = at(14, 10, 0);
-            let mut feed = Feed::new(
+            let mut feed = ScenarioFeed::new(
                 snapshot(standard_services(), standard_counters(), history(t0)),
                 t0,
             );
@@ -250,7 +250,7 @@ pub fn build(name: &str) -> Option<Scenario> {
         }
         "offline" => {
             let t0 = at(12, 41, 0);
-            let mut feed = Feed::new(
+            let mut feed = ScenarioFeed::new(
                 snapshot(standard_services(), standard_counters(), history(t0)),
                 t0,
             );
@@ -263,7 +263,7 @@ pub fn build(name: &str) -> Option<Scenario> {
         }
         "closed" => {
             let t0 = at(17, 55, 0);
-            let feed = Feed::new(
+            let feed = ScenarioFeed::new(
                 snapshot(standard_services(), standard_counters(), history(t0)),
                 t0,
             );
@@ -283,7 +283,7 @@ pub fn build(name: &str) -> Option<Scenario> {
                 id: "long".into(),
                 text: "Szanowni Państwo, w związku z awarią systemu Centralnej Ewidencji Pojazdów rejestracja pojazdów może potrwać dłużej niż zwykle. Za utrudnienia przepraszamy. Osoby z rezerwacją internetową prosimy o zgłoszenie się do stanowiska nr 4 z potwierdzeniem rezerwacji.".into(),
             }];
-            let mut feed = Feed::new(snap, t0);
+            let mut feed = ScenarioFeed::new(snap, t0);
             feed.call(t0, "R-123456", "pojazdy", "4");
             (feed.board, status, t0 + SignedDuration::from_secs(10))
         }

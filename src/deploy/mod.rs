@@ -18,7 +18,7 @@ pub mod shift;
 use crate::app::Core;
 use crate::audio::Chimes;
 use crate::feed::Waker;
-use crate::health::{self, ScreenshotRequest, Shared, Snapshot};
+use crate::health::{self, HealthReport, ScreenshotRequest, Shared};
 use crate::scene::{DisplayList, Link};
 use frames::FrameWatch;
 use image::RgbaImage;
@@ -50,7 +50,7 @@ pub struct SupervisorOptions {
 pub struct Supervisor {
     health: Option<Arc<Shared>>,
     screenshots: Option<Receiver<ScreenshotRequest>>,
-    base: Snapshot,
+    base: HealthReport,
     chimes: Option<Arc<Chimes>>,
     notifier: Option<Notifier>,
     watchdog: Option<Duration>,
@@ -71,13 +71,13 @@ impl Supervisor {
     /// Starts the health endpoint (a failure to bind is logged; the board runs without it) and
     /// picks up systemd's notification socket and watchdog from the environment.
     pub fn start(options: SupervisorOptions) -> Supervisor {
-        let base = Snapshot {
+        let base = HealthReport {
             version: health::VERSION,
             git_commit: health::GIT_COMMIT,
             display_id: options.display_id,
             link: "connecting",
             config_errors: options.config_errors,
-            ..Snapshot::default()
+            ..HealthReport::default()
         };
         let (health, screenshots) = match options.health {
             Some(addr) => {
@@ -103,7 +103,7 @@ impl Supervisor {
         Supervisor {
             health,
             screenshots,
-            base: Snapshot {
+            base: HealthReport {
                 watchdog: watchdog.is_some(),
                 ..base
             },
@@ -272,7 +272,7 @@ impl Supervisor {
             .as_ref()
             .map_or((0, 0), |l| (l.width, l.height));
         let instant = Instant::now();
-        health.publish(Snapshot {
+        health.publish(HealthReport {
             connected,
             link,
             last_event_age_s: core

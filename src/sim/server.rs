@@ -3,7 +3,7 @@
 //! A [`Listener`] owns its accept loop and every connection task; stopping it closes the port and
 //! drops every display at once (as a crashed server would), while the hub and the office carry on.
 
-use super::hub::{WireFrame, Hub, Subscription};
+use super::hub::{Hub, Subscription, WireFrame};
 use crate::protocol::{DecodeError, Hello, MAX_FRAME_BYTES, decode_hello};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;

@@ -2,7 +2,7 @@
 //! can be stopped and started again while the office carries on.
 
 use super::engine::Engine;
-use super::hub::{WireFrame, Hub, Progress};
+use super::hub::{Hub, Progress, WireFrame};
 use super::office::OfficeConfig;
 use super::pacer;
 use super::script::Script;
