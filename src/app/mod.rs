@@ -99,7 +99,7 @@ impl Core {
 
     /// Starts watching the layout file (if there is one) for live reload; `wake` is called from
     /// the watcher's thread when files change.
-    pub fn watch_layout(&mut self, wake: crate::layout_files::watch::Notify) {
+    pub fn watch_layout(&mut self, wake: crate::feed::Waker) {
         let Some(path) = self.layout_path.clone() else {
             return;
         };

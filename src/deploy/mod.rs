@@ -12,7 +12,7 @@
 
 pub mod frames;
 pub mod monitor;
-pub mod notify;
+pub mod sd_notify;
 pub mod shift;
 
 use crate::app::Core;
@@ -23,7 +23,7 @@ use crate::scene::{DisplayList, Link};
 use frames::FrameWatch;
 use image::RgbaImage;
 use jiff::Timestamp;
-use notify::Notifier;
+use sd_notify::Notifier;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -96,7 +96,7 @@ impl Supervisor {
             None => (None, None),
         };
         let notifier = Notifier::from_env();
-        let watchdog = notifier.as_ref().and(notify::watchdog_period());
+        let watchdog = notifier.as_ref().and(sd_notify::watchdog_period());
         if let Some(p) = watchdog {
             tracing::info!("systemd watchdog: keep-alive within {p:?}");
         }
@@ -167,7 +167,7 @@ impl Supervisor {
         self.publish(core);
         if !self.ready {
             self.ready = true;
-            self.notify("READY=1\nSTATUS=showing the board");
+            self.sd_notify("READY=1\nSTATUS=showing the board");
         }
         self.keepalive();
     }
@@ -226,7 +226,7 @@ impl Supervisor {
         };
         if !frozen && self.last_ping.elapsed() >= period / 4 {
             self.last_ping = now;
-            self.notify("WATCHDOG=1");
+            self.sd_notify("WATCHDOG=1");
         }
     }
 
@@ -248,7 +248,7 @@ impl Supervisor {
         }
     }
 
-    fn notify(&self, state: &str) {
+    fn sd_notify(&self, state: &str) {
         if let Some(n) = &self.notifier
             && let Err(e) = n.send(state)
         {

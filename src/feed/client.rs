@@ -231,7 +231,7 @@ impl Client {
         if self.runs > 1 {
             // The previous run may have ended mid-connection: the display must not believe it
             // is still connected.
-            if !self.notify(FeedMsg::Link(LinkState::Connecting)).await {
+            if !self.deliver(FeedMsg::Link(LinkState::Connecting)).await {
                 return Ended::Stopped;
             }
         }
@@ -247,7 +247,7 @@ impl Client {
                 return Ended::Stopped;
             }
             self.keep_refusal(&end);
-            self.notify(FeedMsg::Link(LinkState::Connecting)).await;
+            self.deliver(FeedMsg::Link(LinkState::Connecting)).await;
             let healthy = started.elapsed() >= HEALTHY_AFTER;
             // A resync reconnects at once, but not twice in a row: a server whose every stream
             // has a gap would otherwise be reconnected to as fast as it answers, forever.
@@ -322,7 +322,7 @@ impl Client {
     }
 
     /// Hands a message to the display, waiting for room (backpressure, never unbounded).
-    async fn notify(&self, msg: FeedMsg) -> bool {
+    async fn deliver(&self, msg: FeedMsg) -> bool {
         let ok = self.tx.send(msg).await.is_ok();
         (self.waker)();
         ok
@@ -407,8 +407,8 @@ impl Client {
             return ConnectionEnd::Broken(e.to_string());
         }
         info!(resume_from = ?resume, stream = ?hello.stream, "connected");
-        if !self.notify(FeedMsg::NewStream).await
-            || !self.notify(FeedMsg::Link(LinkState::Connected)).await
+        if !self.deliver(FeedMsg::NewStream).await
+            || !self.deliver(FeedMsg::Link(LinkState::Connected)).await
         {
             return ConnectionEnd::Shutdown;
         }
@@ -449,7 +449,7 @@ impl Client {
                         // the queue system is alive.
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                     };
-                    if let Some(m) = forward && !self.notify(m).await {
+                    if let Some(m) = forward && !self.deliver(m).await {
                         return ConnectionEnd::Shutdown;
                     }
                 }

@@ -56,7 +56,9 @@ pub enum Control {
     Crash,
 }
 
-/// Wakes the display's event loop when messages are waiting.
+/// Wakes the display's event loop from another thread: the feed when messages are waiting, the
+/// layout watcher when a reloaded layout is ready, the health server when it wants a screenshot.
+/// The one waker type of the program.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// How to reach the queue system. Its `Debug` shows whether there is a token, never the token.
