@@ -59,16 +59,11 @@ pub struct PreviewArgs {
 type CmdResult<T> = Result<T, String>;
 
 pub fn render_cli(args: RenderArgs) -> ExitCode {
-    match render(&args) {
-        Ok(()) => {
-            println!("{}", args.out.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("tablica render: {message}");
-            ExitCode::FAILURE
-        }
+    let result = render(&args);
+    if result.is_ok() {
+        println!("{}", args.out.display());
     }
+    super::exit_code("render", result)
 }
 
 fn render(args: &RenderArgs) -> CmdResult<()> {
@@ -152,18 +147,11 @@ fn draw(
 }
 
 pub fn preview_cli(args: PreviewArgs) -> ExitCode {
-    match preview(&args) {
-        Ok(files) => {
-            for f in files {
-                println!("{}", f.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("tablica preview: {message}");
-            ExitCode::FAILURE
-        }
+    let result = preview(&args);
+    for f in result.iter().flatten() {
+        println!("{}", f.display());
     }
+    super::exit_code("preview", result)
 }
 
 fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {

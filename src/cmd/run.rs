@@ -165,13 +165,7 @@ fn core(
 }
 
 pub fn run_cli(args: RunArgs) -> ExitCode {
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tablica run: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code("run", run(args))
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
@@ -258,13 +252,7 @@ fn run(args: RunArgs) -> Result<(), String> {
 }
 
 pub fn demo_cli(args: DemoArgs) -> ExitCode {
-    match demo(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tablica demo: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code("demo", demo(args))
 }
 
 fn demo(args: DemoArgs) -> Result<(), String> {
