@@ -114,31 +114,22 @@ pub fn run_window_supervised(
 /// connection is closed, the audio device released and the window closed, instead of the process
 /// vanishing mid-sound.
 fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>, stop: Arc<AtomicBool>) {
-    let spawned = std::thread::Builder::new()
-        .name("tablica-signals".into())
-        .spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_io()
-                .build()
-            else {
+    let spawned =
+        crate::supervise::spawn_with_runtime("tablica-signals", "stop signals", || async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
                 return;
             };
-            runtime.block_on(async {
-                use tokio::signal::unix::{SignalKind, signal};
-                let (Ok(mut term), Ok(mut int)) = (
-                    signal(SignalKind::terminate()),
-                    signal(SignalKind::interrupt()),
-                ) else {
-                    return;
-                };
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-                tracing::info!("asked to stop; closing the board");
-                stop.store(true, Ordering::Release);
-                let _ = proxy.send_event(Wake);
-            });
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            tracing::info!("asked to stop; closing the board");
+            stop.store(true, Ordering::Release);
+            let _ = proxy.send_event(Wake);
         });
     if let Err(e) = spawned {
         tracing::warn!("cannot watch for stop signals: {e}");

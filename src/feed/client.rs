@@ -178,10 +178,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
                 &client_health.restarts,
                 || {
                     // A fresh runtime each run: a panic may have left the last one mid-task.
-                    match tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    {
+                    match crate::supervise::thread_runtime() {
                         Ok(rt) => rt.block_on(client.run()),
                         Err(e) => {
                             Ended::Unexpectedly(format!("cannot start the network runtime: {e}"))

@@ -213,26 +213,12 @@ pub fn start(
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
-    std::thread::Builder::new()
-        .name("tablica-health".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    tracing::error!("health endpoint: cannot start its runtime: {e}");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                match tokio::net::TcpListener::from_std(listener) {
-                    Ok(l) => serve(l, shared).await,
-                    Err(e) => tracing::error!("health endpoint: {e}"),
-                }
-            });
-        })?;
+    crate::supervise::spawn_with_runtime("tablica-health", "health endpoint", || async move {
+        match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => serve(l, shared).await,
+            Err(e) => tracing::error!("health endpoint: {e}"),
+        }
+    })?;
     Ok(local)
 }
 
