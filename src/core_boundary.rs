@@ -83,7 +83,7 @@ fn names(code: &str, path: &str) -> bool {
         !before.is_some_and(is_word_char)
             && !after.is_some_and(is_word_char)
             // A string such as "a file" is text for people, not an API.
-            && !before.is_some_and(|c| c == '"')
+            && before.is_none_or(|c| c != '"')
     })
 }
 

@@ -157,9 +157,12 @@ impl ScenarioFeed {
 /// What a scenario builds: the board, the status beside it and the moment to show.
 type Moment = (Board, Status, Timestamp);
 
+/// Builds one scenario from the status every scenario starts with.
+type Make = fn(Status) -> Moment;
+
 /// Every scenario with the function that builds it, in the order a contact sheet shows them. The
 /// one list: [`NAMES`] and [`build`] are derived from it.
-const SCENARIOS: [(&str, fn(Status) -> Moment); 8] = [
+const SCENARIOS: [(&str, Make); 8] = [
     ("quiet", quiet),
     ("busy", busy),
     ("burst", burst),

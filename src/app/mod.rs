@@ -298,14 +298,14 @@ impl Core {
         self.counters.frames += 1;
         self.screen = Some((width, height));
         let layout = self.layout_for(width, height);
-        scene::build(&self.board, &layout, &self.status, now, width, height)
+        scene::build(&self.board, layout, &self.status, now, width, height)
     }
 
-    /// The layout for a screen of this size.
-    pub fn layout_for(&self, width: u32, height: u32) -> Layout {
+    /// The layout for a screen of this size (borrowed: a frame copies no part of the layout).
+    pub fn layout_for(&self, width: u32, height: u32) -> &Layout {
         match &self.layout {
-            Some(l) => l.clone(),
-            None => Layout::builtin_for(width, height),
+            Some(l) => l,
+            None => Layout::builtin(width, height),
         }
     }
 }

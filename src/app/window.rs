@@ -153,7 +153,7 @@ impl Drawing {
         let (gpu, surface) =
             WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
         let layout = core.layout_for(1920, 1080);
-        let renderer = renderer_for(&gpu, &layout, surface.format());
+        let renderer = renderer_for(&gpu, layout, surface.format());
         Ok(Drawing {
             gpu,
             surface,
@@ -371,7 +371,7 @@ impl App {
         let size = winit::dpi::PhysicalSize::new(width, height);
         let layout = self.core.layout_for(size.width, size.height);
         if layout.style.font_files != d.fonts {
-            d.renderer = renderer_for(&d.gpu, &layout, d.surface.format());
+            d.renderer = renderer_for(&d.gpu, layout, d.surface.format());
             d.fonts = layout.style.font_files.clone();
         }
         let mut scene = self.core.frame(now, size.width, size.height);

@@ -272,8 +272,14 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The built-in layout for a screen of this size: portrait when taller than wide.
+    /// The built-in layout for a screen of this size: portrait when taller than wide (a copy of
+    /// [`Layout::builtin`]).
     pub fn builtin_for(width: u32, height: u32) -> Layout {
+        Layout::builtin(width, height).clone()
+    }
+
+    /// The built-in layout for a screen of this size, parsed once for the whole run.
+    pub fn builtin(width: u32, height: u32) -> &'static Layout {
         static LANDSCAPE: OnceLock<Layout> = OnceLock::new();
         static PORTRAIT: OnceLock<Layout> = OnceLock::new();
         let (cell, text) = if height > width {
@@ -284,7 +290,6 @@ impl Layout {
         cell.get_or_init(|| {
             Layout::parse(text, Path::new("assets/layouts")).expect("built-in layouts are valid")
         })
-        .clone()
     }
 
     /// Parses layout text; relative paths in it are resolved against `base_dir`. Returns the first

@@ -166,7 +166,7 @@ struct SceneBuilder<'a> {
     next: Option<Timestamp>,
 }
 
-impl SceneBuilder<'_> {
+impl<'a> SceneBuilder<'a> {
     fn u(&self, v: f32) -> f32 {
         v * self.unit
     }
@@ -187,7 +187,7 @@ impl SceneBuilder<'_> {
         }
     }
 
-    fn colors(&self) -> &crate::layout::Colors {
+    fn colors(&self) -> &'a crate::layout::Colors {
         &self.layout.colors
     }
 
@@ -275,7 +275,7 @@ impl SceneBuilder<'_> {
             }));
             left += size * 1.6 + self.u(1.5);
         }
-        let c = self.colors().clone();
+        let c = self.colors();
         let split = 0.58;
         let title_w = (r.right() - left) * 0.66;
         let title = self

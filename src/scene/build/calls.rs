@@ -9,8 +9,8 @@ use jiff::SignedDuration;
 
 impl SceneBuilder<'_> {
     pub(super) fn current_call(&mut self) {
-        let cc = self.layout.current_call.clone();
-        let c = self.colors().clone();
+        let cc = &self.layout.current_call;
+        let c = self.colors();
         let r = self.region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         let Some(shown) = self.board.presenter.current().cloned() else {
@@ -139,8 +139,8 @@ impl SceneBuilder<'_> {
     }
 
     pub(super) fn recent_calls(&mut self) {
-        let rc = self.layout.recent_calls.clone();
-        let c = self.colors().clone();
+        let rc = &self.layout.recent_calls;
+        let c = self.colors();
         let r = self.region(&rc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
@@ -197,7 +197,7 @@ impl SceneBuilder<'_> {
 
     /// One earlier call: "A016 ▶ 2".
     fn call_card(&mut self, cell: Rect, call: &CallInfo, size: f32) {
-        let c = self.colors().clone();
+        let c = self.colors();
         self.panel(cell, c.panel_alt.0);
         if call.recall {
             // Not by colour alone: the stripe comes with the recall colour on the ticket too.

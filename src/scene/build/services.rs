@@ -29,8 +29,8 @@ impl SceneBuilder<'_> {
     }
 
     pub(super) fn services(&mut self) {
-        let sv = self.layout.services.clone();
-        let c = self.colors().clone();
+        let sv = &self.layout.services;
+        let c = self.colors();
         let r = self.region(&sv.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
@@ -114,8 +114,8 @@ impl SceneBuilder<'_> {
         scale: f32,
         alt: bool,
     ) {
-        let sv = self.layout.services.clone();
-        let c = self.colors().clone();
+        let sv = &self.layout.services;
+        let c = self.colors();
         self.panel(row, if alt { c.panel_alt.0 } else { c.panel.0 });
         let inner = row.inset_xy(self.u(1.0), self.u(0.3) * scale);
         let badge = inner.h.min(self.u(sv.name_size * 1.5 * scale));
