@@ -38,6 +38,17 @@ pub enum Effect {
     },
 }
 
+/// What the seq of an incoming envelope allows ([`Board::admit`]).
+enum Admission {
+    /// Apply the event: it is the next one.
+    Apply,
+    /// Nothing more to do: a duplicate, a message about the numbering (already taken in), or one
+    /// that waits for a snapshot that has been asked for.
+    Done,
+    /// Not applied; the client must resynchronise (the last applied seq, and why).
+    Resync(Option<u64>, Resync),
+}
+
 /// Why the board asks for a resynchronisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resync {
@@ -288,22 +299,29 @@ impl Board {
     /// invalid message occupies its seq as a no-op.
     pub fn apply_at(&mut self, envelope: &Envelope, now: Timestamp, mono: Mono) -> Vec<Effect> {
         self.heard(now);
-        let seq = envelope.seq;
         self.observe_server_clock(envelope, mono);
-        let mut effects = Vec::new();
-        let resync = |effects: &mut Vec<Effect>, last, why| {
-            effects.push(Effect::ResyncNeeded {
+        match self.admit(envelope, mono) {
+            Admission::Apply => self.reduce(envelope, now, mono).into_iter().collect(),
+            Admission::Done => Vec::new(),
+            Admission::Resync(last, why) => vec![Effect::ResyncNeeded {
                 last,
-                got: seq,
+                got: envelope.seq,
                 why,
-            })
-        };
+            }],
+        }
+    }
+
+    /// Decides what an envelope's seq allows, and takes in the messages that are about the
+    /// numbering itself (snapshots, heartbeats, unusable ones of either). An event admitted for
+    /// applying has its seq recorded as the last applied.
+    fn admit(&mut self, envelope: &Envelope, mono: Mono) -> Admission {
+        let seq = envelope.seq;
         match &envelope.event {
             Event::Snapshot(snapshot) => {
                 if self.takes_snapshot(seq, snapshot.stream.as_deref()) {
                     self.apply_snapshot(snapshot, seq, mono);
                 }
-                return effects;
+                return Admission::Done;
             }
             Event::Invalid(invalid) if invalid.kind == "snapshot" => {
                 self.invalid += 1;
@@ -316,33 +334,32 @@ impl Board {
                     self.new_stream = false;
                     self.connection_high = Some(seq);
                 }
-                return effects;
+                return Admission::Done;
             }
             // A heartbeat carries the current seq rather than a new one: an unusable one must not
             // take the place of the next event.
             Event::Invalid(invalid) if invalid.kind == "heartbeat" => {
                 self.invalid += 1;
-                return effects;
+                return Admission::Done;
             }
             Event::Heartbeat(h) => {
                 if !self.synced {
-                    return effects;
+                    return Admission::Done;
                 }
                 let last = self.data.last_seq;
                 if h.stream.is_some() && h.stream != self.data.stream {
                     self.synced = false;
-                    resync(&mut effects, last, Resync::OtherStream);
+                    return Admission::Resync(last, Resync::OtherStream);
                 } else if last.is_some_and(|l| seq < l)
                     || self.connection_high.is_some_and(|h| seq < h)
                 {
                     self.synced = false;
-                    resync(&mut effects, last, Resync::Backwards);
+                    return Admission::Resync(last, Resync::Backwards);
                 } else if last.is_some_and(|l| seq > l) {
-                    resync(&mut effects, last, Resync::Gap);
-                } else {
-                    self.connection_high = self.connection_high.max(Some(seq));
+                    return Admission::Resync(last, Resync::Gap);
                 }
-                return effects;
+                self.connection_high = self.connection_high.max(Some(seq));
+                return Admission::Done;
             }
             _ => {}
         }
@@ -350,28 +367,31 @@ impl Board {
             self.invalid += 1;
         }
         if !self.synced {
-            resync(&mut effects, None, Resync::NoSnapshot);
-            return effects;
+            return Admission::Resync(None, Resync::NoSnapshot);
         }
         if self.connection_high.is_some_and(|h| seq < h) {
             self.synced = false;
-            resync(&mut effects, self.data.last_seq, Resync::Backwards);
-            return effects;
+            return Admission::Resync(self.data.last_seq, Resync::Backwards);
         }
         if let Some(last) = self.data.last_seq {
             if seq > last + 1 {
                 // Not counted as seen: the numbering on this connection is what was applied.
-                resync(&mut effects, Some(last), Resync::Gap);
-                return effects;
+                return Admission::Resync(Some(last), Resync::Gap);
             }
             self.connection_high = self.connection_high.max(Some(seq));
             if seq <= last {
-                return effects;
+                return Admission::Done;
             }
         }
         self.connection_high = self.connection_high.max(Some(seq));
         self.data.last_seq = Some(seq);
         self.new_stream = false;
+        Admission::Apply
+    }
+
+    /// Applies one admitted event to the office's data and the presenter; returns the call it
+    /// reports, if any.
+    fn reduce(&mut self, envelope: &Envelope, now: Timestamp, mono: Mono) -> Option<Effect> {
         let time = envelope.time;
         match &envelope.event {
             Event::TicketIssued(e) => {
@@ -385,12 +405,12 @@ impl Board {
                     s.waiting = s.waiting.saturating_sub(1);
                 }
                 self.present(&call, now, mono);
-                effects.push(Effect::Call(call));
+                return Some(Effect::Call(call));
             }
             Event::TicketRecalled(e) => {
                 let call = self.call(e, time, true);
                 self.present(&call, now, mono);
-                effects.push(Effect::Recall(call));
+                return Some(Effect::Recall(call));
             }
             Event::TicketServed(e) => {
                 if let Some(started) = self.started_at(e) {
@@ -478,7 +498,7 @@ impl Board {
             }
             Event::Snapshot(_) | Event::Heartbeat(_) | Event::Unknown(_) | Event::Invalid(_) => {}
         }
-        effects
+        None
     }
 
     /// Whether a snapshot with this seq and stream replaces the state.
