@@ -135,17 +135,7 @@ impl Core {
             None => crate::layout_files::check::CHECK_SIZES.to_vec(),
         };
         let result = result.and_then(|(layout, text)| {
-            let problems: Vec<_> = sizes
-                .iter()
-                .filter_map(|&size| {
-                    crate::layout_files::check::check_call_drawn(&layout, &text, &file, size).err()
-                })
-                .collect();
-            if problems.is_empty() {
-                Ok(layout)
-            } else {
-                Err(problems)
-            }
+            crate::layout_files::prove_call_drawn(&layout, &text, &file, &sizes).map(|()| layout)
         });
         match result {
             Ok(layout) => {

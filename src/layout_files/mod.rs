@@ -12,6 +12,26 @@ pub mod watch;
 use crate::layout::{Layout, LayoutError};
 use std::path::Path;
 
+/// Proves that `layout` draws the called ticket and counter on a screen of each size (see
+/// [`check::check_call_drawn`]); `Err` holds one problem per size where it would not. Both
+/// `tablica check` and live reload ask this before calling a layout good.
+pub fn prove_call_drawn(
+    layout: &Layout,
+    text: &str,
+    file: &Path,
+    sizes: &[(u32, u32)],
+) -> Result<(), Vec<LayoutError>> {
+    let problems: Vec<LayoutError> = sizes
+        .iter()
+        .filter_map(|&size| check::check_call_drawn(layout, text, file, size).err())
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 /// Reads and checks a layout file (the first problem only; see [`load_all`]).
 pub fn load(path: &Path) -> Result<Layout, LayoutError> {
     load_all(path)
