@@ -1,14 +1,14 @@
 //! Live reload end to end: a running board (headless) whose layout file is edited the ways
 //! editors edit files. The real watcher, the real reload and real frames on lavapipe.
 
-mod common;
+mod support;
 
-use common::gpu;
 use image::RgbaImage;
 use jiff::Timestamp;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::render::gpu;
 use tablica::app::Core;
 use tablica::layout::LANDSCAPE_TOML;
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
