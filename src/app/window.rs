@@ -509,6 +509,8 @@ impl ApplicationHandler<Wake> for App {
                 }
                 self.want_frame();
             }
+            // A change that alters the size in pixels is followed by `Resized`, which resizes
+            // the surface; the picture is redrawn either way.
             WindowEvent::ScaleFactorChanged { .. } => self.want_frame(),
             WindowEvent::RedrawRequested => {
                 if self.faults.no_redraws && self.presented > 0 {

@@ -218,7 +218,9 @@ impl Feed {
         self.rx.try_recv().ok()
     }
 
-    /// Waits up to `timeout` for a message (for displays without a window).
+    /// Waits up to `timeout` for a message, polling every few milliseconds. For tests and tools
+    /// that drive a feed by hand; the display's loops never block on the feed: they are woken by
+    /// the [`Waker`] and drain it with [`Feed::try_recv`].
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<FeedMsg> {
         let deadline = std::time::Instant::now() + timeout;
         loop {

@@ -123,7 +123,8 @@ impl WindowSurface {
         PhysicalSize::new(self.config.width, self.config.height)
     }
 
-    /// Follows a window resize (`WindowEvent::Resized`, `ScaleFactorChanged`). A 0 × 0 size
+    /// Follows a window resize (`WindowEvent::Resized`; a scale-factor change that alters the
+    /// size in pixels arrives as a `Resized` too, so it needs no call of its own). A 0 × 0 size
     /// (minimised window) is remembered but not configured; frames are skipped until it grows.
     pub fn resize(&mut self, gpu: &Gpu, size: PhysicalSize<u32>) {
         if size.width == self.config.width && size.height == self.config.height && self.configured {
