@@ -173,7 +173,7 @@ fn main() {
     };
     let mut core = Core::new(None, status);
     core.board.config.min_display = SignedDuration::ZERO;
-    let mut renderer = renderer_for(&gpu, &core.layout_for(SIZE.0, SIZE.1), OFFSCREEN_FORMAT);
+    let mut renderer = renderer_for(&gpu, core.layout_for(SIZE.0, SIZE.1), OFFSCREEN_FORMAT);
     let display = std::thread::current();
     core.set_feed(feed::spawn(
         FeedConfig::new(format!("ws://{addr}/")),

@@ -12,7 +12,7 @@ use glyphon::FontSystem;
 use glyphon::cosmic_text::fontdb;
 use thiserror::Error;
 
-use crate::layout::asset::{AssetError, AssetKind, read_asset};
+use crate::layout_files::asset::{AssetError, AssetKind, read_asset};
 
 /// Family name of the built-in font.
 pub const BUILTIN_FAMILY: &str = "Noto Sans";

@@ -8,18 +8,6 @@ use crate::protocol::*;
 use crate::scene::{Link, Status};
 use jiff::{SignedDuration, Timestamp};
 
-/// Every scenario, in the order a contact sheet shows them.
-pub const NAMES: &[&str] = &[
-    "quiet",
-    "busy",
-    "burst",
-    "recall",
-    "offline",
-    "closed",
-    "long-names",
-    "connecting",
-];
-
 /// A board at a moment, ready to be turned into a scene.
 pub struct Scenario {
     pub name: &'static str,
@@ -134,16 +122,17 @@ fn snapshot(
     }
 }
 
-struct Feed {
+/// A board fed wire events by hand, the way the live feed feeds one, numbering them as it goes.
+struct ScenarioFeed {
     board: Board,
     seq: u64,
 }
 
-impl Feed {
+impl ScenarioFeed {
     fn new(snapshot: Snapshot, time: Timestamp) -> Self {
         let mut board = Board::default();
         board.apply(&Envelope::new(1, time, Event::Snapshot(snapshot)), time);
-        Feed { board, seq: 1 }
+        ScenarioFeed { board, seq: 1 }
     }
 
     fn send(&mut self, time: Timestamp, event: Event) {
@@ -165,138 +154,46 @@ impl Feed {
     }
 }
 
+/// What a scenario builds: the board, the status beside it and the moment to show.
+type Moment = (Board, Status, Timestamp);
+
+/// Builds one scenario from the status every scenario starts with.
+type Make = fn(Status) -> Moment;
+
+/// Every scenario with the function that builds it, in the order a contact sheet shows them. The
+/// one list: [`NAMES`] and [`build`] are derived from it.
+const SCENARIOS: [(&str, Make); 8] = [
+    ("quiet", quiet),
+    ("busy", busy),
+    ("burst", burst),
+    ("recall", recall),
+    ("offline", offline),
+    ("closed", closed),
+    ("long-names", long_names),
+    ("connecting", connecting),
+];
+
+const NAME_LIST: [&str; SCENARIOS.len()] = {
+    let mut names = [""; SCENARIOS.len()];
+    let mut i = 0;
+    while i < SCENARIOS.len() {
+        names[i] = SCENARIOS[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// Every scenario's name, in the order a contact sheet shows them.
+pub const NAMES: &[&str] = &NAME_LIST;
+
 /// Builds a named scenario; `None` for an unknown name.
 pub fn build(name: &str) -> Option<Scenario> {
-    let name: &'static str = NAMES.iter().find(|n| **n == name)?;
+    let &(name, make) = SCENARIOS.iter().find(|(n, _)| *n == name)?;
     let status = Status {
         link: Link::Replay,
         ..Status::default()
     };
-    let (board, status, now) = match name {
-        "quiet" => {
-            let t0 = at(11, 20, 0);
-            let mut services = standard_services();
-            for s in &mut services {
-                s.waiting = s.waiting.min(2);
-                s.est_wait_s = s.est_wait_s.map(|e| e.min(600));
-            }
-            let feed = Feed::new(snapshot(services, standard_counters(), history(t0)), t0);
-            (feed.board, status, t0 + SignedDuration::from_secs(20))
-        }
-        "busy" => {
-            let t0 = at(12, 5, 0);
-            let mut services = standard_services();
-            let extra = [
-                ("zgony", "Rejestracja zgonów", "H", 3),
-                ("dzialalnosc", "Działalność gospodarcza (CEIDG)", "J", 9),
-                ("podatki", "Podatki i opłaty lokalne", "K", 5),
-                ("parkowanie", "Strefa płatnego parkowania", "L", 12),
-                (
-                    "ukraina",
-                    "Sprawy obywateli Ukrainy / Громадяни України",
-                    "U",
-                    14,
-                ),
-            ];
-            for (id, name, prefix, waiting) in extra {
-                services.push(svc(id, name, prefix, waiting, None));
-            }
-            let mut counters = standard_counters();
-            counters.push(counter("7", true, &["zgony", "dzialalnosc", "podatki"]));
-            counters.push(counter("8", true, &["parkowanie", "ukraina"]));
-            let mut feed = Feed::new(snapshot(services, counters, history(t0)), t0);
-            feed.call(t0 + SignedDuration::from_secs(5), "A017", "dowody", "1");
-            (feed.board, status, t0 + SignedDuration::from_secs(30))
-        }
-        "burst" => {
-            let t0 = at(13, 40, 0);
-            let mut feed = Feed::new(
-                snapshot(standard_services(), standard_counters(), history(t0)),
-                t0,
-            );
-            let burst = [
-                ("A018", "dowody", "1"),
-                ("C032", "pojazdy", "4"),
-                ("F013", "odpady", "5"),
-                ("R004", "meldunki", "2"),
-                ("D005", "prawo-jazdy", "3"),
-            ];
-            for (i, (ticket, service, counter)) in burst.iter().enumerate() {
-                feed.call(
-                    t0 + SignedDuration::from_millis(200 * i as i64),
-                    ticket,
-                    service,
-                    counter,
-                );
-            }
-            // Seven seconds in: the second call of the burst is on screen and blinking.
-            (feed.board, status, t0 + SignedDuration::from_millis(6_100))
-        }
-        "recall" => {
-            let t0 = at(14, 10, 0);
-            let mut feed = Feed::new(
-                snapshot(standard_services(), standard_counters(), history(t0)),
-                t0,
-            );
-            feed.send(
-                t0,
-                Event::TicketRecalled(TicketAtCounter {
-                    ticket: "B007".into(),
-                    service: "meldunki".into(),
-                    counter: "2".into(),
-                }),
-            );
-            (feed.board, status, t0 + SignedDuration::from_millis(100))
-        }
-        "offline" => {
-            let t0 = at(12, 41, 0);
-            let mut feed = Feed::new(
-                snapshot(standard_services(), standard_counters(), history(t0)),
-                t0,
-            );
-            feed.call(t0, "A017", "dowody", "1");
-            let status = Status {
-                link: Link::Connecting,
-                ..status
-            };
-            (feed.board, status, at(12, 47, 30))
-        }
-        "closed" => {
-            let t0 = at(17, 55, 0);
-            let feed = Feed::new(
-                snapshot(standard_services(), standard_counters(), history(t0)),
-                t0,
-            );
-            (feed.board, status, at(19, 30, 0))
-        }
-        "long-names" => {
-            let t0 = at(10, 45, 0);
-            let mut services = standard_services();
-            services[0].name = "Wydawanie i unieważnianie dowodów osobistych oraz zgłaszanie utraty lub uszkodzenia dokumentu".into();
-            services[2].name =
-                "Rejestracja, czasowa rejestracja i wyrejestrowanie pojazdów, tablice indywidualne"
-                    .into();
-            services[6].waiting = 1234;
-            let mut snap = snapshot(services, standard_counters(), history(t0));
-            snap.office.name = "Punkt Obsługi Mieszkańców w Galerii Handlowej Nowy Świat, ul. Krakowska 20, Rzeszów".into();
-            snap.announcements = vec![Announcement {
-                id: "long".into(),
-                text: "Szanowni Państwo, w związku z awarią systemu Centralnej Ewidencji Pojazdów rejestracja pojazdów może potrwać dłużej niż zwykle. Za utrudnienia przepraszamy. Osoby z rezerwacją internetową prosimy o zgłoszenie się do stanowiska nr 4 z potwierdzeniem rezerwacji.".into(),
-            }];
-            let mut feed = Feed::new(snap, t0);
-            feed.call(t0, "R-123456", "pojazdy", "4");
-            (feed.board, status, t0 + SignedDuration::from_secs(10))
-        }
-        "connecting" => {
-            let status = Status {
-                link: Link::Connecting,
-                ..status
-            };
-            (Board::default(), status, at(10, 0, 5))
-        }
-        _ => return None,
-    };
-    let mut board = board;
+    let (mut board, status, now) = make(status);
     board.catch_up(now, Mono::of_wall(now));
     Some(Scenario {
         name,
@@ -304,4 +201,134 @@ pub fn build(name: &str) -> Option<Scenario> {
         status,
         now,
     })
+}
+
+fn quiet(status: Status) -> Moment {
+    let t0 = at(11, 20, 0);
+    let mut services = standard_services();
+    for s in &mut services {
+        s.waiting = s.waiting.min(2);
+        s.est_wait_s = s.est_wait_s.map(|e| e.min(600));
+    }
+    let feed = ScenarioFeed::new(snapshot(services, standard_counters(), history(t0)), t0);
+    (feed.board, status, t0 + SignedDuration::from_secs(20))
+}
+
+fn busy(status: Status) -> Moment {
+    let t0 = at(12, 5, 0);
+    let mut services = standard_services();
+    let extra = [
+        ("zgony", "Rejestracja zgonów", "H", 3),
+        ("dzialalnosc", "Działalność gospodarcza (CEIDG)", "J", 9),
+        ("podatki", "Podatki i opłaty lokalne", "K", 5),
+        ("parkowanie", "Strefa płatnego parkowania", "L", 12),
+        (
+            "ukraina",
+            "Sprawy obywateli Ukrainy / Громадяни України",
+            "U",
+            14,
+        ),
+    ];
+    for (id, name, prefix, waiting) in extra {
+        services.push(svc(id, name, prefix, waiting, None));
+    }
+    let mut counters = standard_counters();
+    counters.push(counter("7", true, &["zgony", "dzialalnosc", "podatki"]));
+    counters.push(counter("8", true, &["parkowanie", "ukraina"]));
+    let mut feed = ScenarioFeed::new(snapshot(services, counters, history(t0)), t0);
+    feed.call(t0 + SignedDuration::from_secs(5), "A017", "dowody", "1");
+    (feed.board, status, t0 + SignedDuration::from_secs(30))
+}
+
+fn burst(status: Status) -> Moment {
+    let t0 = at(13, 40, 0);
+    let mut feed = ScenarioFeed::new(
+        snapshot(standard_services(), standard_counters(), history(t0)),
+        t0,
+    );
+    let burst = [
+        ("A018", "dowody", "1"),
+        ("C032", "pojazdy", "4"),
+        ("F013", "odpady", "5"),
+        ("R004", "meldunki", "2"),
+        ("D005", "prawo-jazdy", "3"),
+    ];
+    for (i, (ticket, service, counter)) in burst.iter().enumerate() {
+        feed.call(
+            t0 + SignedDuration::from_millis(200 * i as i64),
+            ticket,
+            service,
+            counter,
+        );
+    }
+    // Seven seconds in: the second call of the burst is on screen and blinking.
+    (feed.board, status, t0 + SignedDuration::from_millis(6_100))
+}
+
+fn recall(status: Status) -> Moment {
+    let t0 = at(14, 10, 0);
+    let mut feed = ScenarioFeed::new(
+        snapshot(standard_services(), standard_counters(), history(t0)),
+        t0,
+    );
+    feed.send(
+        t0,
+        Event::TicketRecalled(TicketAtCounter {
+            ticket: "B007".into(),
+            service: "meldunki".into(),
+            counter: "2".into(),
+        }),
+    );
+    (feed.board, status, t0 + SignedDuration::from_millis(100))
+}
+
+fn offline(status: Status) -> Moment {
+    let t0 = at(12, 41, 0);
+    let mut feed = ScenarioFeed::new(
+        snapshot(standard_services(), standard_counters(), history(t0)),
+        t0,
+    );
+    feed.call(t0, "A017", "dowody", "1");
+    let status = Status {
+        link: Link::Connecting,
+        ..status
+    };
+    (feed.board, status, at(12, 47, 30))
+}
+
+fn closed(status: Status) -> Moment {
+    let t0 = at(17, 55, 0);
+    let feed = ScenarioFeed::new(
+        snapshot(standard_services(), standard_counters(), history(t0)),
+        t0,
+    );
+    (feed.board, status, at(19, 30, 0))
+}
+
+fn long_names(status: Status) -> Moment {
+    let t0 = at(10, 45, 0);
+    let mut services = standard_services();
+    services[0].name = "Wydawanie i unieważnianie dowodów osobistych oraz zgłaszanie utraty lub uszkodzenia dokumentu".into();
+    services[2].name =
+        "Rejestracja, czasowa rejestracja i wyrejestrowanie pojazdów, tablice indywidualne".into();
+    services[6].waiting = 1234;
+    let mut snap = snapshot(services, standard_counters(), history(t0));
+    snap.office.name =
+        "Punkt Obsługi Mieszkańców w Galerii Handlowej Nowy Świat, ul. Krakowska 20, Rzeszów"
+            .into();
+    snap.announcements = vec![Announcement {
+        id: "long".into(),
+        text: "Szanowni Państwo, w związku z awarią systemu Centralnej Ewidencji Pojazdów rejestracja pojazdów może potrwać dłużej niż zwykle. Za utrudnienia przepraszamy. Osoby z rezerwacją internetową prosimy o zgłoszenie się do stanowiska nr 4 z potwierdzeniem rezerwacji.".into(),
+    }];
+    let mut feed = ScenarioFeed::new(snap, t0);
+    feed.call(t0, "R-123456", "pojazdy", "4");
+    (feed.board, status, t0 + SignedDuration::from_secs(10))
+}
+
+fn connecting(status: Status) -> Moment {
+    let status = Status {
+        link: Link::Connecting,
+        ..status
+    };
+    (Board::default(), status, at(10, 0, 5))
 }

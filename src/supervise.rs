@@ -10,6 +10,35 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// A single-threaded tokio runtime with I/O and timers: each network thread (the feed, the health
+/// endpoint, the signal watcher) runs its async code on one of its own, so that none of them can
+/// stall another or the UI thread.
+pub fn thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// Starts a thread called `name` that runs `task` on its own runtime ([`thread_runtime`]) to its
+/// end. A runtime that cannot be built is logged (`what` names the thread's job for people) and
+/// ends the thread.
+pub fn spawn_with_runtime<F, Fut>(
+    name: &str,
+    what: &'static str,
+    task: F,
+) -> std::io::Result<std::thread::JoinHandle<()>>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || match thread_runtime() {
+            Ok(runtime) => runtime.block_on(task()),
+            Err(e) => tracing::error!("{what}: cannot start its runtime: {e}"),
+        })
+}
+
 /// The first restart comes this soon; each further one waits twice as long as the last.
 const FIRST_DELAY: Duration = Duration::from_millis(100);
 /// The longest wait before a restart: a worker that fails at once every time must not spin.

@@ -4,10 +4,10 @@
 //! Regenerate the references with `TABLICA_UPDATE_GOLDEN=1 cargo test --test board_golden`, and
 //! look at every changed PNG before committing it.
 
-mod common;
+mod support;
 
-use common::{assert_golden, gpu};
 use image::RgbaImage;
+use support::render::{assert_golden, gpu};
 use tablica::layout::Layout;
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
 use tablica::{scenarios, scene};
@@ -79,7 +79,7 @@ fn small_and_4k_screens() {
     let big = render("busy", 3840, 2160);
     let small = render("busy", 1920, 1080);
     let down = image::imageops::resize(&big, 1920, 1080, image::imageops::FilterType::Triangle);
-    let d = common::difference(&small, &down);
+    let d = support::render::difference(&small, &down);
     assert!(
         d.mean < 6.0,
         "4K board differs from 1080p in layout: mean {}",

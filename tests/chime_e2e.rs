@@ -20,7 +20,6 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -311,19 +310,11 @@ fn script() -> PathBuf {
 }
 
 /// A port nothing listens on: bound and released at once.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Scenario {
     /// Starts the board first, pointed at a port where nothing listens yet (as when a display
     /// boots before the queue system): its first connection fails and it retries.
     fn start(dir: &Path, display: &str, alsa_conf: &Path) -> Scenario {
-        let port = free_port();
+        let port = support::procs::free_port().port();
         let (board, _out, board_err) = spawn_logged(
             Command::new(env!("CARGO_BIN_EXE_tablica"))
                 .args(["run", "--server", &format!("ws://127.0.0.1:{port}/")])

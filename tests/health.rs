@@ -3,39 +3,15 @@
 //! What facilities staff see from their desk (/health, /metrics, /screenshot.png) and what
 //! systemd sees (READY=1, then WATCHDOG=1 while the board is idle) are checked from outside.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display number and returns it with its display name.
-fn xvfb(width: u32, height: u32) -> (Killed, String) {
-    let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0"])
-        .arg(format!("{width}x{height}x24"))
-        .args(["-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb runs (apt-get install xvfb)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(!line.trim().is_empty(), "Xvfb did not report its display");
-    (Killed(child), format!(":{}", line.trim()))
-}
+use support::procs::{Killed, free_port, xvfb};
 
 /// The simulator on a free loopback port, requiring `token_file`'s token; returns its URL.
 fn simulator(token_file: &Path) -> (Killed, String) {
@@ -61,13 +37,6 @@ fn simulator(token_file: &Path) -> (Killed, String) {
         .unwrap();
     assert!(url.starts_with("ws://127.0.0.1:"), "simulator said {url:?}");
     (Killed(child), url.trim().to_owned())
-}
-
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
 }
 
 /// GET `path`; (status code, body). `None` while nothing listens.

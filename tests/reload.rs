@@ -1,16 +1,16 @@
 //! Live reload end to end: a running board (headless) whose layout file is edited the ways
 //! editors edit files. The real watcher, the real reload and real frames on lavapipe.
 
-mod common;
+mod support;
 
-use common::gpu;
 use image::RgbaImage;
 use jiff::Timestamp;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::render::gpu;
 use tablica::app::Core;
-use tablica::layout::{LANDSCAPE_TOML, Layout};
+use tablica::layout::LANDSCAPE_TOML;
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scenarios;
 use tablica::scene::{OpeningHours, Status};
@@ -66,7 +66,7 @@ fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
         hours: OpeningHours::always(),
         ..s.status
     };
-    let mut core = Core::new(Some(Layout::load(&path).unwrap()), status);
+    let mut core = Core::new(Some(tablica::layout_files::load(&path).unwrap()), status);
     core.board = s.board;
     core.board.heard(s.now);
     core.layout_path = Some(path.clone());

@@ -4,10 +4,10 @@
 //! `TABLICA_UPDATE_GOLDEN=1 cargo test --test render` and look at them before committing. On a
 //! mismatch the test writes `target/golden-failures/NAME.actual.png` and `NAME.diff.png`.
 
-mod common;
+mod support;
 
-use common::{assert_golden, gpu};
 use std::path::{Path, PathBuf};
+use support::render::{assert_golden, gpu};
 
 use image::{Rgba, RgbaImage};
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};

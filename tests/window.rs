@@ -1,55 +1,12 @@
 //! The real binary in a real window on a real X server (Xvfb): it fills the screen, shows the
 //! board, and sits idle when nothing happens.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display number and returns it with its display name.
-fn xvfb(width: u32, height: u32) -> (Killed, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            &format!("{width}x{height}x24"),
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb runs (apt-get install xvfb)");
-    let mut out = child.stdout.take().unwrap();
-    let mut number = String::new();
-    let mut buf = [0u8; 1];
-    use std::io::Read;
-    while out.read(&mut buf).unwrap_or(0) == 1 && buf[0] != b'\n' {
-        number.push(buf[0] as char);
-    }
-    assert!(!number.is_empty(), "Xvfb did not report its display");
-    (Killed(child), format!(":{}", number.trim()))
-}
-
-fn screenshot(display: &str, path: &Path) -> image::RgbaImage {
-    let status = Command::new("import")
-        .args(["-display", display, "-window", "root"])
-        .arg(path)
-        .status()
-        .expect("ImageMagick's import runs");
-    assert!(status.success());
-    image::open(path).unwrap().into_rgba8()
-}
+use support::procs::{Killed, screenshot, xvfb};
 
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();

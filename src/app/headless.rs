@@ -25,7 +25,7 @@ pub fn run_headless(
         core.set_feed(feed);
     }
     let mut gpu = Gpu::headless().map_err(|e| e.to_string())?;
-    let mut renderer = renderer_for(&gpu, &core.layout_for(width, height), OFFSCREEN_FORMAT);
+    let mut renderer = renderer_for(&gpu, core.layout_for(width, height), OFFSCREEN_FORMAT);
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -58,8 +58,7 @@ pub fn run_headless(
                     rebuilds += 1;
                     tracing::warn!(attempt = rebuilds, "GPU device lost ({e}); rebuilding");
                     gpu = Gpu::headless().map_err(|e| e.to_string())?;
-                    renderer =
-                        renderer_for(&gpu, &core.layout_for(width, height), OFFSCREEN_FORMAT);
+                    renderer = renderer_for(&gpu, core.layout_for(width, height), OFFSCREEN_FORMAT);
                     continue;
                 }
                 Err(e) => return Err(e.to_string()),

@@ -10,7 +10,7 @@ mod window;
 use crate::board::{Board, Effect, Mono};
 use crate::feed::{Control, Feed, FeedMsg, LinkState, LogLimiter};
 use crate::layout::Layout;
-use crate::layout::watch::LayoutWatcher;
+use crate::layout_files::watch::LayoutWatcher;
 use crate::protocol::{CallInfo, Envelope, Event};
 use crate::render::{Gpu, Renderer};
 use crate::scene::{self, Link, Scene, Status};
@@ -46,8 +46,6 @@ pub struct Core {
     pub layout_path: Option<PathBuf>,
     pub status: Status,
     pub counters: Counters,
-    /// Services to list (their ids); `None` for all. From the installation's config.
-    pub services_shown: Option<Vec<String>>,
     feed: Option<Feed>,
     /// A resync was asked for and no new stream has started since: do not ask again.
     resync_pending: bool,
@@ -71,7 +69,6 @@ impl Core {
             layout_path: None,
             status,
             counters: Counters::default(),
-            services_shown: None,
             feed: None,
             resync_pending: false,
             sound: None,
@@ -107,7 +104,7 @@ impl Core {
 
     /// Starts watching the layout file (if there is one) for live reload; `wake` is called from
     /// the watcher's thread when files change.
-    pub fn watch_layout(&mut self, wake: crate::layout::watch::Notify) {
+    pub fn watch_layout(&mut self, wake: crate::feed::Waker) {
         let Some(path) = self.layout_path.clone() else {
             return;
         };
@@ -140,20 +137,10 @@ impl Core {
         // Before the first frame the size is not known yet: prove both orientations.
         let sizes = match self.screen {
             Some(size) => vec![size],
-            None => crate::layout::check::CHECK_SIZES.to_vec(),
+            None => crate::layout_files::check::CHECK_SIZES.to_vec(),
         };
         let result = result.and_then(|(layout, text)| {
-            let problems: Vec<_> = sizes
-                .iter()
-                .filter_map(|&size| {
-                    crate::layout::check::check_call_drawn(&layout, &text, &file, size).err()
-                })
-                .collect();
-            if problems.is_empty() {
-                Ok(layout)
-            } else {
-                Err(problems)
-            }
+            crate::layout_files::prove_call_drawn(&layout, &text, &file, &sizes).map(|()| layout)
         });
         match result {
             Ok(layout) => {
@@ -190,7 +177,7 @@ impl Core {
         let mono_now = self.mono(Instant::now());
         let shift = now.duration_since(last.time);
         for e in events {
-            let at = crate::board::add(e.time, shift);
+            let at = crate::protocol::time::saturating_add(e.time, shift);
             let mono = mono_now.saturating_add(-now.duration_since(at));
             self.board.catch_up(at, mono);
             self.apply(e, at, mono);
@@ -239,9 +226,6 @@ impl Core {
                     }
                 }
             }
-        }
-        if let Some(keep) = &self.services_shown {
-            self.board.data.services.retain(|s| keep.contains(&s.id));
         }
         if let Some(feed) = &self.feed {
             let (seq, stream) = self.board.resume_point();
@@ -323,14 +307,14 @@ impl Core {
         self.counters.frames += 1;
         self.screen = Some((width, height));
         let layout = self.layout_for(width, height);
-        scene::build(&self.board, &layout, &self.status, now, width, height)
+        scene::build(&self.board, layout, &self.status, now, width, height)
     }
 
-    /// The layout for a screen of this size.
-    pub fn layout_for(&self, width: u32, height: u32) -> Layout {
+    /// The layout for a screen of this size (borrowed: a frame copies no part of the layout).
+    pub fn layout_for(&self, width: u32, height: u32) -> &Layout {
         match &self.layout {
-            Some(l) => l.clone(),
-            None => Layout::builtin_for(width, height),
+            Some(l) => l,
+            None => Layout::builtin(width, height),
         }
     }
 }

@@ -114,31 +114,22 @@ pub fn run_window_supervised(
 /// connection is closed, the audio device released and the window closed, instead of the process
 /// vanishing mid-sound.
 fn watch_signals(proxy: winit::event_loop::EventLoopProxy<Wake>, stop: Arc<AtomicBool>) {
-    let spawned = std::thread::Builder::new()
-        .name("tablica-signals".into())
-        .spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_io()
-                .build()
-            else {
+    let spawned =
+        crate::supervise::spawn_with_runtime("tablica-signals", "stop signals", || async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
                 return;
             };
-            runtime.block_on(async {
-                use tokio::signal::unix::{SignalKind, signal};
-                let (Ok(mut term), Ok(mut int)) = (
-                    signal(SignalKind::terminate()),
-                    signal(SignalKind::interrupt()),
-                ) else {
-                    return;
-                };
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-                tracing::info!("asked to stop; closing the board");
-                stop.store(true, Ordering::Release);
-                let _ = proxy.send_event(Wake);
-            });
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            tracing::info!("asked to stop; closing the board");
+            stop.store(true, Ordering::Release);
+            let _ = proxy.send_event(Wake);
         });
     if let Err(e) = spawned {
         tracing::warn!("cannot watch for stop signals: {e}");
@@ -162,7 +153,7 @@ impl Drawing {
         let (gpu, surface) =
             WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
         let layout = core.layout_for(1920, 1080);
-        let renderer = renderer_for(&gpu, &layout, surface.format());
+        let renderer = renderer_for(&gpu, layout, surface.format());
         Ok(Drawing {
             gpu,
             surface,
@@ -380,7 +371,7 @@ impl App {
         let size = winit::dpi::PhysicalSize::new(width, height);
         let layout = self.core.layout_for(size.width, size.height);
         if layout.style.font_files != d.fonts {
-            d.renderer = renderer_for(&d.gpu, &layout, d.surface.format());
+            d.renderer = renderer_for(&d.gpu, layout, d.surface.format());
             d.fonts = layout.style.font_files.clone();
         }
         let mut scene = self.core.frame(now, size.width, size.height);
@@ -518,6 +509,8 @@ impl ApplicationHandler<Wake> for App {
                 }
                 self.want_frame();
             }
+            // A change that alters the size in pixels is followed by `Resized`, which resizes
+            // the surface; the picture is redrawn either way.
             WindowEvent::ScaleFactorChanged { .. } => self.want_frame(),
             WindowEvent::RedrawRequested => {
                 if self.faults.no_redraws && self.presented > 0 {

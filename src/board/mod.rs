@@ -1,12 +1,15 @@
 //! The board's state: a pure reducer over protocol events.
 //!
 //! [`Board::apply`] takes one event and the current time and returns the effects the shells must
-//! carry out (a chime, a resynchronisation). Nothing here reads a clock, a file or the network, so
-//! every state the board can be in can be built in a test and rendered.
+//! carry out (a resynchronisation; calls are reported for counting). The chime does not come from
+//! an effect: it sounds when a call's turn on screen begins, which [`Board::advance_at`] returns
+//! (the shell calls it on every tick). Nothing here reads a clock, a file or the network, so every
+//! state the board can be in can be built in a test and rendered.
 
 mod presenter;
 mod wait;
 
+use crate::protocol::time;
 use crate::protocol::{
     Announcement, CallInfo, CounterInfo, Envelope, Event, MAX_ANNOUNCEMENTS, MAX_RECENT_CALLS,
     MAX_WAITING, Office, ServiceInfo, Serving, Snapshot, TicketAtCounter,
@@ -33,6 +36,17 @@ pub enum Effect {
         got: u64,
         why: Resync,
     },
+}
+
+/// What the seq of an incoming envelope allows ([`Board::admit`]).
+enum Admission {
+    /// Apply the event: it is the next one.
+    Apply,
+    /// Nothing more to do: a duplicate, a message about the numbering (already taken in), or one
+    /// that waits for a snapshot that has been asked for.
+    Done,
+    /// Not applied; the client must resynchronise (the last applied seq, and why).
+    Resync(Option<u64>, Resync),
 }
 
 /// Why the board asks for a resynchronisation.
@@ -259,7 +273,7 @@ impl Board {
     /// The server's clock at monotonic time `mono`, as far as its messages tell.
     pub fn server_now(&self, mono: Mono) -> Option<Timestamp> {
         self.server_offset
-            .map(|o| add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
+            .map(|o| time::saturating_add(Timestamp::UNIX_EPOCH, mono.saturating_add(o).0))
     }
 
     /// Whether a call is news at monotonic time `mono`: not older than the cutoff by the
@@ -285,22 +299,29 @@ impl Board {
     /// invalid message occupies its seq as a no-op.
     pub fn apply_at(&mut self, envelope: &Envelope, now: Timestamp, mono: Mono) -> Vec<Effect> {
         self.heard(now);
-        let seq = envelope.seq;
         self.observe_server_clock(envelope, mono);
-        let mut effects = Vec::new();
-        let resync = |effects: &mut Vec<Effect>, last, why| {
-            effects.push(Effect::ResyncNeeded {
+        match self.admit(envelope, mono) {
+            Admission::Apply => self.reduce(envelope, now, mono).into_iter().collect(),
+            Admission::Done => Vec::new(),
+            Admission::Resync(last, why) => vec![Effect::ResyncNeeded {
                 last,
-                got: seq,
+                got: envelope.seq,
                 why,
-            })
-        };
+            }],
+        }
+    }
+
+    /// Decides what an envelope's seq allows, and takes in the messages that are about the
+    /// numbering itself (snapshots, heartbeats, unusable ones of either). An event admitted for
+    /// applying has its seq recorded as the last applied.
+    fn admit(&mut self, envelope: &Envelope, mono: Mono) -> Admission {
+        let seq = envelope.seq;
         match &envelope.event {
             Event::Snapshot(snapshot) => {
                 if self.takes_snapshot(seq, snapshot.stream.as_deref()) {
                     self.apply_snapshot(snapshot, seq, mono);
                 }
-                return effects;
+                return Admission::Done;
             }
             Event::Invalid(invalid) if invalid.kind == "snapshot" => {
                 self.invalid += 1;
@@ -313,33 +334,32 @@ impl Board {
                     self.new_stream = false;
                     self.connection_high = Some(seq);
                 }
-                return effects;
+                return Admission::Done;
             }
             // A heartbeat carries the current seq rather than a new one: an unusable one must not
             // take the place of the next event.
             Event::Invalid(invalid) if invalid.kind == "heartbeat" => {
                 self.invalid += 1;
-                return effects;
+                return Admission::Done;
             }
             Event::Heartbeat(h) => {
                 if !self.synced {
-                    return effects;
+                    return Admission::Done;
                 }
                 let last = self.data.last_seq;
                 if h.stream.is_some() && h.stream != self.data.stream {
                     self.synced = false;
-                    resync(&mut effects, last, Resync::OtherStream);
+                    return Admission::Resync(last, Resync::OtherStream);
                 } else if last.is_some_and(|l| seq < l)
                     || self.connection_high.is_some_and(|h| seq < h)
                 {
                     self.synced = false;
-                    resync(&mut effects, last, Resync::Backwards);
+                    return Admission::Resync(last, Resync::Backwards);
                 } else if last.is_some_and(|l| seq > l) {
-                    resync(&mut effects, last, Resync::Gap);
-                } else {
-                    self.connection_high = self.connection_high.max(Some(seq));
+                    return Admission::Resync(last, Resync::Gap);
                 }
-                return effects;
+                self.connection_high = self.connection_high.max(Some(seq));
+                return Admission::Done;
             }
             _ => {}
         }
@@ -347,28 +367,31 @@ impl Board {
             self.invalid += 1;
         }
         if !self.synced {
-            resync(&mut effects, None, Resync::NoSnapshot);
-            return effects;
+            return Admission::Resync(None, Resync::NoSnapshot);
         }
         if self.connection_high.is_some_and(|h| seq < h) {
             self.synced = false;
-            resync(&mut effects, self.data.last_seq, Resync::Backwards);
-            return effects;
+            return Admission::Resync(self.data.last_seq, Resync::Backwards);
         }
         if let Some(last) = self.data.last_seq {
             if seq > last + 1 {
                 // Not counted as seen: the numbering on this connection is what was applied.
-                resync(&mut effects, Some(last), Resync::Gap);
-                return effects;
+                return Admission::Resync(Some(last), Resync::Gap);
             }
             self.connection_high = self.connection_high.max(Some(seq));
             if seq <= last {
-                return effects;
+                return Admission::Done;
             }
         }
         self.connection_high = self.connection_high.max(Some(seq));
         self.data.last_seq = Some(seq);
         self.new_stream = false;
+        Admission::Apply
+    }
+
+    /// Applies one admitted event to the office's data and the presenter; returns the call it
+    /// reports, if any.
+    fn reduce(&mut self, envelope: &Envelope, now: Timestamp, mono: Mono) -> Option<Effect> {
         let time = envelope.time;
         match &envelope.event {
             Event::TicketIssued(e) => {
@@ -382,12 +405,12 @@ impl Board {
                     s.waiting = s.waiting.saturating_sub(1);
                 }
                 self.present(&call, now, mono);
-                effects.push(Effect::Call(call));
+                return Some(Effect::Call(call));
             }
             Event::TicketRecalled(e) => {
                 let call = self.call(e, time, true);
                 self.present(&call, now, mono);
-                effects.push(Effect::Recall(call));
+                return Some(Effect::Recall(call));
             }
             Event::TicketServed(e) => {
                 if let Some(started) = self.started_at(e) {
@@ -475,7 +498,7 @@ impl Board {
             }
             Event::Snapshot(_) | Event::Heartbeat(_) | Event::Unknown(_) | Event::Invalid(_) => {}
         }
-        effects
+        None
     }
 
     /// Whether a snapshot with this seq and stream replaces the state.
@@ -621,7 +644,7 @@ impl Board {
             if turn > mono {
                 break;
             }
-            match self.advance_at(add(now, -mono.since(turn)), turn) {
+            match self.advance_at(time::saturating_add(now, -mono.since(turn)), turn) {
                 Some(call) => started.push(call),
                 None => break,
             }
@@ -648,14 +671,14 @@ impl Board {
     /// flash), for scheduling the next frame without polling.
     pub fn next_deadline(&self, now: Timestamp) -> Option<Timestamp> {
         let turn = self.next_tick().map(|turn| match self.clock {
-            Some((wall, mono)) => add(wall, turn.since(mono)).max(now),
+            Some((wall, mono)) => time::saturating_add(wall, turn.since(mono)).max(now),
             None => now,
         });
         let flash_end = self
             .presenter
             .current()
             .filter(|p| p.fresh)
-            .map(|p| add(p.since, self.config.flash))
+            .map(|p| time::saturating_add(p.since, self.config.flash))
             .filter(|t| *t > now);
         match (turn, flash_end) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -673,18 +696,8 @@ fn is_fresh(
     let Some(offset) = offset else {
         return true;
     };
-    let server_now = add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
+    let server_now = time::saturating_add(Timestamp::UNIX_EPOCH, mono.saturating_add(offset).0);
     server_now.duration_since(call.time) <= stale_after
-}
-
-/// Adds a duration to a timestamp, saturating instead of panicking: times come from the network
-/// and may sit at the very end of the representable range.
-pub fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
-    t.checked_add(d).unwrap_or(if d.is_negative() {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    })
 }
 
 #[cfg(test)]

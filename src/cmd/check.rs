@@ -1,6 +1,7 @@
 //! `tablica check LAYOUT`: validates a layout and everything it references.
 
-use crate::layout::check::{CHECK_SIZES, check_call_drawn, check_file};
+use crate::layout_files::check::{CHECK_SIZES, check_file};
+use crate::layout_files::prove_call_drawn;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,15 +18,7 @@ pub struct CheckArgs {
 /// 1920×1080 and a 1080×1920 screen; the running board proves it again at its own size.
 pub fn check_cli(args: CheckArgs) -> ExitCode {
     let checked = check_file(&args.layout).and_then(|(layout, text)| {
-        let problems: Vec<_> = CHECK_SIZES
-            .iter()
-            .filter_map(|&size| check_call_drawn(&layout, &text, &args.layout, size).err())
-            .collect();
-        if problems.is_empty() {
-            Ok(layout)
-        } else {
-            Err(problems)
-        }
+        prove_call_drawn(&layout, &text, &args.layout, &CHECK_SIZES).map(|()| layout)
     });
     match checked {
         Ok(layout) => {

@@ -7,7 +7,20 @@ pub mod run;
 pub mod voice;
 
 use std::fmt;
+use std::process::ExitCode;
 use std::str::FromStr;
+
+/// A command's exit status: success, or the error on standard error after the command's name
+/// (`tablica run: …`) and failure. Every subcommand ends through this.
+pub fn exit_code<T, E: fmt::Display>(command: &str, result: Result<T, E>) -> ExitCode {
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tablica {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// A screen size written as `WIDTHxHEIGHT`, e.g. `1920x1080`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

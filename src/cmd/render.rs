@@ -59,16 +59,11 @@ pub struct PreviewArgs {
 type CmdResult<T> = Result<T, String>;
 
 pub fn render_cli(args: RenderArgs) -> ExitCode {
-    match render(&args) {
-        Ok(()) => {
-            println!("{}", args.out.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("tablica render: {message}");
-            ExitCode::FAILURE
-        }
+    let result = render(&args);
+    if result.is_ok() {
+        println!("{}", args.out.display());
     }
+    super::exit_code("render", result)
 }
 
 fn render(args: &RenderArgs) -> CmdResult<()> {
@@ -133,7 +128,7 @@ fn scenario(name: &str) -> CmdResult<scenarios::Scenario> {
 
 fn load_layout(path: Option<&Path>, size: Size) -> CmdResult<Layout> {
     match path {
-        Some(p) => Layout::load(p).map_err(|e| e.to_string()),
+        Some(p) => crate::layout_files::load(p).map_err(|e| e.to_string()),
         None => Ok(Layout::builtin_for(size.width, size.height)),
     }
 }
@@ -152,18 +147,11 @@ fn draw(
 }
 
 pub fn preview_cli(args: PreviewArgs) -> ExitCode {
-    match preview(&args) {
-        Ok(files) => {
-            for f in files {
-                println!("{}", f.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("tablica preview: {message}");
-            ExitCode::FAILURE
-        }
+    let result = preview(&args);
+    for f in result.iter().flatten() {
+        println!("{}", f.display());
     }
+    super::exit_code("preview", result)
 }
 
 fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {

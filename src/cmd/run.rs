@@ -8,7 +8,6 @@ use crate::config::OutsideHours;
 use crate::config::{self, Config};
 use crate::deploy::{Supervisor, SupervisorOptions};
 use crate::feed::{self, FeedConfig};
-use crate::layout::Layout;
 use crate::protocol::parse_events;
 use crate::render::Turns;
 use crate::scene::ClosedLook;
@@ -122,15 +121,16 @@ fn core(
             OutsideHours::Dim => ClosedLook::Dim,
             OutsideHours::Off => ClosedLook::Black,
         },
+        services_shown: settings.services.clone(),
         ..Status::default()
     };
     let layout = match &layout_path {
         Some(path) if screen.layout.is_some() => {
-            Some(Layout::load(path).map_err(|e| e.to_string())?)
+            Some(crate::layout_files::load(path).map_err(|e| e.to_string())?)
         }
         // A broken layout named in the installation's config must not stop the board (systemd
         // would restart it in a loop): the built-in layout, and the error on screen.
-        Some(path) => match Layout::load(path) {
+        Some(path) => match crate::layout_files::load(path) {
             Ok(l) => Some(l),
             Err(e) => {
                 tracing::error!("{e}; using the built-in layout");
@@ -145,7 +145,6 @@ fn core(
     }
     let mut core = Core::new(layout, status);
     core.layout_path = layout_path;
-    core.services_shown = settings.services.clone();
     let mut audio = settings.audio.clone();
     if let Some(v) = screen.volume {
         audio.volume = v.clamp(0.0, 1.0);
@@ -169,13 +168,7 @@ fn core(
 }
 
 pub fn run_cli(args: RunArgs) -> ExitCode {
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tablica run: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code("run", run(args))
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
@@ -263,13 +256,7 @@ fn run(args: RunArgs) -> Result<(), String> {
 }
 
 pub fn demo_cli(args: DemoArgs) -> ExitCode {
-    match demo(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tablica demo: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::exit_code("demo", demo(args))
 }
 
 fn demo(args: DemoArgs) -> Result<(), String> {

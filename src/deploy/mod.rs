@@ -12,18 +12,18 @@
 
 pub mod frames;
 pub mod monitor;
-pub mod notify;
+pub mod sd_notify;
 pub mod shift;
 
 use crate::app::Core;
 use crate::audio::Chimes;
 use crate::feed::Waker;
-use crate::health::{self, ScreenshotRequest, Shared, Snapshot};
+use crate::health::{self, HealthReport, ScreenshotRequest, Shared};
 use crate::scene::{DisplayList, Link};
 use frames::FrameWatch;
 use image::RgbaImage;
 use jiff::Timestamp;
-use notify::Notifier;
+use sd_notify::Notifier;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,7 +52,7 @@ pub struct SupervisorOptions {
 pub struct Supervisor {
     health: Option<Arc<Shared>>,
     screenshots: Option<Receiver<ScreenshotRequest>>,
-    base: Snapshot,
+    base: HealthReport,
     chimes: Option<Arc<Chimes>>,
     notifier: Option<Notifier>,
     watchdog: Option<Duration>,
@@ -73,13 +73,13 @@ impl Supervisor {
     /// Starts the health endpoint (a failure to bind is logged; the board runs without it) and
     /// picks up systemd's notification socket and watchdog from the environment.
     pub fn start(options: SupervisorOptions) -> Supervisor {
-        let base = Snapshot {
+        let base = HealthReport {
             version: health::VERSION,
             git_commit: health::GIT_COMMIT,
             display_id: options.display_id,
             link: "connecting",
             config_errors: options.config_errors,
-            ..Snapshot::default()
+            ..HealthReport::default()
         };
         let (health, screenshots) = match options.health {
             Some(addr) => {
@@ -98,14 +98,14 @@ impl Supervisor {
             None => (None, None),
         };
         let notifier = Notifier::from_env();
-        let watchdog = notifier.as_ref().and(notify::watchdog_period());
+        let watchdog = notifier.as_ref().and(sd_notify::watchdog_period());
         if let Some(p) = watchdog {
             tracing::info!("systemd watchdog: keep-alive within {p:?}");
         }
         Supervisor {
             health,
             screenshots,
-            base: Snapshot {
+            base: HealthReport {
                 watchdog: watchdog.is_some(),
                 ..base
             },
@@ -169,7 +169,7 @@ impl Supervisor {
         self.publish(core);
         if !self.ready {
             self.ready = true;
-            self.notify("READY=1\nSTATUS=showing the board");
+            self.sd_notify("READY=1\nSTATUS=showing the board");
         }
         self.keepalive();
     }
@@ -228,7 +228,7 @@ impl Supervisor {
         };
         if !frozen && self.last_ping.elapsed() >= period / 4 {
             self.last_ping = now;
-            self.notify("WATCHDOG=1");
+            self.sd_notify("WATCHDOG=1");
         }
     }
 
@@ -250,7 +250,7 @@ impl Supervisor {
         }
     }
 
-    fn notify(&self, state: &str) {
+    fn sd_notify(&self, state: &str) {
         if let Some(n) = &self.notifier
             && let Err(e) = n.send(state)
         {
@@ -274,7 +274,7 @@ impl Supervisor {
             .as_ref()
             .map_or((0, 0), |l| (l.width, l.height));
         let instant = Instant::now();
-        health.publish(Snapshot {
+        health.publish(HealthReport {
             connected,
             link,
             last_event_age_s: core

@@ -20,6 +20,10 @@ use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 use tracing::{Instrument, debug, info, info_span, warn};
 
+/// The websocket of one connection.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 /// Why a connection ended.
 #[derive(Debug, thiserror::Error)]
 enum ConnectionEnd {
@@ -178,10 +182,7 @@ pub fn spawn(config: FeedConfig, waker: Waker) -> Feed {
                 &client_health.restarts,
                 || {
                     // A fresh runtime each run: a panic may have left the last one mid-task.
-                    match tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    {
+                    match crate::supervise::thread_runtime() {
                         Ok(rt) => rt.block_on(client.run()),
                         Err(e) => {
                             Ended::Unexpectedly(format!("cannot start the network runtime: {e}"))
@@ -231,7 +232,7 @@ impl Client {
         if self.runs > 1 {
             // The previous run may have ended mid-connection: the display must not believe it
             // is still connected.
-            if !self.notify(FeedMsg::Link(LinkState::Connecting)).await {
+            if !self.deliver(FeedMsg::Link(LinkState::Connecting)).await {
                 return Ended::Stopped;
             }
         }
@@ -247,7 +248,7 @@ impl Client {
                 return Ended::Stopped;
             }
             self.keep_refusal(&end);
-            self.notify(FeedMsg::Link(LinkState::Connecting)).await;
+            self.deliver(FeedMsg::Link(LinkState::Connecting)).await;
             let healthy = started.elapsed() >= HEALTHY_AFTER;
             // A resync reconnects at once, but not twice in a row: a server whose every stream
             // has a gap would otherwise be reconnected to as fast as it answers, forever.
@@ -322,22 +323,32 @@ impl Client {
     }
 
     /// Hands a message to the display, waiting for room (backpressure, never unbounded).
-    async fn notify(&self, msg: FeedMsg) -> bool {
+    async fn deliver(&self, msg: FeedMsg) -> bool {
         let ok = self.tx.send(msg).await.is_ok();
         (self.waker)();
         ok
     }
 
+    /// One connection: the handshake, then reading until it ends.
     async fn connection(&mut self) -> ConnectionEnd {
+        match self.handshake().await {
+            Ok(ws) => self.read_loop(ws).await,
+            Err(end) => end,
+        }
+    }
+
+    /// Connects (with the token and TLS the config names), sends the hello that resumes the
+    /// board's stream, and tells the display a new stream begins.
+    async fn handshake(&mut self) -> Result<Socket, ConnectionEnd> {
         let mut request = match self.config.url.as_str().into_client_request() {
             Ok(r) => r,
-            Err(e) => return ConnectionEnd::BadUrl(format!("{}: {e}", self.config.url)),
+            Err(e) => return Err(ConnectionEnd::BadUrl(format!("{}: {e}", self.config.url))),
         };
         // Read again for every attempt: a token provisioned or rotated meanwhile is used now.
         let token = match &self.config.token_file {
             Some(path) => match read_token_file(path) {
                 Ok(t) => Some(t),
-                Err(e) => return ConnectionEnd::Token(e),
+                Err(e) => return Err(ConnectionEnd::Token(e)),
             },
             None => self.config.token.as_ref().map(|t| t.trim().to_owned()),
         };
@@ -347,13 +358,13 @@ impl Client {
                     v.set_sensitive(true);
                     request.headers_mut().insert("Authorization", v);
                 }
-                Err(_) => return ConnectionEnd::BadUrl("token has invalid characters".into()),
+                Err(_) => return Err(ConnectionEnd::BadUrl("token has invalid characters".into())),
             }
         }
         let connector = if self.config.url.starts_with("wss:") {
             match tls::client_config(self.config.ca_file.as_deref()) {
                 Ok(c) => Some(Connector::Rustls(c)),
-                Err(e) => return e.into(),
+                Err(e) => return Err(e.into()),
             }
         } else {
             None
@@ -371,21 +382,21 @@ impl Client {
                 c = self.control.recv() => {
                     crash_if_asked(&c);
                     if matches!(c, Some(Control::Shutdown) | None) {
-                        return ConnectionEnd::Shutdown;
+                        return Err(ConnectionEnd::Shutdown);
                     }
                     // A resync asked for now is what this new connection does anyway.
                 }
             }
         };
         let mut ws = match connected {
-            Err(_) => return ConnectionEnd::ConnectTimeout(self.config.connect_timeout),
+            Err(_) => return Err(ConnectionEnd::ConnectTimeout(self.config.connect_timeout)),
             Ok(Err(WsError::Http(response))) => {
-                return ConnectionEnd::Refused {
+                return Err(ConnectionEnd::Refused {
                     status: response.status().as_u16(),
                     reason: refusal_reason(&response),
-                };
+                });
             }
-            Ok(Err(e)) => return ConnectionEnd::Connect(e.to_string()),
+            Ok(Err(e)) => return Err(ConnectionEnd::Connect(e.to_string())),
             Ok(Ok((ws, _response))) => ws,
         };
         // The stream names the numbering `resume` belongs to (a server resumes only within it);
@@ -404,14 +415,20 @@ impl Client {
         )
         .in_stream(stream);
         if let Err(e) = ws.send(Message::text(hello.to_json())).await {
-            return ConnectionEnd::Broken(e.to_string());
+            return Err(ConnectionEnd::Broken(e.to_string()));
         }
         info!(resume_from = ?resume, stream = ?hello.stream, "connected");
-        if !self.notify(FeedMsg::NewStream).await
-            || !self.notify(FeedMsg::Link(LinkState::Connected)).await
+        if !self.deliver(FeedMsg::NewStream).await
+            || !self.deliver(FeedMsg::Link(LinkState::Connected)).await
         {
-            return ConnectionEnd::Shutdown;
+            return Err(ConnectionEnd::Shutdown);
         }
+        Ok(ws)
+    }
+
+    /// Reads the connection until it ends: forwards text frames, pings, and gives up on a
+    /// connection from which no text frame came for `dead_after`.
+    async fn read_loop(&mut self, mut ws: Socket) -> ConnectionEnd {
         let mut ping = tokio::time::interval(self.config.ping_every);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await;
@@ -449,7 +466,7 @@ impl Client {
                         // the queue system is alive.
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                     };
-                    if let Some(m) = forward && !self.notify(m).await {
+                    if let Some(m) = forward && !self.deliver(m).await {
                         return ConnectionEnd::Shutdown;
                     }
                 }

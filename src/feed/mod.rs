@@ -56,7 +56,9 @@ pub enum Control {
     Crash,
 }
 
-/// Wakes the display's event loop when messages are waiting.
+/// Wakes the display's event loop from another thread: the feed when messages are waiting, the
+/// layout watcher when a reloaded layout is ready, the health server when it wants a screenshot.
+/// The one waker type of the program.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// How to reach the queue system. Its `Debug` shows whether there is a token, never the token.
@@ -216,7 +218,9 @@ impl Feed {
         self.rx.try_recv().ok()
     }
 
-    /// Waits up to `timeout` for a message (for displays without a window).
+    /// Waits up to `timeout` for a message, polling every few milliseconds. For tests and tools
+    /// that drive a feed by hand; the display's loops never block on the feed: they are woken by
+    /// the [`Waker`] and drain it with [`Feed::try_recv`].
     pub fn recv_timeout(&mut self, timeout: Duration) -> Option<FeedMsg> {
         let deadline = std::time::Instant::now() + timeout;
         loop {

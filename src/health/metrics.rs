@@ -1,11 +1,11 @@
 //! The snapshot as Prometheus text (exposition format 0.0.4).
 
-use super::Snapshot;
+use super::HealthReport;
 use crate::audio::AudioState;
 use std::fmt::Write;
 
 /// Every number of the snapshot with a `tablica_` name, HELP and TYPE.
-pub fn prometheus(s: &Snapshot) -> String {
+pub fn prometheus(s: &HealthReport) -> String {
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, value: f64| {
         let _ = writeln!(out, "# HELP tablica_{name} {help}");

@@ -2,7 +2,7 @@
 //!
 //! `GET /health` (JSON), `GET /metrics` (Prometheus text) and `GET /screenshot.png` (the frame on
 //! screen), served by a small HTTP/1.1 server on its own thread and tokio runtime. The UI thread
-//! never waits for it: after each frame or wake-up it replaces a [`Snapshot`] under a mutex that
+//! never waits for it: after each frame or wake-up it replaces a [`HealthReport`] under a mutex that
 //! the server only holds to clone it. A screenshot is the one thing the server asks of the UI
 //! thread, through a bounded queue and a wake-up, and it gives up after a timeout. At most one
 //! frame a second ([`SCREENSHOT_REUSE`]) is drawn for screenshots: requests within that time, and
@@ -44,7 +44,7 @@ pub const GIT_COMMIT: &str = env!("TABLICA_GIT_COMMIT");
 /// What the board reports about itself. Everything is a plain number or string so that it reads
 /// the same in JSON and in Prometheus text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Snapshot {
+pub struct HealthReport {
     pub version: &'static str,
     pub git_commit: &'static str,
     pub display_id: String,
@@ -110,7 +110,7 @@ pub struct ScreenshotRequest {
 
 /// What the UI thread and the server share.
 pub struct Shared {
-    snapshot: Mutex<Snapshot>,
+    snapshot: Mutex<HealthReport>,
     started: Instant,
     screenshots: SyncSender<ScreenshotRequest>,
     /// Wakes the UI thread's event loop; set once the loop exists.
@@ -126,7 +126,7 @@ pub struct Shared {
 impl Shared {
     /// The shared state and the receiving end of screenshot requests, which belongs to the UI
     /// thread.
-    pub fn new(snapshot: Snapshot) -> (Arc<Shared>, Receiver<ScreenshotRequest>) {
+    pub fn new(snapshot: HealthReport) -> (Arc<Shared>, Receiver<ScreenshotRequest>) {
         // Two waiting requests at most: screenshots are for a person looking, not for polling.
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         let shared = Arc::new(Shared {
@@ -141,18 +141,18 @@ impl Shared {
     }
 
     /// Replaces the snapshot (UI thread; the lock is only ever held to copy it).
-    pub fn publish(&self, mut snapshot: Snapshot) {
+    pub fn publish(&self, mut snapshot: HealthReport) {
         snapshot.taken = Some(Instant::now());
         *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
     }
 
     /// Changes the snapshot in place (UI thread).
-    pub fn update(&self, f: impl FnOnce(&mut Snapshot)) {
+    pub fn update(&self, f: impl FnOnce(&mut HealthReport)) {
         f(&mut self.snapshot.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     /// The current snapshot, with uptime and ages brought up to now.
-    pub fn snapshot(&self) -> Snapshot {
+    pub fn snapshot(&self) -> HealthReport {
         let mut s = self
             .snapshot
             .lock()
@@ -220,26 +220,12 @@ pub fn start(
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
-    std::thread::Builder::new()
-        .name("tablica-health".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    tracing::error!("health endpoint: cannot start its runtime: {e}");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                match tokio::net::TcpListener::from_std(listener) {
-                    Ok(l) => serve(l, shared, access).await,
-                    Err(e) => tracing::error!("health endpoint: {e}"),
-                }
-            });
-        })?;
+    crate::supervise::spawn_with_runtime("tablica-health", "health endpoint", || async move {
+        match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => serve(l, shared, access).await,
+            Err(e) => tracing::error!("health endpoint: {e}"),
+        }
+    })?;
     Ok(local)
 }
 

@@ -8,7 +8,7 @@ fn server() -> (
     Receiver<ScreenshotRequest>,
     std::net::SocketAddr,
 ) {
-    let (shared, rx) = Shared::new(Snapshot {
+    let (shared, rx) = Shared::new(HealthReport {
         version: VERSION,
         git_commit: GIT_COMMIT,
         display_id: "test".into(),
@@ -16,7 +16,7 @@ fn server() -> (
         link: "connected",
         last_seq: Some(42),
         last_event_age_s: Some(1.5),
-        ..Snapshot::default()
+        ..HealthReport::default()
     });
     let addr = start("127.0.0.1:0".parse().unwrap(), shared.clone(), None).unwrap();
     (shared, rx, addr)

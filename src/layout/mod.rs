@@ -5,13 +5,10 @@
 //! sizes and other lengths are in percent of the screen's *shorter* side, so the same layout file
 //! gives the same physical type size on a landscape and a portrait screen of one model.
 
-pub mod asset;
-pub mod check;
 mod error;
 pub mod ranges;
-pub mod watch;
 
-use crate::scene::Color;
+use crate::color::Color;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -275,8 +272,14 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The built-in layout for a screen of this size: portrait when taller than wide.
+    /// The built-in layout for a screen of this size: portrait when taller than wide (a copy of
+    /// [`Layout::builtin`]).
     pub fn builtin_for(width: u32, height: u32) -> Layout {
+        Layout::builtin(width, height).clone()
+    }
+
+    /// The built-in layout for a screen of this size, parsed once for the whole run.
+    pub fn builtin(width: u32, height: u32) -> &'static Layout {
         static LANDSCAPE: OnceLock<Layout> = OnceLock::new();
         static PORTRAIT: OnceLock<Layout> = OnceLock::new();
         let (cell, text) = if height > width {
@@ -287,47 +290,6 @@ impl Layout {
         cell.get_or_init(|| {
             Layout::parse(text, Path::new("assets/layouts")).expect("built-in layouts are valid")
         })
-        .clone()
-    }
-
-    /// Reads and checks a layout file (the first problem only; see [`Layout::load_all`]).
-    pub fn load(path: &Path) -> Result<Layout, LayoutError> {
-        Layout::load_all(path)
-            .map(|(layout, _)| layout)
-            .map_err(|mut problems| problems.swap_remove(0))
-    }
-
-    /// Reads and checks a layout file; returns the layout and the text it was read from, or every
-    /// problem found (a file that cannot be read or parsed gives one).
-    pub fn load_all(path: &Path) -> Result<(Layout, String), Vec<LayoutError>> {
-        let whole_file = |message: String| {
-            vec![LayoutError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                message,
-            }]
-        };
-        let bytes = asset::read_asset(path, asset::AssetKind::Layout).map_err(|e| {
-            whole_file(match e {
-                asset::AssetError::Io(io) => format!("cannot read the layout file ({io})"),
-                other => format!("cannot read the layout file: {other}"),
-            })
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            whole_file(format!(
-                "the layout file is not UTF-8 text (byte {} is not); save it as UTF-8",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let layout = Layout::parse_all(&text, dir).map_err(|problems| {
-            problems
-                .into_iter()
-                .map(|e| e.in_file(path))
-                .collect::<Vec<_>>()
-        })?;
-        Ok((layout, text))
     }
 
     /// Parses layout text; relative paths in it are resolved against `base_dir`. Returns the first

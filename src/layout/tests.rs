@@ -1,5 +1,5 @@
 use super::*;
-use crate::scene::Color;
+use crate::color::Color;
 
 fn parse(text: &str) -> Result<Layout, LayoutError> {
     Layout::parse(text, Path::new("/tmp"))
@@ -91,7 +91,7 @@ fn defaults_and_shipped_layouts_are_within_every_range() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        Layout::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        crate::layout_files::load(&path).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -212,13 +212,13 @@ fn load_names_the_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.toml");
     std::fs::write(&path, "name = 3\n").unwrap();
-    let e = Layout::load(&path).unwrap_err();
+    let e = crate::layout_files::load(&path).unwrap_err();
     assert!(
         e.to_string()
             .starts_with(&format!("{}:1:8:", path.display())),
         "{e}"
     );
-    let e = Layout::load(&dir.join("missing.toml")).unwrap_err();
+    let e = crate::layout_files::load(&dir.join("missing.toml")).unwrap_err();
     assert!(e.to_string().contains("cannot read"), "{e}");
 }
 
@@ -241,7 +241,7 @@ fn contrast(a: Color, b: Color) -> f32 {
 #[test]
 fn high_contrast_theme_meets_wcag_aaa() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts/high-contrast.toml");
-    let l = Layout::load(&path).unwrap();
+    let l = crate::layout_files::load(&path).unwrap();
     let c = &l.colors;
     let pairs = [
         ("text on panel", c.text, c.panel),

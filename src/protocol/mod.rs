@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::{DecodeError, decode_event, decode_hello};
 pub use limits::*;
-pub use script::{ScriptError, parse_events};
+pub use script::{EventLineError, parse_event_lines, parse_events};
 
 /// The protocol version this build speaks; carried as `v` in every message.
 pub const PROTOCOL_VERSION: u64 = 1;

@@ -1,20 +1,21 @@
 //! JSON Lines files of wire events: one envelope per line, as a server would send them. Used by
-//! `tablica render`, `tablica simulate --script` and tests. Blank lines and lines starting with
-//! `#` are ignored, so scripts can carry comments.
+//! `tablica render`, `tablica run --events`, the simulator's script mode (which builds on
+//! [`parse_event_lines`]) and tests. Blank lines and lines starting with `#` are ignored, so files
+//! can carry comments.
 
 use super::{DecodeError, Envelope, Event, decode_event};
 
-/// A line of a script that is not a valid event.
+/// A line of a file of events that is not a valid event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {error}")]
-pub struct ScriptError {
+pub struct EventLineError {
     /// 1-based.
     pub line: usize,
     pub error: DecodeError,
 }
 
-/// Parses a whole script.
-pub fn parse_events(text: &str) -> Result<Vec<Envelope>, ScriptError> {
+/// Parses a whole file of events: each envelope with its 1-based line number, in file order.
+pub fn parse_event_lines(text: &str) -> Result<Vec<(usize, Envelope)>, EventLineError> {
     let mut events = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line_text = line.trim();
@@ -22,18 +23,23 @@ pub fn parse_events(text: &str) -> Result<Vec<Envelope>, ScriptError> {
             continue;
         }
         let envelope =
-            decode_event(line_text).map_err(|error| ScriptError { line: i + 1, error })?;
+            decode_event(line_text).map_err(|error| EventLineError { line: i + 1, error })?;
         // A live display consumes unusable data as a no-op; a file is written by a person, who
         // is better served by the line and the field.
         if let Event::Invalid(invalid) = envelope.event {
-            return Err(ScriptError {
+            return Err(EventLineError {
                 line: i + 1,
                 error: invalid.error,
             });
         }
-        events.push(envelope);
+        events.push((i + 1, envelope));
     }
     Ok(events)
+}
+
+/// Parses a whole file of events (see [`parse_event_lines`]).
+pub fn parse_events(text: &str) -> Result<Vec<Envelope>, EventLineError> {
+    parse_event_lines(text).map(|lines| lines.into_iter().map(|(_, e)| e).collect())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Wall-clock helpers: RFC 3339 on the wire, Europe/Warsaw on screen.
 
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ZonedDateTime};
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use std::sync::OnceLock;
 
 /// The time zone of every resident-service point this program serves.
@@ -29,6 +29,16 @@ pub fn format_rfc3339(t: Timestamp) -> String {
 pub fn parse_rfc3339(s: &str) -> Result<Timestamp, String> {
     s.parse::<Timestamp>()
         .map_err(|e| format!("not an RFC 3339 time with offset ({e})"))
+}
+
+/// Adds a duration to a timestamp, saturating instead of panicking: times come from the network
+/// and may sit at the very end of the representable range.
+pub fn saturating_add(t: Timestamp, d: SignedDuration) -> Timestamp {
+    t.checked_add(d).unwrap_or(if d.is_negative() {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
 }
 
 /// `#[serde(with = "time::rfc3339")]` for `Timestamp` fields.

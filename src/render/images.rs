@@ -10,7 +10,9 @@ use image::RgbaImage;
 use thiserror::Error;
 
 use super::text::rect_is_drawable;
-use crate::layout::asset::{AssetError, AssetKind, MAX_IMAGE_SIDE as MAX_PICTURE_SIDE, read_asset};
+use crate::layout_files::asset::{
+    AssetError, AssetKind, MAX_IMAGE_SIDE as MAX_PICTURE_SIDE, read_asset,
+};
 use crate::scene::display::{ImageFit, ImageItem, Rect};
 
 /// No picture on a board needs more than this on a side; larger ones are downscaled on load.

@@ -7,7 +7,7 @@ use glyphon::{FontSystem, Resolution, TextArea, TextBounds};
 use thiserror::Error;
 
 use super::color::to_target;
-use super::glyphs::Glyphs;
+use super::glyphs::{GlyphOutcome, Glyphs};
 use super::gpu::Gpu;
 use super::images::{ImageDraw, ImageInstance, ImagePipeline};
 use super::shapes::{ShapeInstance, ShapePipeline, arrow_instance, rect_instance};
@@ -64,6 +64,14 @@ enum Layer {
     Shapes(Range<u32>),
     Images(Range<usize>),
     Text(usize),
+}
+
+/// A display list split into runs of one kind ([`Renderer::batch`]).
+struct Batches {
+    layers: Vec<Layer>,
+    /// The texts of each `Layer::Text` run.
+    text_layers: Vec<Vec<TextDraw>>,
+    drawn_items: usize,
 }
 
 /// A text to draw this frame.
@@ -177,9 +185,36 @@ impl Renderer {
         let started = Instant::now();
         let misses_before = self.texts.misses();
         let srgb = self.format.is_srgb();
-        let (device, queue) = (&gpu.device, &gpu.queue);
 
-        // Split the list into runs of one kind, preserving order.
+        let batches = self.batch(gpu, list, width, height);
+        let glyph_outcome = self.prepare(gpu, &batches.text_layers, width, height);
+        let prepared = Instant::now();
+        self.encode(gpu, target, to_target(list.clear, srgb), &batches.layers);
+
+        self.glyphs.end_frame();
+        self.texts.end_frame();
+        self.images.end_frame();
+        let done = Instant::now();
+        let stats = FrameStats {
+            prepare: prepared - started,
+            encode: done - prepared,
+            drawn_items: batches.drawn_items,
+            texts_shaped: self.texts.misses() - misses_before,
+            texts_cached: self.texts.len(),
+            text_layers: batches.text_layers.len(),
+            atlas_full: glyph_outcome.atlas_full,
+            texts_skipped: glyph_outcome.skipped,
+            images_loaded: self.images.loaded(),
+        };
+        tracing::trace!(?stats, "frame");
+        Ok(stats)
+    }
+
+    /// Splits the list into runs of one kind (shapes, images, text), preserving order: each run
+    /// is one draw. Shapes and images become instances; texts are fitted (shaped, cached).
+    fn batch(&mut self, gpu: &Gpu, list: &DisplayList, width: u32, height: u32) -> Batches {
+        let srgb = self.format.is_srgb();
+        let (device, queue) = (&gpu.device, &gpu.queue);
         self.shape_instances.clear();
         self.image_instances.clear();
         self.image_draws.clear();
@@ -245,6 +280,22 @@ impl Renderer {
             }
         }
 
+        Batches {
+            layers,
+            text_layers,
+            drawn_items,
+        }
+    }
+
+    /// Lays out the glyphs of every text run and uploads this frame's instances and globals.
+    fn prepare(
+        &mut self,
+        gpu: &Gpu,
+        text_layers: &[Vec<TextDraw>],
+        width: u32,
+        height: u32,
+    ) -> GlyphOutcome {
+        let (device, queue) = (&gpu.device, &gpu.queue);
         let glyph_outcome = {
             let _glyphs = tracing::debug_span!("prepare_glyphs").entered();
             let texts = &self.texts;
@@ -274,11 +325,14 @@ impl Renderer {
         self.shapes.upload(device, queue, &self.shape_instances);
         self.images
             .upload_instances(device, queue, &self.image_instances);
-        let prepared = Instant::now();
+        glyph_outcome
+    }
 
+    /// Records one render pass that clears the target and draws the runs in order, and submits it.
+    fn encode(&mut self, gpu: &Gpu, target: &wgpu::TextureView, clear: [f32; 4], layers: &[Layer]) {
+        let (device, queue) = (&gpu.device, &gpu.queue);
         {
             let _encode = tracing::debug_span!("encode").entered();
-            let clear = to_target(list.clear, srgb);
             let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
@@ -304,7 +358,7 @@ impl Renderer {
                     occlusion_query_set: None,
                     multiview_mask: None,
                 });
-                for layer in &layers {
+                for layer in layers {
                     match layer {
                         Layer::Shapes(range) => {
                             self.shapes
@@ -321,24 +375,6 @@ impl Renderer {
             }
             queue.submit([encoder.finish()]);
         }
-
-        self.glyphs.end_frame();
-        self.texts.end_frame();
-        self.images.end_frame();
-        let done = Instant::now();
-        let stats = FrameStats {
-            prepare: prepared - started,
-            encode: done - prepared,
-            drawn_items,
-            texts_shaped: self.texts.misses() - misses_before,
-            texts_cached: self.texts.len(),
-            text_layers: text_layers.len(),
-            atlas_full: glyph_outcome.atlas_full,
-            texts_skipped: glyph_outcome.skipped,
-            images_loaded: self.images.loaded(),
-        };
-        tracing::trace!(?stats, "frame");
-        Ok(stats)
     }
 }
 

@@ -40,7 +40,7 @@ pub enum FrameOutcome {
 }
 
 /// An acquired frame: render into `view`, then hand it to [`WindowSurface::present`].
-pub struct Frame {
+pub struct SurfaceFrame {
     texture: wgpu::SurfaceTexture,
     pub view: wgpu::TextureView,
     suboptimal: bool,
@@ -123,7 +123,8 @@ impl WindowSurface {
         PhysicalSize::new(self.config.width, self.config.height)
     }
 
-    /// Follows a window resize (`WindowEvent::Resized`, `ScaleFactorChanged`). A 0 × 0 size
+    /// Follows a window resize (`WindowEvent::Resized`; a scale-factor change that alters the
+    /// size in pixels arrives as a `Resized` too, so it needs no call of its own). A 0 × 0 size
     /// (minimised window) is remembered but not configured; frames are skipped until it grows.
     pub fn resize(&mut self, gpu: &Gpu, size: PhysicalSize<u32>) {
         if size.width == self.config.width && size.height == self.config.height && self.configured {
@@ -148,7 +149,7 @@ impl WindowSurface {
 
     /// Acquires the next frame, handling every outcome wgpu can report. `Err` says why there is
     /// no frame this time; the surface has already been repaired where that is possible.
-    pub fn acquire(&mut self, gpu: &Gpu) -> Result<Frame, Skipped> {
+    pub fn acquire(&mut self, gpu: &Gpu) -> Result<SurfaceFrame, Skipped> {
         if !self.configured {
             // The window may have been resized without an event reaching us (no window manager
             // under Xvfb); pick the size up here.
@@ -189,7 +190,7 @@ impl WindowSurface {
         let view = texture
             .texture
             .create_view(&wgpu::TextureViewDescriptor::default());
-        Ok(Frame {
+        Ok(SurfaceFrame {
             texture,
             view,
             suboptimal,
@@ -198,8 +199,8 @@ impl WindowSurface {
 
     /// Presents a frame, then lets wgpu reclaim finished work; without the poll, memory held by
     /// completed submissions grows for as long as the board runs.
-    pub fn present(&mut self, gpu: &Gpu, frame: Frame) {
-        let Frame {
+    pub fn present(&mut self, gpu: &Gpu, frame: SurfaceFrame) {
+        let SurfaceFrame {
             texture,
             view,
             suboptimal,

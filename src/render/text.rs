@@ -165,7 +165,7 @@ fn ct_align(align: Align) -> CtAlign {
 }
 
 /// A scratch buffer for measuring and the final layout.
-struct Layout<'a> {
+struct TextLayout<'a> {
     fonts: &'a mut FontSystem,
     buffer: Buffer,
     text: &'a str,
@@ -173,7 +173,7 @@ struct Layout<'a> {
     align: CtAlign,
 }
 
-impl Layout<'_> {
+impl TextLayout<'_> {
     /// Lays the text out on one unbounded line at `size` and returns its width.
     fn single_line_width(&mut self, size: f32) -> f32 {
         self.buffer
@@ -284,7 +284,7 @@ pub fn fit(fonts: &mut FontSystem, item: &TextItem) -> FittedText {
     let attrs = attrs_for(item);
     let mut buffer = Buffer::new_empty(Metrics::new(start, start * LINE_HEIGHT));
     buffer.set_text(&text, &attrs, Shaping::Advanced, Some(ct_align(item.align)));
-    let mut layout = Layout {
+    let mut layout = TextLayout {
         fonts,
         buffer,
         text: &text,

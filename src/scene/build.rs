@@ -3,9 +3,10 @@
 use super::display::*;
 use super::hours::OpeningHours;
 use super::polish;
-use crate::board::{Board, add};
+use crate::board::Board;
 use crate::layout::{Layout, Region};
 use crate::protocol::time::in_warsaw;
+use crate::protocol::time::saturating_add;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 mod calls;
@@ -47,6 +48,10 @@ pub struct Status {
     pub stale_after: SignedDuration,
     /// Problems to show on screen until they are fixed (e.g. a broken layout file).
     pub notices: Vec<String>,
+    /// The services to list, by id; `None` lists all. A display filter from the installation's
+    /// config: it shapes the picture only, so the board's state (and the health endpoint, which
+    /// reports it) keeps every service the server sent.
+    pub services_shown: Option<Vec<String>>,
 }
 
 impl Default for Status {
@@ -57,6 +62,7 @@ impl Default for Status {
             closed_look: ClosedLook::Normal,
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
+            services_shown: None,
         }
     }
 }
@@ -92,7 +98,7 @@ pub fn build(
     width: u32,
     height: u32,
 ) -> Scene {
-    let mut f = Frame {
+    let mut f = SceneBuilder {
         w: width.max(1) as f32,
         h: height.max(1) as f32,
         unit: width.max(1).min(height.max(1)) as f32 / 100.0,
@@ -144,7 +150,9 @@ pub fn build(
     }
 }
 
-struct Frame<'a> {
+/// The scene builder's context for one picture: inputs, screen size, and the items and next change
+/// time gathered so far.
+struct SceneBuilder<'a> {
     w: f32,
     h: f32,
     /// One percent of the shorter side, in pixels.
@@ -158,7 +166,7 @@ struct Frame<'a> {
     next: Option<Timestamp>,
 }
 
-impl Frame<'_> {
+impl<'a> SceneBuilder<'a> {
     fn u(&self, v: f32) -> f32 {
         v * self.unit
     }
@@ -179,7 +187,7 @@ impl Frame<'_> {
         }
     }
 
-    fn colors(&self) -> &crate::layout::Colors {
+    fn colors(&self) -> &'a crate::layout::Colors {
         &self.layout.colors
     }
 
@@ -211,7 +219,7 @@ impl Frame<'_> {
     fn stale_at(&self) -> Option<Timestamp> {
         self.board.last_heard.map(|t| {
             let after = self.status.stale_after;
-            add(
+            saturating_add(
                 t,
                 after
                     .checked_add(SignedDuration::from_millis(1))
@@ -267,7 +275,7 @@ impl Frame<'_> {
             }));
             left += size * 1.6 + self.u(1.5);
         }
-        let c = self.colors().clone();
+        let c = self.colors();
         let split = 0.58;
         let title_w = (r.right() - left) * 0.66;
         let title = self

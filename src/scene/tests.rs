@@ -183,6 +183,26 @@ fn layout_notices_are_shown() {
     assert!(has(&s, "layout.toml:3:9"));
 }
 
+/// The installation's service filter is a scene input: the listed services follow it, and the
+/// board's state keeps every service (the shell used to delete the others from the reducer's
+/// state after each event).
+#[test]
+fn services_shown_filters_the_list_not_the_board() {
+    let sc = scenarios::build("busy").unwrap();
+    let first = sc.board.data.services[0].clone();
+    let second = sc.board.data.services[1].clone();
+    let status = Status {
+        services_shown: Some(vec![first.id.clone()]),
+        ..sc.status.clone()
+    };
+    let layout = Layout::builtin_for(1920, 1080);
+    let s = build(&sc.board, &layout, &status, sc.now, 1920, 1080);
+    assert!(has(&s, &first.name), "{:?}", texts(&s));
+    assert!(!has(&s, &second.name), "{:?}", texts(&s));
+    let all = build(&sc.board, &layout, &sc.status, sc.now, 1920, 1080);
+    assert!(has(&all, &second.name));
+}
+
 #[test]
 fn footer_rotates_announcements() {
     let mut sc = scenarios::build("quiet").unwrap();

@@ -70,13 +70,7 @@ enum CliError {
 
 /// Runs the simulator until Ctrl-C.
 pub fn run_cli(args: SimulateArgs) -> ExitCode {
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tablica simulate: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::cmd::exit_code("simulate", run(args))
 }
 
 fn run(args: SimulateArgs) -> Result<(), CliError> {

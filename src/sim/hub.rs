@@ -18,15 +18,15 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// One message as sent: serialised once, shared by every display.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub struct WireFrame {
     pub seq: u64,
     /// Snapshots carry the seq of the last event they include, so they are told apart here.
     pub snapshot: bool,
     pub text: Utf8Bytes,
 }
 
-impl Frame {
-    fn new(envelope: &Envelope) -> Frame {
+impl WireFrame {
+    fn new(envelope: &Envelope) -> WireFrame {
         let text = envelope.to_json();
         if text.len() > MAX_FRAME_BYTES {
             // Only a script with an oversized snapshot can get here; the display will reject the
@@ -38,7 +38,7 @@ impl Frame {
                 "frame larger than the protocol allows"
             );
         }
-        Frame {
+        WireFrame {
             seq: envelope.seq,
             snapshot: matches!(envelope.event, Event::Snapshot(_)),
             text: text.into(),
@@ -56,8 +56,8 @@ pub struct Progress {
 
 /// What a display gets when it joins: the frames to send first, then the live broadcast.
 pub struct Subscription {
-    pub backlog: Vec<Frame>,
-    pub live: broadcast::Receiver<Frame>,
+    pub backlog: Vec<WireFrame>,
+    pub live: broadcast::Receiver<WireFrame>,
     /// True when the backlog continues the display's own stream (no snapshot).
     pub resumed: bool,
     /// The seq the display is at once it has the backlog.
@@ -79,7 +79,7 @@ struct Clock {
 
 struct State {
     engine: Engine,
-    log: VecDeque<Frame>,
+    log: VecDeque<WireFrame>,
     clock: Clock,
 }
 
@@ -88,7 +88,7 @@ pub struct Hub {
     /// While set, nothing is published. Checked under the state lock, so that once
     /// [`Hub::hold`] returns not one more event goes out (a paused simulator is really still).
     held: std::sync::atomic::AtomicBool,
-    live: broadcast::Sender<Frame>,
+    live: broadcast::Sender<WireFrame>,
     progress: watch::Sender<Progress>,
     history: usize,
     speed: f64,
@@ -154,9 +154,9 @@ impl Hub {
         Self::snapshot_subscription(&state, &self.live)
     }
 
-    fn snapshot_subscription(state: &State, live: &broadcast::Sender<Frame>) -> Subscription {
+    fn snapshot_subscription(state: &State, live: &broadcast::Sender<WireFrame>) -> Subscription {
         Subscription {
-            backlog: vec![Frame::new(&state.engine.snapshot_envelope())],
+            backlog: vec![WireFrame::new(&state.engine.snapshot_envelope())],
             live: live.subscribe(),
             resumed: false,
             last_seq: state.engine.last_seq(),
@@ -186,7 +186,7 @@ impl Hub {
                 return None;
             }
             let envelope = state.engine.advance()?;
-            let frame = Frame::new(&envelope);
+            let frame = WireFrame::new(&envelope);
             state.log.push_back(frame.clone());
             while state.log.len() > self.history {
                 state.log.pop_front();
@@ -207,9 +207,9 @@ impl Hub {
     }
 
     /// A heartbeat for a display that has everything up to `seq`.
-    pub fn heartbeat(&self, seq: u64) -> Frame {
+    pub fn heartbeat(&self, seq: u64) -> WireFrame {
         let stream = self.lock().engine.stream().map(str::to_owned);
-        Frame::new(&Envelope::new(
+        WireFrame::new(&Envelope::new(
             seq,
             self.virtual_now(),
             Event::Heartbeat(Heartbeat { stream }),
@@ -226,7 +226,7 @@ impl Hub {
         }
         let elapsed = clock.real.elapsed().as_secs_f64() * self.speed;
         let since = SignedDuration::try_from_secs_f64(elapsed.min(1e9)).unwrap_or_default();
-        let now = crate::board::add(clock.at, since);
+        let now = crate::protocol::time::saturating_add(clock.at, since);
         match clock.next {
             Some(next) => now.min(next).max(clock.at),
             None => now,
@@ -250,7 +250,7 @@ impl Hub {
     }
 
     /// The kept events, oldest first, as sent.
-    pub fn log(&self) -> Vec<Frame> {
+    pub fn log(&self) -> Vec<WireFrame> {
         self.lock().log.iter().cloned().collect()
     }
 

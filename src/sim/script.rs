@@ -5,7 +5,7 @@
 //! (each event one above the previous one, a snapshot never below it); otherwise the whole script
 //! is renumbered from 1, so that a hand-written file need not get its numbers right.
 
-use crate::protocol::{DecodeError, Envelope, Event, decode_event};
+use crate::protocol::{DecodeError, Envelope, Event, parse_event_lines};
 use std::path::{Path, PathBuf};
 
 /// Why a script cannot be played.
@@ -49,35 +49,24 @@ impl Script {
         Script::parse(&text, &path.display().to_string())
     }
 
-    /// Parses script text; `name` is used in error messages.
+    /// Parses script text; `name` is used in error messages. The lines are protocol's file of
+    /// events ([`parse_event_lines`]); a script also leaves out heartbeats and refuses event types
+    /// this program cannot replay.
     pub fn parse(text: &str, name: &str) -> Result<Script, ScriptError> {
+        let lines = parse_event_lines(text).map_err(|e| ScriptError::Line {
+            name: name.to_owned(),
+            line: e.line,
+            source: e.error,
+        })?;
         let mut events = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let line_no = i + 1;
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let envelope = decode_event(line).map_err(|source| ScriptError::Line {
-                name: name.to_owned(),
-                line: line_no,
-                source,
-            })?;
+        for (line, envelope) in lines {
             match &envelope.event {
                 // The server sends its own heartbeats to each display.
                 Event::Heartbeat(_) => continue,
-                // A display would skip it; a script's author wants the line and the field.
-                Event::Invalid(invalid) => {
-                    return Err(ScriptError::Line {
-                        name: name.to_owned(),
-                        line: line_no,
-                        source: invalid.error.clone(),
-                    });
-                }
                 Event::Unknown(kind) => {
                     return Err(ScriptError::UnknownType {
                         name: name.to_owned(),
-                        line: line_no,
+                        line,
                         kind: kind.clone(),
                     });
                 }

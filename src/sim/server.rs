@@ -3,7 +3,7 @@
 //! A [`Listener`] owns its accept loop and every connection task; stopping it closes the port and
 //! drops every display at once (as a crashed server would), while the hub and the office carry on.
 
-use super::hub::{Frame, Hub, Subscription};
+use super::hub::{Hub, Subscription, WireFrame};
 use crate::protocol::{DecodeError, Hello, MAX_FRAME_BYTES, decode_hello};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -268,7 +268,7 @@ async fn close(ws: &mut Ws, code: CloseCode, reason: &str) {
     let _ = timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
 }
 
-async fn send(ws: &mut Ws, frame: &Frame, limit: Duration) -> Result<(), ConnectionError> {
+async fn send(ws: &mut Ws, frame: &WireFrame, limit: Duration) -> Result<(), ConnectionError> {
     timeout(limit, ws.send(Message::Text(frame.text.clone())))
         .await
         .map_err(|_| ConnectionError::SendTimeout(limit))?

@@ -2,7 +2,7 @@
 //! can be stopped and started again while the office carries on.
 
 use super::engine::Engine;
-use super::hub::{Frame, Hub, Progress};
+use super::hub::{Hub, Progress, WireFrame};
 use super::office::OfficeConfig;
 use super::pacer;
 use super::script::Script;
@@ -260,7 +260,7 @@ impl SimHandle {
         self.hub
             .log()
             .into_iter()
-            .map(|f: Frame| f.text.as_str().to_owned())
+            .map(|f: WireFrame| f.text.as_str().to_owned())
             .collect()
     }
 

@@ -140,7 +140,7 @@ impl Reloading {
             hours: OpeningHours::always(),
             ..s.status
         };
-        let good = Layout::load(path).unwrap();
+        let good = tablica::layout_files::load(path).unwrap();
         let mut core = Core::new(Some(good.clone()), status);
         core.board = s.board;
         core.board.heard(s.now);

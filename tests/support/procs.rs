@@ -169,6 +169,15 @@ pub fn xvfb(width: u32, height: u32) -> (Killed, String) {
     (guard, format!(":{}", number.trim()))
 }
 
+/// A loopback address with a port that was free a moment ago (for servers the test starts in
+/// another process, which must be told the port).
+pub fn free_port() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
 /// The whole X screen, saved to `path` (ImageMagick's `import`).
 pub fn screenshot(display: &str, path: &Path) -> image::RgbaImage {
     // Bounded: a wedged X server must fail the test, not hang it.

@@ -1,56 +1,79 @@
 //! The current call ("Numer → Stanowisko") and the earlier calls.
 
 use super::BLINK;
-use super::Frame;
-use crate::board::add;
+use super::SceneBuilder;
 use crate::protocol::CallInfo;
+use crate::protocol::time::saturating_add;
 use crate::scene::display::*;
 use jiff::SignedDuration;
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
+    /// The current call: a placeholder when there is none, else the card, blinking while the
+    /// call is new.
     pub(super) fn current_call(&mut self) {
-        let cc = self.layout.current_call.clone();
-        let c = self.colors().clone();
-        let r = self.region(&cc.region);
-        let pad = self.u(self.layout.style.padding);
         let Some(shown) = self.board.presenter.current().cloned() else {
-            self.panel(r, c.panel.0);
-            let message = if self.has_data() {
-                "Prosimy oczekiwać na wywołanie numeru"
-            } else {
-                "Łączenie z systemem kolejkowym…"
-            };
-            let t = self
-                .text(message, r.inset(pad), cc.label_size * 1.2, c.muted.0)
-                .align(Align::Center)
-                .lines(2)
-                .shrink_to(self.u(cc.label_size * 0.7));
-            self.list.text(t);
+            self.call_placeholder();
             return;
         };
-        let call = &shown.call;
+        let lit = self.blink_lit(&shown);
+        self.current_card(&shown.call, lit);
+    }
+
+    /// The panel without a call: waiting for one, or for the first data.
+    fn call_placeholder(&mut self) {
+        let cc = &self.layout.current_call;
+        let c = self.colors();
+        let r = self.region(&cc.region);
+        let pad = self.u(self.layout.style.padding);
+        self.panel(r, c.panel.0);
+        let message = if self.has_data() {
+            "Prosimy oczekiwać na wywołanie numeru"
+        } else {
+            "Łączenie z systemem kolejkowym…"
+        };
+        let t = self
+            .text(message, r.inset(pad), cc.label_size * 1.2, c.muted.0)
+            .align(Align::Center)
+            .lines(2)
+            .shrink_to(self.u(cc.label_size * 0.7));
+        self.list.text(t);
+    }
+
+    /// Whether the card is lit (in the highlight colour) at this moment of its blink; asks to be
+    /// woken at the next phase while it blinks.
+    fn blink_lit(&mut self, shown: &crate::board::Presented) -> bool {
+        let elapsed = self.now.duration_since(shown.since);
+        // The layout's check keeps flash_seconds within 0–60, but the scene must not depend on
+        // it: `from_secs_f32` panics on NaN, infinity and overflow, which would be a crash on
+        // every frame. Anything unusable means no blink.
+        let flash = SignedDuration::try_from_secs_f32(
+            self.layout.current_call.flash_seconds.clamp(0.0, 3600.0),
+        )
+        .unwrap_or(SignedDuration::ZERO);
+        let flashing = shown.fresh && elapsed >= SignedDuration::ZERO && elapsed < flash;
+        if flashing {
+            let phases = elapsed.as_millis() / BLINK.as_millis() + 1;
+            let next_phase = saturating_add(
+                shown.since,
+                SignedDuration::from_millis((phases * BLINK.as_millis()) as i64),
+            );
+            self.wake(Some(next_phase));
+        }
+        flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0
+    }
+
+    /// The card of the call: "Numer → Stanowisko", lit or framed in the highlight colour.
+    fn current_card(&mut self, call: &CallInfo, lit: bool) {
+        let cc = &self.layout.current_call;
+        let c = self.colors();
+        let r = self.region(&cc.region);
+        let pad = self.u(self.layout.style.padding);
         let highlight = if call.recall { c.recall.0 } else { c.accent.0 };
         let on_highlight = if call.recall {
             c.recall_text.0
         } else {
             c.accent_text.0
         };
-        let elapsed = self.now.duration_since(shown.since);
-        // The layout's check keeps flash_seconds within 0–60, but the scene must not depend on
-        // it: `from_secs_f32` panics on NaN, infinity and overflow, which would be a crash on
-        // every frame. Anything unusable means no blink.
-        let flash = SignedDuration::try_from_secs_f32(cc.flash_seconds.clamp(0.0, 3600.0))
-            .unwrap_or(SignedDuration::ZERO);
-        let flashing = shown.fresh && elapsed >= SignedDuration::ZERO && elapsed < flash;
-        let lit = flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0;
-        if flashing {
-            let phases = elapsed.as_millis() / BLINK.as_millis() + 1;
-            let next_phase = add(
-                shown.since,
-                SignedDuration::from_millis((phases * BLINK.as_millis()) as i64),
-            );
-            self.wake(Some(next_phase));
-        }
         let (fill, label, big, number) = if lit {
             (highlight, on_highlight, on_highlight, on_highlight)
         } else {
@@ -139,8 +162,8 @@ impl Frame<'_> {
     }
 
     pub(super) fn recent_calls(&mut self) {
-        let rc = self.layout.recent_calls.clone();
-        let c = self.colors().clone();
+        let rc = &self.layout.recent_calls;
+        let c = self.colors();
         let r = self.region(&rc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
@@ -197,7 +220,7 @@ impl Frame<'_> {
 
     /// One earlier call: "A016 ▶ 2".
     fn call_card(&mut self, cell: Rect, call: &CallInfo, size: f32) {
-        let c = self.colors().clone();
+        let c = self.colors();
         self.panel(cell, c.panel_alt.0);
         if call.recall {
             // Not by colour alone: the stripe comes with the recall colour on the ticket too.

@@ -1,15 +1,15 @@
 //! The bottom line (announcements, the no-connection banner), the closed screen and error cards.
 
-use super::Frame;
+use super::SceneBuilder;
 use crate::protocol::time::in_warsaw;
 use crate::scene::display::*;
 use crate::scene::polish;
 use jiff::Timestamp;
 
-impl Frame<'_> {
+impl SceneBuilder<'_> {
     pub(super) fn footer(&mut self) {
-        let ft = self.layout.footer.clone();
-        let c = self.colors().clone();
+        let ft = &self.layout.footer;
+        let c = self.colors();
         let r = self.region(&ft.region);
         if self.stale() {
             self.offline_banner(r);
@@ -53,7 +53,7 @@ impl Frame<'_> {
     }
 
     fn offline_banner(&mut self, r: Rect) {
-        let c = self.colors().clone();
+        let c = self.colors();
         let size = self.layout.footer.text_size;
         self.panel(r, c.alert.0);
         let since = match self.board.last_heard {
@@ -86,7 +86,7 @@ impl Frame<'_> {
     }
 
     pub(super) fn closed_screen(&mut self) {
-        let c = self.colors().clone();
+        let c = self.colors();
         let top = self.region(&self.layout.header.region).bottom() + self.u(2.0);
         let margin = self.u(4.0);
         let r = Rect::new(margin, top, self.w - 2.0 * margin, self.h - top - margin);
@@ -136,7 +136,7 @@ impl Frame<'_> {
         if self.status.notices.is_empty() {
             return;
         }
-        let c = self.colors().clone();
+        let c = self.colors();
         let text = self.status.notices.join("\n");
         let w = self.w * 0.5;
         let h = self.u(16.0).min(self.h * 0.3);

@@ -1,28 +1,36 @@
 //! The queues: each service with who waits and for how long.
 
-use super::Frame;
+use super::SceneBuilder;
 use crate::board::Wait;
 use crate::protocol::ServiceInfo;
 use crate::scene::display::*;
 use crate::scene::polish;
 
-impl Frame<'_> {
-    /// Services to list: all of them, or the busiest `max` in the server's order.
+impl SceneBuilder<'_> {
+    /// Services to list: those the installation shows (all by default), or the busiest `max` of
+    /// them, in the server's order.
     fn listed_services(&self, max: usize) -> Vec<&ServiceInfo> {
-        let all = &self.board.data.services;
+        let shown = self.status.services_shown.as_deref();
+        let all: Vec<&ServiceInfo> = self
+            .board
+            .data
+            .services
+            .iter()
+            .filter(|s| shown.is_none_or(|keep| keep.contains(&s.id)))
+            .collect();
         if all.len() <= max {
-            return all.iter().collect();
+            return all;
         }
         let mut order: Vec<usize> = (0..all.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(all[i].waiting));
         order.truncate(max);
         order.sort_unstable();
-        order.into_iter().map(|i| &all[i]).collect()
+        order.into_iter().map(|i| all[i]).collect()
     }
 
     pub(super) fn services(&mut self) {
-        let sv = self.layout.services.clone();
-        let c = self.colors().clone();
+        let sv = &self.layout.services;
+        let c = self.colors();
         let r = self.region(&sv.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
@@ -106,8 +114,8 @@ impl Frame<'_> {
         scale: f32,
         alt: bool,
     ) {
-        let sv = self.layout.services.clone();
-        let c = self.colors().clone();
+        let sv = &self.layout.services;
+        let c = self.colors();
         self.panel(row, if alt { c.panel_alt.0 } else { c.panel.0 });
         let inner = row.inset_xy(self.u(1.0), self.u(0.3) * scale);
         let badge = inner.h.min(self.u(sv.name_size * 1.5 * scale));

@@ -1,6 +1,4 @@
-//! Shared by the test binaries that render: one GPU device per binary and golden-image
-//! comparison.
-#![allow(dead_code)]
+//! For the test binaries that render: one GPU device per binary and golden-image comparison.
 
 use image::{Rgba, RgbaImage};
 use std::path::Path;

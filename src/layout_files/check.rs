@@ -2,7 +2,7 @@
 //! replaces the layout on screen.
 
 use super::asset::{AssetKind, read_asset};
-use super::{Layout, LayoutError};
+use crate::layout::{Layout, LayoutError};
 use std::path::{Path, PathBuf};
 
 /// Letters the board writes in Polish (and the Ukrainian service names some offices use are
@@ -16,7 +16,7 @@ pub use super::asset::MAX_IMAGE_SIDE;
 /// layout and its text when there is no problem, else every problem found (a file that cannot be
 /// read or parsed gives one). Does I/O: live reload runs it off the display's thread.
 pub fn check_file(path: &Path) -> Result<(Layout, String), Vec<LayoutError>> {
-    let (layout, text) = Layout::load_all(path)?;
+    let (layout, text) = super::load_all(path)?;
     let problems = check_assets(&layout, &text, path);
     if problems.is_empty() {
         Ok((layout, text))

@@ -11,18 +11,15 @@
 //! only decides whether to swap it in.
 
 use super::check::{check_file, watched_dirs};
-use super::{Layout, LayoutError};
+use crate::feed::Waker;
+use crate::layout::{Layout, LayoutError};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// A change is acted on once no other has come for this long.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
-
-/// Called from the watcher's thread when a reloaded layout is ready (wakes the display).
-pub type Notify = Arc<dyn Fn() + Send + Sync>;
 
 /// What the watcher's thread hands the display: a layout that passed every check that needs no
 /// screen (with the text it was read from), or every problem found.
@@ -40,11 +37,7 @@ pub struct LayoutWatcher {
 
 impl LayoutWatcher {
     /// Watches `path` (and the folders of the files `layout` references) on a thread of its own.
-    pub fn new(
-        path: &Path,
-        layout: Option<&Layout>,
-        notify: Notify,
-    ) -> Result<Self, notify::Error> {
+    pub fn new(path: &Path, layout: Option<&Layout>, wake: Waker) -> Result<Self, notify::Error> {
         let (control, rx) = mpsc::channel();
         let tx = control.clone();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -72,7 +65,7 @@ impl LayoutWatcher {
         let (results_tx, results) = mpsc::channel();
         std::thread::Builder::new()
             .name("layout-watch".into())
-            .spawn(move || worker.run(&rx, &results_tx, &notify))
+            .spawn(move || worker.run(&rx, &results_tx, &wake))
             .map_err(notify::Error::io)?;
         Ok(LayoutWatcher { control, results })
     }
@@ -104,7 +97,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(&mut self, rx: &mpsc::Receiver<Msg>, results: &mpsc::Sender<Reloaded>, wake: &Notify) {
+    fn run(&mut self, rx: &mpsc::Receiver<Msg>, results: &mpsc::Sender<Reloaded>, wake: &Waker) {
         loop {
             match rx.recv() {
                 Ok(Msg::Changed) => {}
