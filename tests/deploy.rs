@@ -132,13 +132,20 @@ fn config_fails_on_settings_that_stop_the_board() {
     };
     let (code, err) = run();
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("t.toml:3:14: token_file: the token file"), "{err}");
+    assert!(
+        err.contains("t.toml:3:14: token_file: the token file"),
+        "{err}"
+    );
     assert!(err.contains("is empty"), "{err}");
     assert!(err.contains("t.toml:4:11: ca_file: cannot read"), "{err}");
     // Fixed: the token written, the CA line removed.
     std::fs::write(&token, "s3cret\n").unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
-    let text: String = text.lines().filter(|l| !l.starts_with("ca_file")).map(|l| format!("{l}\n")).collect();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("ca_file"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&file, text).unwrap();
     let (code, err) = run();
     assert_eq!(code, Some(0), "{err}");

@@ -113,7 +113,10 @@ pub(crate) fn plain(message: &str, value: Option<(&str, &toml::Value)>) -> Strin
             .step_by(2)
             .map(|s| format!("\"{s}\""))
             .collect();
-        return format!("\"{found}\" is not allowed here; write {}", or_list(&allowed));
+        return format!(
+            "\"{found}\" is not allowed here; write {}",
+            or_list(&allowed)
+        );
     }
     let Some(rest) = message.strip_prefix("invalid type: ") else {
         return message.to_owned();

@@ -11,9 +11,9 @@
 
 mod error;
 mod section;
-pub mod usable;
 #[cfg(test)]
 mod tests;
+pub mod usable;
 
 pub use error::ConfigError;
 pub use usable::{DEFAULT_DISPLAY_ID, Unusable};
@@ -24,9 +24,9 @@ use crate::scene::OpeningHours;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use toml::Spanned;
 
 /// Where `tablica run` looks for its config when no `--config` is given.
@@ -50,6 +50,7 @@ const KEYS: &[&str] = &[
     "outside_hours",
     "hours",
     "audio",
+    "identify",
 ];
 
 /// Everything an installation can set. See packaging/tablica.toml for the commented file.
@@ -75,6 +76,9 @@ pub struct Config {
     /// Moves the picture by a few pixels over the hours against burn-in.
     pub pixel_shift: bool,
     pub outside_hours: OutsideHours,
+    /// Shows the identify overlay (display id, host, addresses, version, server) all the time,
+    /// not only for the first minutes after the start.
+    pub identify: bool,
 }
 
 impl Default for Config {
@@ -93,6 +97,7 @@ impl Default for Config {
             health: Some(DEFAULT_HEALTH),
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
+            identify: false,
         }
     }
 }
@@ -372,6 +377,9 @@ fn parse_located(
     if let Some(v) = r.get::<OutsideHours>("outside_hours") {
         config.outside_hours = v.into_inner();
     }
+    if let Some(v) = r.get::<bool>("identify") {
+        config.identify = v.into_inner();
+    }
     if let Some(table) = r.table("hours") {
         config.hours = r.hours(table);
     }
@@ -613,6 +621,25 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The server's URL fit to show on a screen or a page: without `user:password@` and without
+/// the query and fragment, where a token might be carried.
+pub fn public_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, url),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match scheme {
+        Some(s) => format!("{s}://{host}{path}"),
+        None => format!("{host}{path}"),
+    }
+}
+
 /// An id sent in the protocol's `hello` (the display's, a service's): what docs/PROTOCOL.md
 /// allows, so that a server never refuses the board over its own settings.
 pub fn check_id(id: &str) -> Result<(), String> {
@@ -777,6 +804,7 @@ impl Config {
             "outside_hours = {}",
             q(&self.outside_hours.to_string())
         ));
+        line(format!("identify = {}", self.identify));
         line("\n[hours]".into());
         let names = [
             "monday",

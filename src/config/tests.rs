@@ -99,7 +99,10 @@ fn a_bad_audio_key_keeps_its_default_and_the_rest() {
     // Well-typed but out of range: at the value.
     let (c, errors) = parse_err("[audio]\nvolume = 3.0\n");
     assert_eq!(c.audio, AudioConfig::default());
-    assert!(errors[0].starts_with("t.toml:2:10: audio.volume: "), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:2:10: audio.volume: "),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -324,16 +327,19 @@ fn ids_from_the_environment_and_flags_are_checked_too() {
 fn an_unknown_day_keeps_its_neighbours() {
     // Before: `sundy` made the whole [hours] table fail and `monday` stayed 10:00–18:00, and
     // the "10-18" mistake beside it was never reported.
-    let (c, errors) = parse_err(
-        "[hours]\nmonday = \"08:00-20:00\"\nsundy = \"closed\"\ntuesday = \"10-18\"\n",
-    );
+    let (c, errors) =
+        parse_err("[hours]\nmonday = \"08:00-20:00\"\nsundy = \"closed\"\ntuesday = \"10-18\"\n");
     assert_eq!(c.hours.days[0], Some((8 * 60, 20 * 60)), "{errors:?}");
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
-        errors[0].starts_with("t.toml:3:1: hours.sundy: unknown key `sundy`; did you mean `sunday`?"),
+        errors[0]
+            .starts_with("t.toml:3:1: hours.sundy: unknown key `sundy`; did you mean `sunday`?"),
         "{errors:?}"
     );
-    assert!(errors[1].starts_with("t.toml:4:11: hours.tuesday:"), "{errors:?}");
+    assert!(
+        errors[1].starts_with("t.toml:4:11: hours.tuesday:"),
+        "{errors:?}"
+    );
     assert!(errors[1].contains("10-18"), "{errors:?}");
 }
 
@@ -344,7 +350,8 @@ fn an_unknown_audio_key_keeps_the_volume() {
     assert_eq!(c.audio.volume, 0.3);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("t.toml:3:1: audio.mutted: unknown key `mutted`; did you mean `muted`?"),
+        errors[0]
+            .starts_with("t.toml:3:1: audio.mutted: unknown key `mutted`; did you mean `muted`?"),
         "{errors:?}"
     );
 }
@@ -356,7 +363,10 @@ fn audio_mistakes_are_reported_at_their_key() {
     assert!(c.audio.muted);
     assert_eq!(c.audio.volume, 1.0);
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("t.toml:5:10: audio.volume: 1.5 is out of range"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:5:10: audio.volume: 1.5 is out of range"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -372,13 +382,19 @@ fn type_errors_are_in_plain_words() {
         ]
     );
     let (_, errors) = parse_err("pixel_shift = \"yes\"\n[audio]\nmuted = \"true\"\n");
-    assert!(!errors.iter().any(|e| e.contains("expected a boolean")), "{errors:?}");
     assert!(
-        errors[0].contains("pixel_shift: expected true or false (without quotes), found the text \"yes\""),
+        !errors.iter().any(|e| e.contains("expected a boolean")),
         "{errors:?}"
     );
     assert!(
-        errors[1].starts_with("t.toml:3:9: audio.muted:") && errors[1].ends_with("write muted = true"),
+        errors[0].contains(
+            "pixel_shift: expected true or false (without quotes), found the text \"yes\""
+        ),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("t.toml:3:9: audio.muted:")
+            && errors[1].ends_with("write muted = true"),
         "{errors:?}"
     );
     let (_, errors) = parse_err("outside_hours = \"dimm\"\n");
@@ -436,12 +452,30 @@ fn settings_that_cannot_work_are_found() {
         "{found:?}"
     );
     let file = d.join("tablica.toml").display().to_string();
-    assert!(found[0].1.starts_with(&format!("{file}:2:14: token_file: the token file")), "{found:?}");
-    assert!(found[1].1.starts_with(&format!("{file}:3:11: ca_file:")), "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .starts_with(&format!("{file}:2:14: token_file: the token file")),
+        "{found:?}"
+    );
+    assert!(
+        found[1].1.starts_with(&format!("{file}:3:11: ca_file:")),
+        "{found:?}"
+    );
     assert!(found[1].1.contains("no certificate"), "{found:?}");
-    assert!(found[2].1.starts_with(&format!("{file}:4:10: layout: the layout does not load")), "{found:?}");
+    assert!(
+        found[2]
+            .1
+            .starts_with(&format!("{file}:4:10: layout: the layout does not load")),
+        "{found:?}"
+    );
     // display_id was never written: the file is named, without a line.
-    assert!(found[3].1.starts_with(&format!("{file}: display_id: still the default")), "{found:?}");
+    assert!(
+        found[3]
+            .1
+            .starts_with(&format!("{file}: display_id: still the default")),
+        "{found:?}"
+    );
     // A missing token file too.
     let text = format!(
         "server = \"ws://10.0.0.5:8765/\"\ndisplay_id = \"a\"\ntoken_file = \"{}\"\n",
@@ -471,7 +505,21 @@ fn a_variable_is_blamed_where_it_is_given() {
     let found = usable::check(&l);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].error.to_string().starts_with("environment: TABLICA_TOKEN_FILE: the token file"),
+        found[0]
+            .error
+            .to_string()
+            .starts_with("environment: TABLICA_TOKEN_FILE: the token file"),
         "{found:?}"
     );
+}
+
+#[test]
+fn the_public_url_has_no_secrets() {
+    assert_eq!(
+        public_url("wss://user:pa55@kolejka.example:443/ws?token=abc#x"),
+        "wss://kolejka.example:443/ws"
+    );
+    assert_eq!(public_url("ws://10.0.0.5:8765/"), "ws://10.0.0.5:8765/");
+    assert_eq!(public_url("ws://a@b?c"), "ws://b");
+    assert!(parse_ok("identify = true").identify);
 }
