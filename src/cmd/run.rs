@@ -276,6 +276,7 @@ fn run(args: RunArgs) -> Result<(), String> {
             server: settings.server.as_deref().map(config::public_url),
         }),
         identify_always: settings.identify,
+        identify_at_start: crate::deploy::IDENTIFY_AFTER_START,
         pixel_shift: settings.pixel_shift,
         chimes: Some(chimes),
     });

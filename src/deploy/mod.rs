@@ -50,6 +50,9 @@ pub struct SupervisorOptions {
     pub identity: Option<Identity>,
     /// Show the identify overlay all the time (the config's `identify = true`).
     pub identify_always: bool,
+    /// How long the identify overlay is shown after the start ([`IDENTIFY_AFTER_START`] for
+    /// `tablica run`).
+    pub identify_at_start: Duration,
     /// Where to serve /health; `None` for no endpoint.
     pub health: Option<SocketAddr>,
     pub display_id: String,
@@ -83,6 +86,7 @@ pub struct Supervisor {
     problems: Problems,
     identity: Option<Identity>,
     identify_always: bool,
+    identify_at_start: Duration,
     started: Instant,
     /// What is drawn over the board now (fault marker, identify card).
     overlay: Overlay,
@@ -143,6 +147,7 @@ impl Supervisor {
             problems: Problems::default(),
             identity: options.identity,
             identify_always: options.identify_always,
+            identify_at_start: options.identify_at_start,
             started: Instant::now(),
             overlay: Overlay::default(),
         }
@@ -341,7 +346,7 @@ impl Supervisor {
     /// Whether the identify overlay is to be shown now.
     fn identifying(&self, instant: Instant) -> bool {
         self.identify_always
-            || instant.duration_since(self.started) < IDENTIFY_AFTER_START
+            || instant.duration_since(self.started) < self.identify_at_start
             || self
                 .health
                 .as_ref()
