@@ -207,7 +207,10 @@ fn run(args: RunArgs) -> Result<(), String> {
         .collect();
     for u in config::usable::check(&loaded) {
         if matches!(u.kind, "no_server" | "display_id") {
-            tracing::error!("config: {}", u.error);
+            // No server is logged below, with the ways to set one.
+            if u.kind == "display_id" {
+                tracing::error!("config: {}", u.error);
+            }
             problems.push((u.kind.to_owned(), u.error.to_string()));
         }
     }

@@ -632,3 +632,28 @@ fn post_identify_shows_the_card() {
     assert!(body.contains("60 s"), "{body}");
     assert!(card(&mut supervisor), "the card names the display");
 }
+
+/// The journal gets one line for a problem that repeats, not one per attempt.
+#[test]
+fn a_repeated_connection_failure_is_logged_once() {
+    capture_logs();
+    let dead = free_port();
+    let mut display = Display::connect(fast_config(&url(dead)));
+    display.pump_until(5 * SECOND, "the refused connection", |c| {
+        c.feed_health()
+            .and_then(|h| h.last_error)
+            .is_some_and(|e| e.kind == "connection_refused")
+    });
+    // With backoff capped at 200 ms, a few more seconds are many more attempts.
+    let until = Instant::now() + 2 * SECOND;
+    display.pump_until(5 * SECOND, "more attempts", |_| Instant::now() >= until);
+    let logs = captured_logs();
+    // The log is shared by the tests of this binary and its lines do not name the URL: two
+    // other tests here connect to dead ports as well, one line each. Without the limiter there
+    // would be a line per attempt, ten or more in these seconds.
+    let lines = logs
+        .lines()
+        .filter(|l| l.contains("Connection refused"))
+        .count();
+    assert!((1..=3).contains(&lines), "{lines} lines:\n{logs}");
+}

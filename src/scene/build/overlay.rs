@@ -113,16 +113,31 @@ fn identify(list: &mut DisplayList, id: &Identity, w: f32, h: f32, unit: f32) {
         cw.round(),
         ch.round(),
     );
-    // Dim the board behind the card so that it reads as "not the queue".
+    // The board around the card stays as it is: after a restart in opening hours residents
+    // still read the queue around it. The renderer sets text and arrows above the other
+    // shapes, so the board's text and arrows under the card are taken out rather than left to
+    // show through it.
+    list.items.retain(|item| match item {
+        Item::Text(t) => !overlaps(&t.rect, &r),
+        Item::Arrow(a) => !overlaps(&a.rect, &r),
+        _ => true,
+    });
+    // A shadow sets the card off from the board beneath.
+    let shadow = 1.2 * unit;
     list.rect(
-        Rect::new(0.0, 0.0, w, h),
-        0.0,
-        Color::rgb(0, 0, 0).with_alpha(0.6),
+        Rect::new(
+            r.x - shadow,
+            r.y - shadow,
+            r.w + 2.0 * shadow,
+            r.h + 2.0 * shadow,
+        ),
+        2.0 * unit,
+        Color::rgb(0, 0, 0).with_alpha(0.35),
     );
     list.push(Item::Rect(RectItem {
         rect: r,
         radius: 1.5 * unit,
-        fill: Color::rgb(0x14, 0x1A, 0x22).with_alpha(0.96),
+        fill: Color::rgb(0x14, 0x1A, 0x22),
         border: Some(((0.25 * unit).max(1.0), Color::rgb(0x5B, 0x9B, 0xD5))),
     }));
     let inner = r.inset_xy(3.0 * unit, 2.5 * unit);
@@ -192,4 +207,8 @@ fn identify(list: &mut DisplayList, id: &Identity, w: f32, h: f32, unit: f32) {
         )
         .shrink_to(1.2 * unit),
     );
+}
+
+fn overlaps(a: &Rect, b: &Rect) -> bool {
+    a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
 }
