@@ -60,7 +60,13 @@ struct ConfigArgs {
 fn config_cli(args: ConfigArgs) -> ExitCode {
     use tablica::config;
     let path = Some(args.config.as_path()).filter(|p| p.as_os_str() != config::DEFAULT_PATH);
-    let loaded = config::resolve(path, config::Flags::default(), |n| std::env::var(n).ok());
+    let mut loaded = config::resolve(path, config::Flags::default(), |n| std::env::var(n).ok());
+    // The whole check (files named, server set) only when asked for the settings as a whole:
+    // `--get` serves the kiosk session, which must start even before the board is set up.
+    if args.get.is_none() {
+        let unusable = config::usable::check(&loaded);
+        loaded.errors.extend(unusable.into_iter().map(|u| u.error));
+    }
     for e in &loaded.errors {
         eprintln!("{e}");
     }

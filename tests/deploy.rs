@@ -80,17 +80,75 @@ fn config_check_and_rotation() {
             .unwrap()
             .contains("rotation = 0")
     );
-    // The packaged default file is valid.
+    // The packaged file is well written but names no server: the check fails and says what to
+    // set, while `--get` (the kiosk session's) still answers.
     let out = Command::new(BIN)
         .args(["config", "--config"])
         .arg(repo("packaging/tablica.toml"))
+        .env_remove("TABLICA_SERVER")
         .output()
         .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("tablica.toml: server: not set"), "{err}");
+    assert!(err.contains("set server = \"wss://"), "{err}");
+    let out = Command::new(BIN)
+        .args(["config", "--get", "rotation", "--config"])
+        .arg(repo("packaging/tablica.toml"))
+        .env_remove("TABLICA_ROTATION")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn config_fails_on_settings_that_stop_the_board() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.toml");
+    let token = dir.path().join("token");
+    std::fs::write(&token, "").unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "server = \"wss://kolejka.example/ws\"\ndisplay_id = \"galeria-1\"\n\
+             token_file = \"{}\"\nca_file = \"{}\"\n",
+            token.display(),
+            dir.path().join("ca.pem").display()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let out = Command::new(BIN)
+            .args(["config", "--config"])
+            .arg(&file)
+            .env_remove("TABLICA_SERVER")
+            .env_remove("TABLICA_TOKEN_FILE")
+            .env_remove("TABLICA_CA_FILE")
+            .env_remove("TABLICA_DISPLAY_ID")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, err) = run();
+    assert_eq!(code, Some(1), "{err}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("t.toml:3:14: token_file: the token file"),
+        "{err}"
     );
+    assert!(err.contains("is empty"), "{err}");
+    assert!(err.contains("t.toml:4:11: ca_file: cannot read"), "{err}");
+    // Fixed: the token written, the CA line removed.
+    std::fs::write(&token, "s3cret\n").unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("ca_file"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, text).unwrap();
+    let (code, err) = run();
+    assert_eq!(code, Some(0), "{err}");
 }
 
 #[test]

@@ -293,7 +293,7 @@ fn a_broken_config_still_starts_the_board_and_says_what_is_wrong() {
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors[0].ends_with(":1:10: server: `http://wrong` is not a websocket URL; write ws://HOST:PORT/ or wss://HOST/PATH"), "{errors:?}");
     assert!(
-        errors[1].contains(":4:1: audio: unknown key `volme`; did you mean `volume`?"),
+        errors[1].contains(":4:1: audio.volme: unknown key `volme`; did you mean `volume`?"),
         "{errors:?}"
     );
     // The board shows its "connecting" picture, on its background.

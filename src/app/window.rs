@@ -491,8 +491,14 @@ impl ApplicationHandler<Wake> for App {
         if fed || reloaded {
             self.want_frame();
         }
-        if let Some(s) = &mut self.supervisor {
-            s.after_wake(&self.core);
+        // A problem that came or went, or identify asked for, changes what is drawn over the
+        // board.
+        let overlay_changed = self
+            .supervisor
+            .as_mut()
+            .is_some_and(|s| s.after_wake(&self.core));
+        if overlay_changed {
+            self.want_frame();
         }
         self.serve_screenshots();
     }

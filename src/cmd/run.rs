@@ -11,6 +11,7 @@ use crate::feed::{self, FeedConfig};
 use crate::protocol::parse_events;
 use crate::render::Turns;
 use crate::scene::ClosedLook;
+use crate::scene::overlay::Identity;
 use crate::scene::{Link, OpeningHours, Status};
 use crate::sim::{OfficeConfig, SimConfig, Simulator};
 use std::path::PathBuf;
@@ -192,6 +193,26 @@ fn run(args: RunArgs) -> Result<(), String> {
     for e in &loaded.errors {
         tracing::error!("config: {e}");
     }
+    // Problems that last until a restart, for /health and the fault marker. What the feed
+    // reads again before every attempt (token, CA) it reports itself, live; a broken layout is
+    // on screen as a notice already.
+    let mut problems: Vec<(String, String)> = loaded
+        .errors
+        .iter()
+        .map(|e| ("config".to_owned(), e.to_string()))
+        .collect();
+    for u in config::usable::check(&loaded) {
+        if matches!(u.kind, "no_server" | "display_id") {
+            // No server is logged below, with the ways to set one.
+            if u.kind == "display_id" {
+                tracing::error!("config: {}", u.error);
+            }
+            problems.push((u.kind.to_owned(), u.error.to_string()));
+        }
+    }
+    if args.events.is_some() {
+        problems.retain(|(kind, _)| kind != "no_server");
+    }
     let settings = loaded.config;
     let (mut core, chimes) = core(&args.screen, false, &settings)?;
     if let Some(path) = &args.events {
@@ -246,6 +267,16 @@ fn run(args: RunArgs) -> Result<(), String> {
         health_token_file: settings.health_token_file.clone(),
         display_id: settings.display_id.clone(),
         config_errors: loaded.errors.iter().map(|e| e.to_string()).collect(),
+        problems,
+        identity: Some(Identity {
+            display_id: settings.display_id.clone(),
+            host: crate::deploy::identity::host_name(),
+            addresses: crate::deploy::identity::addresses(),
+            version: format!("{} ({})", crate::health::VERSION, crate::health::GIT_COMMIT),
+            server: settings.server.as_deref().map(config::public_url),
+        }),
+        identify_always: settings.identify,
+        identify_at_start: crate::deploy::IDENTIFY_AFTER_START,
         pixel_shift: settings.pixel_shift,
         chimes: Some(chimes),
     });

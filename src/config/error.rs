@@ -73,7 +73,17 @@ impl ConfigError {
         let message = e.message().trim().to_owned();
         let message = match message.strip_prefix("unknown field `") {
             Some(_) => suggest(&message),
-            None => message,
+            None => {
+                // The text written at the error, for a hint like "write rotation = 90".
+                let written = e
+                    .span()
+                    .and_then(|span| text.get(span))
+                    .map(|raw| raw.trim().trim_matches(['"', '\'']).to_owned());
+                match (key, written) {
+                    (Some(key), Some(w)) => plain(&message, Some((key, &toml::Value::String(w)))),
+                    _ => plain(&message, None),
+                }
+            }
         };
         let mut error = match e.span() {
             Some(span) => ConfigError::at(file, text, span.start, "", message),
@@ -89,5 +99,76 @@ impl ConfigError {
     }
 }
 
+/// A serde message in words a technician reads: `invalid type: string "90", expected i64`
+/// becomes `expected a whole number, found the text "90"; write it without quotes`. `value` is
+/// the key and the value found, when known, for the hint. Messages it does not know are kept.
+pub(crate) fn plain(message: &str, value: Option<(&str, &toml::Value)>) -> String {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((found, expected)) = rest.split_once('`')
+    {
+        let allowed: Vec<String> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|s| format!("\"{s}\""))
+            .collect();
+        return format!(
+            "\"{found}\" is not allowed here; write {}",
+            or_list(&allowed)
+        );
+    }
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_owned();
+    };
+    let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+        return message.to_owned();
+    };
+    let expected = match expected.trim() {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize"
+        | "an integer" => "a whole number (without quotes)",
+        "f32" | "f64" | "a float" => "a number (without quotes), e.g. 0.5",
+        "a boolean" => "true or false (without quotes)",
+        "a string" | "a borrowed string" | "path string" => "text in quotes",
+        "a sequence" => "a list in brackets, e.g. [\"A\", \"B\"]",
+        other => other,
+    };
+    let found_words = if let Some(s) = found.strip_prefix("string ") {
+        format!("the text {s}")
+    } else if let Some(n) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        format!("the number {}", n.trim_matches('`'))
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        b.trim_matches('`').to_owned()
+    } else if found == "sequence" {
+        "a list".to_owned()
+    } else if found == "map" {
+        "a table".to_owned()
+    } else {
+        found.to_owned()
+    };
+    let mut out = format!("expected {expected}, found {found_words}");
+    // The commonest slip: a number or true/false written in quotes.
+    if let Some((key, toml::Value::String(s))) = value.filter(|_| found.starts_with("string ")) {
+        let key = key.rsplit('.').next().unwrap_or(key);
+        let t = s.trim();
+        if t.parse::<f64>().is_ok() || t == "true" || t == "false" {
+            out.push_str(&format!("; write {key} = {t}"));
+        }
+    }
+    out
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 pub(crate) use crate::layout::unknown_key;
-use crate::layout::{line_col, suggest};
+pub(crate) use crate::layout::{line_col, suggest};

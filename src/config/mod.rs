@@ -13,16 +13,20 @@ mod error;
 mod section;
 #[cfg(test)]
 mod tests;
+pub mod usable;
 
 pub use error::ConfigError;
+pub use usable::{DEFAULT_DISPLAY_ID, Unusable};
 
-use crate::audio::AudioConfig;
+use crate::audio::{AudioConfig, QuietPeriod};
 use crate::protocol::{MAX_ID_CHARS, MAX_SERVICES};
 use crate::scene::OpeningHours;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use toml::Spanned;
 
 /// Where `tablica run` looks for its config when no `--config` is given.
@@ -48,6 +52,7 @@ const KEYS: &[&str] = &[
     "hours",
     "audio",
     "voice",
+    "identify",
 ];
 
 /// Everything an installation can set. See packaging/tablica.toml for the commented file.
@@ -77,6 +82,9 @@ pub struct Config {
     /// Moves the picture by a few pixels over the hours against burn-in.
     pub pixel_shift: bool,
     pub outside_hours: OutsideHours,
+    /// Shows the identify overlay (display id, host, addresses, version, server) all the time,
+    /// not only for the first minutes after the start.
+    pub identify: bool,
 }
 
 impl Default for Config {
@@ -85,7 +93,7 @@ impl Default for Config {
             server: None,
             token_file: None,
             ca_file: None,
-            display_id: "tablica".into(),
+            display_id: DEFAULT_DISPLAY_ID.into(),
             services: None,
             layout: None,
             monitor: None,
@@ -97,6 +105,7 @@ impl Default for Config {
             health_token_file: None,
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
+            identify: false,
         }
     }
 }
@@ -198,6 +207,34 @@ pub struct Loaded {
     /// The file that was read, if any.
     pub file: Option<PathBuf>,
     pub errors: Vec<ConfigError>,
+    /// Where each setting in force was written (`server`, `token_file`, ...), so that a check
+    /// of what it names can point at it; absent for defaults.
+    pub origins: BTreeMap<&'static str, Origin>,
+}
+
+/// Where a setting was written: a place in the file, a variable or a flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, `environment` or `command line`.
+    pub source: String,
+    /// 1-based; 0 when the setting has no position (a variable, a flag).
+    pub line: usize,
+    pub column: usize,
+    /// The key, variable or flag as written.
+    pub key: String,
+}
+
+impl Origin {
+    /// An error about the setting, where it was written.
+    pub fn error(&self, message: String) -> ConfigError {
+        ConfigError {
+            source: self.source.clone(),
+            line: self.line,
+            column: self.column,
+            key: self.key.clone(),
+            message,
+        }
+    }
 }
 
 /// Reads the config: `path` when given (it must exist), else [`DEFAULT_PATH`] if it exists.
@@ -208,22 +245,25 @@ pub fn load(path: Option<&Path>) -> Loaded {
     };
     match std::fs::read_to_string(&file) {
         Ok(text) => {
-            let (config, errors) = parse(&text, &file);
+            let (config, errors, origins) = parse_located(&text, &file);
             Loaded {
                 config,
                 file: Some(file),
                 errors,
+                origins,
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Loaded {
             config: Config::default(),
             file: None,
             errors: Vec::new(),
+            origins: BTreeMap::new(),
         },
         Err(e) => Loaded {
             config: Config::default(),
             errors: vec![ConfigError::whole(&file, format!("cannot read: {e}"))],
             file: Some(file),
+            origins: BTreeMap::new(),
         },
     }
 }
@@ -231,13 +271,23 @@ pub fn load(path: Option<&Path>) -> Loaded {
 /// Parses a config file's text; `file` only names it in errors. Never fails: each key that is
 /// wrong keeps its default and adds an error.
 pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
+    let (config, errors, _) = parse_located(text, file);
+    (config, errors)
+}
+
+/// [`parse`], and where each setting that was read is written.
+fn parse_located(
+    text: &str,
+    file: &Path,
+) -> (Config, Vec<ConfigError>, BTreeMap<&'static str, Origin>) {
     let mut config = Config::default();
     let mut errors = Vec::new();
+    let mut origins = BTreeMap::new();
     let keys = match section::top_level_keys(text) {
         Ok(keys) => keys,
         Err(e) => {
             errors.push(ConfigError::from_toml(file, text, None, &e));
-            return (config, errors);
+            return (config, errors, origins);
         }
     };
     for key in &keys {
@@ -255,6 +305,7 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
         text,
         file,
         errors: &mut errors,
+        origins: &mut origins,
     };
     if let Some(v) = r.get::<String>("server") {
         match check_url(v.get_ref()) {
@@ -337,16 +388,14 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
     if let Some(v) = r.get::<OutsideHours>("outside_hours") {
         config.outside_hours = v.into_inner();
     }
-    if let Some(v) = r.get::<Hours>("hours") {
-        config.hours = r.hours(v.into_inner());
+    if let Some(v) = r.get::<bool>("identify") {
+        config.identify = v.into_inner();
     }
-    if let Some(v) = r.get::<AudioConfig>("audio") {
-        let start = v.span().start;
-        let audio = v.into_inner();
-        match audio.validate() {
-            Ok(()) => config.audio = audio,
-            Err(e) => r.error_at("audio", start, e.to_string()),
-        }
+    if let Some(table) = r.table("hours") {
+        config.hours = r.hours(table);
+    }
+    if let Some(table) = r.table("audio") {
+        config.audio = r.audio(table);
     }
     if let Some(v) = r.get::<crate::voice::VoiceConfig>("voice") {
         let start = v.span().start;
@@ -358,13 +407,40 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigError>) {
     }
     // In the order of the file, as a person reads it.
     errors.sort_by_key(|e| (e.line, e.column));
-    (config, errors)
+    (config, errors, origins)
 }
+
+/// A table's keys and values, each with where it is written.
+type Entries = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// The keys of `[hours]`, Monday first.
+const DAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// The keys of `[audio]`.
+const AUDIO_KEYS: &[&str] = &[
+    "volume",
+    "muted",
+    "quiet_periods",
+    "call_sound",
+    "recall_sound",
+    "gap_ms",
+    "device_retry_ms",
+    "queue_capacity",
+];
 
 struct Reader<'a> {
     text: &'a str,
     file: &'a Path,
     errors: &'a mut Vec<ConfigError>,
+    origins: &'a mut BTreeMap<&'static str, Origin>,
 }
 
 impl Reader<'_> {
@@ -372,7 +448,21 @@ impl Reader<'_> {
     /// is reported where it is wrong (inside a table too) and gives `None`, i.e. the default.
     fn get<T: serde::de::DeserializeOwned>(&mut self, key: &'static str) -> Option<Spanned<T>> {
         match section::read::<Spanned<T>>(self.text, key) {
-            Ok(v) => v,
+            Ok(v) => {
+                if let Some(v) = &v {
+                    let (line, column) = error::line_col(self.text, v.span().start);
+                    self.origins.insert(
+                        key,
+                        Origin {
+                            source: self.file.display().to_string(),
+                            line,
+                            column,
+                            key: key.to_owned(),
+                        },
+                    );
+                }
+                v
+            }
             Err(e) => {
                 self.errors
                     .push(ConfigError::from_toml(self.file, self.text, Some(key), &e));
@@ -386,28 +476,74 @@ impl Reader<'_> {
             .push(ConfigError::at(self.file, self.text, offset, key, message));
     }
 
-    /// Opening hours day by day: a day that is wrong keeps its default, the others apply.
-    fn hours(&mut self, hours: Hours) -> OpeningHours {
+    /// A table's entries, each read on its own later; `None` when absent or not a table.
+    fn table(&mut self, key: &'static str) -> Option<Entries> {
+        let v = self.get::<toml::Value>(key)?;
+        if !v.get_ref().is_table() {
+            self.error_at(
+                key,
+                v.span().start,
+                format!(
+                    "must be a table: write `[{key}]` on a line of its own and its keys below it"
+                ),
+            );
+            return None;
+        }
+        match section::read::<Entries>(self.text, key) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.errors
+                    .push(ConfigError::from_toml(self.file, self.text, Some(key), &e));
+                None
+            }
+        }
+    }
+
+    /// A value of a table's key as `T`; a wrong type is reported at the value, in plain words.
+    fn typed<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &str,
+        v: &Spanned<toml::Value>,
+    ) -> Option<T> {
+        match T::deserialize(v.get_ref().clone()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let message = error::plain(e.message(), Some((key, v.get_ref())));
+                self.error_at(key, v.span().start, message);
+                None
+            }
+        }
+    }
+
+    fn unknown(&mut self, table: &str, key: &Spanned<String>, known: &[&str]) {
+        self.error_at(
+            &format!("{table}.{}", key.get_ref()),
+            key.span().start,
+            error::unknown_key(key.get_ref(), known),
+        );
+    }
+
+    /// Opening hours day by day: a day that is wrong keeps its default, the others apply, and
+    /// an unknown key is reported without discarding its neighbours.
+    fn hours(&mut self, table: Entries) -> OpeningHours {
         let mut result = OpeningHours::default();
-        let days = [
-            ("monday", hours.monday),
-            ("tuesday", hours.tuesday),
-            ("wednesday", hours.wednesday),
-            ("thursday", hours.thursday),
-            ("friday", hours.friday),
-            ("saturday", hours.saturday),
-            ("sunday", hours.sunday),
-        ];
-        for (i, (name, value)) in days.into_iter().enumerate() {
-            let Some(value) = value else { continue };
-            let text = value.get_ref().trim();
+        for (name, value) in &table {
+            let Some(i) = DAYS.iter().position(|d| d == name.get_ref()) else {
+                self.unknown("hours", name, DAYS);
+                continue;
+            };
+            let key = format!("hours.{}", DAYS[i]);
+            let Some(text) = self.typed::<String>(&key, value) else {
+                continue;
+            };
+            let text = text.trim();
             if text.eq_ignore_ascii_case("closed") {
                 result.days[i] = None;
             } else if let Some(range) = OpeningHours::parse_range(text) {
                 result.days[i] = Some(range);
             } else {
                 self.error_at(
-                    &format!("hours.{name}"),
+                    &key,
                     value.span().start,
                     format!("`{text}` is not opening hours; write \"10:00-18:00\" or \"closed\""),
                 );
@@ -415,18 +551,78 @@ impl Reader<'_> {
         }
         result
     }
-}
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Hours {
-    monday: Option<Spanned<String>>,
-    tuesday: Option<Spanned<String>>,
-    wednesday: Option<Spanned<String>>,
-    thursday: Option<Spanned<String>>,
-    friday: Option<Spanned<String>>,
-    saturday: Option<Spanned<String>>,
-    sunday: Option<Spanned<String>>,
+    /// The chime's settings key by key: a wrong or unknown key is reported where it is written
+    /// and the others apply (a misspelt `muted` must not reset the volume).
+    fn audio(&mut self, table: Entries) -> AudioConfig {
+        let mut audio = AudioConfig::default();
+        for (name, value) in &table {
+            let key = format!("audio.{}", name.get_ref());
+            let at = value.span().start;
+            match name.get_ref().as_str() {
+                "volume" => {
+                    if let Some(v) = self.typed::<f64>(&key, value) {
+                        if (0.0..=1.0).contains(&v) {
+                            audio.volume = v as f32;
+                        } else {
+                            self.error_at(
+                                &key,
+                                at,
+                                format!("{v} is out of range; write 0.0 (silent) to 1.0 (full)"),
+                            );
+                        }
+                    }
+                }
+                "muted" => {
+                    if let Some(v) = self.typed::<bool>(&key, value) {
+                        audio.muted = v;
+                    }
+                }
+                "quiet_periods" => {
+                    if let Some(v) = self.typed::<Vec<QuietPeriod>>(&key, value) {
+                        match v.iter().find(|p| !(0.0..=1.0).contains(&p.volume)) {
+                            Some(p) => self.error_at(
+                                &key,
+                                at,
+                                format!(
+                                    "the volume {} of {}–{} is out of range; write 0.0 to 1.0",
+                                    p.volume, p.start, p.end
+                                ),
+                            ),
+                            None => audio.quiet_periods = v,
+                        }
+                    }
+                }
+                "call_sound" => {
+                    if let Some(v) = self.typed::<PathBuf>(&key, value) {
+                        audio.call_sound = Some(v);
+                    }
+                }
+                "recall_sound" => {
+                    if let Some(v) = self.typed::<PathBuf>(&key, value) {
+                        audio.recall_sound = Some(v);
+                    }
+                }
+                "gap_ms" => {
+                    if let Some(v) = self.typed::<u64>(&key, value) {
+                        audio.gap = Duration::from_millis(v);
+                    }
+                }
+                "device_retry_ms" => {
+                    if let Some(v) = self.typed::<u64>(&key, value) {
+                        audio.device_retry = Duration::from_millis(v);
+                    }
+                }
+                "queue_capacity" => match self.typed::<usize>(&key, value) {
+                    Some(0) => self.error_at(&key, at, "must be at least 1".into()),
+                    Some(v) => audio.queue_capacity = v,
+                    None => {}
+                },
+                _ => self.unknown("audio", name, AUDIO_KEYS),
+            }
+        }
+        audio
+    }
 }
 
 /// A websocket URL the feed can use: `ws://` or `wss://` with a host.
@@ -442,6 +638,25 @@ pub fn check_url(url: &str) -> Result<(), String> {
         return Err(format!("`{url}` has no host"));
     }
     Ok(())
+}
+
+/// The server's URL fit to show on a screen or a page: without `user:password@` and without
+/// the query and fragment, where a token might be carried.
+pub fn public_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, url),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match scheme {
+        Some(s) => format!("{s}://{host}{path}"),
+        None => format!("{host}{path}"),
+    }
 }
 
 /// An id sent in the protocol's `hello` (the display's, a service's): what docs/PROTOCOL.md
@@ -611,6 +826,7 @@ impl Config {
             "outside_hours = {}",
             q(&self.outside_hours.to_string())
         ));
+        line(format!("identify = {}", self.identify));
         line("\n[hours]".into());
         let names = [
             "monday",
@@ -654,9 +870,42 @@ pub struct Flags {
     pub health: Option<String>,
 }
 
+fn given(source: &str, key: &str) -> Origin {
+    Origin {
+        source: source.into(),
+        line: 0,
+        column: 0,
+        key: key.into(),
+    }
+}
+
 /// The settings in force: defaults, then the file, then the environment (`var`), then `flags`.
 pub fn resolve(path: Option<&Path>, flags: Flags, var: impl Fn(&str) -> Option<String>) -> Loaded {
     let mut loaded = load(path);
+    // A variable or flag that is given wins over the file, and a check of what it names must
+    // point at it rather than at the file's line.
+    for (key, name) in [
+        ("server", "TABLICA_SERVER"),
+        ("token_file", "TABLICA_TOKEN_FILE"),
+        ("ca_file", "TABLICA_CA_FILE"),
+        ("display_id", "TABLICA_DISPLAY_ID"),
+        ("layout", "TABLICA_LAYOUT"),
+    ] {
+        if var(name).is_some_and(|v| !v.trim().is_empty()) {
+            loaded.origins.insert(key, given("environment", name));
+        }
+    }
+    for (key, flag, given_here) in [
+        ("server", "--server", flags.server.is_some()),
+        ("token_file", "--token-file", flags.token_file.is_some()),
+        ("ca_file", "--ca-file", flags.ca_file.is_some()),
+        ("display_id", "--display-id", flags.display_id.is_some()),
+        ("layout", "--layout", flags.layout.is_some()),
+    ] {
+        if given_here {
+            loaded.origins.insert(key, given("command line", flag));
+        }
+    }
     apply_env(&mut loaded.config, &mut loaded.errors, var);
     let c = &mut loaded.config;
     let mut bad = |flag: &str, message: String| {

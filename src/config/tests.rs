@@ -83,21 +83,26 @@ quiet_periods = [{ start = "10:00", end = "11:00", volume = 0.5 }]
 }
 
 #[test]
-fn a_bad_audio_table_keeps_audio_defaults_and_the_rest() {
+fn a_bad_audio_key_keeps_its_default_and_the_rest() {
+    // Each key of [audio] is read on its own: the misspelt one is reported at its place, the
+    // good volume beside it applies.
     let (c, errors) = parse_err("display_id = \"x\"\n[audio]\nvolume = 0.5\nvolme = 2\n");
     assert_eq!(c.display_id, "x");
-    assert_eq!(c.audio, AudioConfig::default());
+    assert_eq!(c.audio.volume, 0.5);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("t.toml:4:1: audio: "),
+        errors[0].starts_with("t.toml:4:1: audio.volme: "),
         "{}",
         errors[0]
     );
     assert!(errors[0].contains("did you mean `volume`"), "{}", errors[0]);
-    // Well-typed but out of range.
+    // Well-typed but out of range: at the value.
     let (c, errors) = parse_err("[audio]\nvolume = 3.0\n");
     assert_eq!(c.audio, AudioConfig::default());
-    assert!(errors[0].starts_with("t.toml:1:1: audio: "), "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:2:10: audio.volume: "),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -316,4 +321,205 @@ fn ids_from_the_environment_and_flags_are_checked_too() {
         "{:?}",
         loaded.errors
     );
+}
+
+#[test]
+fn an_unknown_day_keeps_its_neighbours() {
+    // Before: `sundy` made the whole [hours] table fail and `monday` stayed 10:00–18:00, and
+    // the "10-18" mistake beside it was never reported.
+    let (c, errors) =
+        parse_err("[hours]\nmonday = \"08:00-20:00\"\nsundy = \"closed\"\ntuesday = \"10-18\"\n");
+    assert_eq!(c.hours.days[0], Some((8 * 60, 20 * 60)), "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("t.toml:3:1: hours.sundy: unknown key `sundy`; did you mean `sunday`?"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("t.toml:4:11: hours.tuesday:"),
+        "{errors:?}"
+    );
+    assert!(errors[1].contains("10-18"), "{errors:?}");
+}
+
+#[test]
+fn an_unknown_audio_key_keeps_the_volume() {
+    // Before: `mutted` reset the whole [audio] table, so the volume went back to 1.0.
+    let (c, errors) = parse_err("[audio]\nvolume = 0.3\nmutted = true\n");
+    assert_eq!(c.audio.volume, 0.3);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("t.toml:3:1: audio.mutted: unknown key `mutted`; did you mean `muted`?"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn audio_mistakes_are_reported_at_their_key() {
+    // Before: an [audio] error was reported at 1:1, and one bad value threw the table away.
+    let (c, errors) = parse_err("rotation = 0\n\n[audio]\nmuted = true\nvolume = 1.5\n");
+    assert!(c.audio.muted);
+    assert_eq!(c.audio.volume, 1.0);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("t.toml:5:10: audio.volume: 1.5 is out of range"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn type_errors_are_in_plain_words() {
+    let (c, errors) = parse_err("rotation = \"90\"\n");
+    assert_eq!(c.rotation, Rotation::R0);
+    assert_eq!(
+        errors,
+        vec![
+            "t.toml:1:12: rotation: expected a whole number (without quotes), found the text \
+             \"90\"; write rotation = 90"
+                .to_owned()
+        ]
+    );
+    let (_, errors) = parse_err("pixel_shift = \"yes\"\n[audio]\nmuted = \"true\"\n");
+    assert!(
+        !errors.iter().any(|e| e.contains("expected a boolean")),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].contains(
+            "pixel_shift: expected true or false (without quotes), found the text \"yes\""
+        ),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("t.toml:3:9: audio.muted:")
+            && errors[1].ends_with("write muted = true"),
+        "{errors:?}"
+    );
+    let (_, errors) = parse_err("outside_hours = \"dimm\"\n");
+    assert!(
+        errors[0].contains("\"dimm\" is not allowed here; write \"on\", \"dim\" or \"off\""),
+        "{errors:?}"
+    );
+}
+
+fn loaded(text: &str, dir: &Path) -> Loaded {
+    let file = dir.join("tablica.toml");
+    std::fs::write(&file, text).unwrap();
+    load(Some(&file))
+}
+
+fn unusable(text: &str, dir: &Path) -> Vec<(&'static str, String)> {
+    usable::check(&loaded(text, dir))
+        .into_iter()
+        .map(|u| (u.kind, u.error.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_complete_config_is_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("token"), "s3cret\n").unwrap();
+    let text = format!(
+        "server = \"wss://kolejka.example/ws\"\ntoken_file = \"{}\"\ndisplay_id = \"galeria-1\"\n",
+        d.join("token").display()
+    );
+    assert_eq!(unusable(&text, d), vec![]);
+}
+
+#[test]
+fn settings_that_cannot_work_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("empty"), "  \n").unwrap();
+    std::fs::write(d.join("ca.pem"), "not a certificate\n").unwrap();
+    let text = format!(
+        "server = \"wss://kolejka.example/ws\"\n\
+         token_file = \"{}\"\n\
+         ca_file = \"{}\"\n\
+         layout = \"{}\"\n",
+        d.join("empty").display(),
+        d.join("ca.pem").display(),
+        d.join("missing-layout.toml").display(),
+    );
+    let found = unusable(&text, d);
+    let kinds: Vec<_> = found.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        kinds,
+        vec!["token_empty", "ca_file", "layout", "display_id"],
+        "{found:?}"
+    );
+    let file = d.join("tablica.toml").display().to_string();
+    assert!(
+        found[0]
+            .1
+            .starts_with(&format!("{file}:2:14: token_file: the token file")),
+        "{found:?}"
+    );
+    assert!(
+        found[1].1.starts_with(&format!("{file}:3:11: ca_file:")),
+        "{found:?}"
+    );
+    assert!(found[1].1.contains("no certificate"), "{found:?}");
+    assert!(
+        found[2]
+            .1
+            .starts_with(&format!("{file}:4:10: layout: the layout does not load")),
+        "{found:?}"
+    );
+    // display_id was never written: the file is named, without a line.
+    assert!(
+        found[3]
+            .1
+            .starts_with(&format!("{file}: display_id: still the default")),
+        "{found:?}"
+    );
+    // A missing token file too.
+    let text = format!(
+        "server = \"ws://10.0.0.5:8765/\"\ndisplay_id = \"a\"\ntoken_file = \"{}\"\n",
+        d.join("nope").display()
+    );
+    assert_eq!(unusable(&text, d)[0].0, "token_missing");
+}
+
+#[test]
+fn the_packaged_file_says_to_set_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let found = unusable(include_str!("../../packaging/tablica.toml"), dir.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "no_server");
+    assert!(found[0].1.contains("server: not set"), "{found:?}");
+    assert!(found[0].1.contains("set server = \"wss://"), "{found:?}");
+}
+
+#[test]
+fn a_variable_is_blamed_where_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tablica.toml");
+    std::fs::write(&file, "server = \"ws://a:1/\"\ndisplay_id = \"x\"\n").unwrap();
+    let l = resolve(Some(&file), Flags::default(), |n| {
+        (n == "TABLICA_TOKEN_FILE").then(|| "/nonexistent/token".to_owned())
+    });
+    let found = usable::check(&l);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .error
+            .to_string()
+            .starts_with("environment: TABLICA_TOKEN_FILE: the token file"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_public_url_has_no_secrets() {
+    assert_eq!(
+        public_url("wss://user:pa55@kolejka.example:443/ws?token=abc#x"),
+        "wss://kolejka.example:443/ws"
+    );
+    assert_eq!(public_url("ws://10.0.0.5:8765/"), "ws://10.0.0.5:8765/");
+    assert_eq!(public_url("ws://a@b?c"), "ws://b");
+    assert!(parse_ok("identify = true").identify);
 }

@@ -11,14 +11,17 @@
 //! restarted, not reported healthy.
 
 pub mod frames;
+pub mod identity;
 pub mod monitor;
 pub mod sd_notify;
 pub mod shift;
 
 use crate::app::Core;
+use crate::audio::AudioState;
 use crate::audio::Chimes;
 use crate::feed::Waker;
-use crate::health::{self, HealthReport, ScreenshotRequest, Shared};
+use crate::health::{self, HealthReport, Problems, ScreenshotRequest, Shared};
+use crate::scene::overlay::{self, Identity, Overlay};
 use crate::scene::{DisplayList, Link};
 use frames::FrameWatch;
 use image::RgbaImage;
@@ -33,9 +36,23 @@ use std::time::{Duration, Instant};
 /// Frames whose times make up the p99 on /health.
 const FRAME_WINDOW: usize = 256;
 
+/// How long the identify overlay is shown after the start: long enough for a technician to
+/// walk from the machine to the screen, short enough to be gone before residents come.
+pub const IDENTIFY_AFTER_START: Duration = Duration::from_secs(180);
+
 /// What the supervisor is set up with (from the config).
 #[derive(Default)]
 pub struct SupervisorOptions {
+    /// Problems found at the start that last until a restart (`kind`, message): mistakes in
+    /// the config, no server. Those the feed reports live (token, TLS, refusals) are not here.
+    pub problems: Vec<(String, String)>,
+    /// What the identify overlay shows; `None` for no overlay.
+    pub identity: Option<Identity>,
+    /// Show the identify overlay all the time (the config's `identify = true`).
+    pub identify_always: bool,
+    /// How long the identify overlay is shown after the start ([`IDENTIFY_AFTER_START`] for
+    /// `tablica run`).
+    pub identify_at_start: Duration,
     /// Where to serve /health; `None` for no endpoint.
     pub health: Option<SocketAddr>,
     /// The bearer token /health requires when `health` is not loopback.
@@ -67,6 +84,14 @@ pub struct Supervisor {
     pixel_shift: bool,
     /// The last frame drawn, for screenshots.
     last_list: Option<DisplayList>,
+    startup_problems: Vec<(String, String)>,
+    problems: Problems,
+    identity: Option<Identity>,
+    identify_always: bool,
+    identify_at_start: Duration,
+    started: Instant,
+    /// What is drawn over the board now (fault marker, identify card).
+    overlay: Overlay,
 }
 
 impl Supervisor {
@@ -120,6 +145,13 @@ impl Supervisor {
             frame_ms: VecDeque::with_capacity(FRAME_WINDOW),
             pixel_shift: options.pixel_shift,
             last_list: None,
+            startup_problems: options.problems,
+            problems: Problems::default(),
+            identity: options.identity,
+            identify_always: options.identify_always,
+            identify_at_start: options.identify_at_start,
+            started: Instant::now(),
+            overlay: Overlay::default(),
         }
     }
 
@@ -130,8 +162,24 @@ impl Supervisor {
         }
     }
 
-    /// Applies burn-in protection to the frame about to be drawn.
+    /// Draws the fault marker and the identify overlay over the frame about to be drawn, and
+    /// applies burn-in protection to it.
     pub fn before_draw(&self, list: &mut DisplayList, now: Timestamp) {
+        // Whether to identify is decided by the time of this frame, so that the card goes
+        // when its time is up rather than one publication later.
+        let identify = self
+            .identity
+            .clone()
+            .filter(|_| self.identifying(Instant::now()));
+        if identify.is_some() || !self.overlay.faults.is_empty() {
+            overlay::draw(
+                list,
+                &Overlay {
+                    faults: self.overlay.faults.clone(),
+                    identify,
+                },
+            );
+        }
         if self.pixel_shift {
             shift::shift(list, shift::offset_at(now));
         }
@@ -174,10 +222,14 @@ impl Supervisor {
         self.keepalive();
     }
 
-    /// After the loop woke for the feed or the health endpoint.
-    pub fn after_wake(&mut self, core: &Core) {
+    /// After the loop woke for the feed or the health endpoint. Returns whether what is drawn
+    /// over the board changed (a problem came or went, identify was asked for), so that the
+    /// loop draws a frame.
+    pub fn after_wake(&mut self, core: &Core) -> bool {
+        let before = self.overlay.clone();
         self.publish(core);
         self.keepalive();
+        self.overlay != before
     }
 
     /// Answers waiting screenshot requests by drawing the last frame again with `render`.
@@ -258,11 +310,65 @@ impl Supervisor {
         }
     }
 
-    fn publish(&self, core: &Core) {
+    /// Everything going on now that keeps the board from working as installed, as
+    /// `(kind, message, since if known)`, the most telling first.
+    fn current_problems(&self, core: &Core) -> Vec<(String, String, Option<Timestamp>)> {
+        let mut out = Vec::new();
+        if let Some(e) = core.feed_health().and_then(|f| f.last_error) {
+            out.push((e.kind.to_owned(), e.reason, Some(e.since)));
+        }
+        for (kind, message) in &self.startup_problems {
+            out.push((kind.clone(), message.clone(), None));
+        }
+        for notice in &core.status.notices {
+            out.push(("layout".to_owned(), notice.clone(), None));
+        }
+        if let Some(m) = monitor::not_found() {
+            out.push(("monitor_not_found".to_owned(), m, None));
+        }
+        if let Some(c) = &self.chimes
+            && c.status().state == AudioState::NoDevice
+        {
+            out.push((
+                "no_audio_device".to_owned(),
+                "no sound output device; calls are shown but not heard".to_owned(),
+                None,
+            ));
+        }
+        if self.frozen {
+            out.push((
+                "screen_frozen".to_owned(),
+                "frames are wanted but none reaches the screen".to_owned(),
+                None,
+            ));
+        }
+        out
+    }
+
+    /// Whether the identify overlay is to be shown now.
+    fn identifying(&self, instant: Instant) -> bool {
+        self.identify_always
+            || instant.duration_since(self.started) < self.identify_at_start
+            || self
+                .health
+                .as_ref()
+                .and_then(|h| h.identify_until())
+                .is_some_and(|until| instant < until)
+    }
+
+    fn publish(&mut self, core: &Core) {
+        let now = Timestamp::now();
+        let problems = self.problems.update(self.current_problems(core), now);
+        self.overlay = Overlay {
+            faults: problems.iter().map(|p| p.kind.clone()).collect(),
+            identify: self
+                .identity
+                .clone()
+                .filter(|_| self.identifying(Instant::now())),
+        };
         let Some(health) = &self.health else {
             return;
         };
-        let now = Timestamp::now();
         let (connected, link) = match core.status.link {
             Link::Connected => (true, "connected"),
             Link::Connecting => (false, "connecting"),
@@ -301,6 +407,7 @@ impl Supervisor {
             audio: self.chimes.as_ref().map(|c| c.status()),
             layout_errors: core.status.notices.clone(),
             last_connection_error: feed.last_error,
+            problems,
             feed_thread: feed.restarts,
             audio_thread: self
                 .chimes

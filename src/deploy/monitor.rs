@@ -1,6 +1,19 @@
 //! Choosing the monitor the fullscreen board goes on, by output name or index.
 
 use crate::config::MonitorChoice;
+use std::sync::{Mutex, PoisonError};
+
+/// Why the configured monitor was not used, for /health's problems and the fault marker; set
+/// by [`chosen`] on the UI thread, read by the supervisor.
+static NOT_FOUND: Mutex<Option<String>> = Mutex::new(None);
+
+/// The configured monitor that was not found, if it was not.
+pub fn not_found() -> Option<String> {
+    NOT_FOUND
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
 
 /// The index of the monitor `choice` names among `names` (the window system's order), or `None`
 /// when it names none (the caller then uses the primary monitor and says so).
@@ -22,7 +35,14 @@ pub fn chosen(
     let choice = choice?;
     let monitors: Vec<_> = event_loop.available_monitors().collect();
     let names: Vec<Option<String>> = monitors.iter().map(|m| m.name()).collect();
-    match pick(&names, choice) {
+    let picked = pick(&names, choice);
+    *NOT_FOUND.lock().unwrap_or_else(PoisonError::into_inner) = match picked {
+        Some(_) => None,
+        None => Some(format!(
+            "monitor `{choice}` not found; showing on the primary one"
+        )),
+    };
+    match picked {
         Some(i) => monitors.into_iter().nth(i),
         None => {
             let list: Vec<String> = names

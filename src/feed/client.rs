@@ -68,10 +68,16 @@ impl ConnectionEnd {
         }
     }
 
-    /// The error to keep for /health: the queue system refusing this display, or no token.
-    /// Network trouble is not one: it is reported by the link state and the data's age.
+    /// The error to keep for /health's problems: the queue system refusing this display, no
+    /// token, and what stops a connection from being made at all (TLS, DNS, refused, timeout).
+    /// A connection that broke after working is not one: the link state and the data's age
+    /// report it, and the next attempt may well succeed.
     fn refusal(&self) -> Option<(&'static str, String)> {
         match self {
+            ConnectionEnd::Tls(e) => Some(("tls", e.to_string())),
+            ConnectionEnd::BadUrl(m) => Some(("bad_url", m.clone())),
+            ConnectionEnd::ConnectTimeout(_) => Some(("connect_timeout", self.to_string())),
+            ConnectionEnd::Connect(m) => Some((connect_kind(m), m.clone())),
             ConnectionEnd::Refused {
                 status: 401,
                 reason,
@@ -86,6 +92,27 @@ impl ConnectionEnd {
             ConnectionEnd::Token(e) => Some((e.kind(), e.to_string())),
             _ => None,
         }
+    }
+}
+
+/// What kind of failure to connect a message from the network libraries describes. They give
+/// only text (an `io::Error` or rustls's error, formatted), so the words are matched.
+fn connect_kind(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("failed to lookup address")
+        || m.contains("name or service not known")
+        || m.contains("temporary failure in name resolution")
+        || m.contains("no address associated")
+    {
+        "dns"
+    } else if m.contains("connection refused") {
+        "connection_refused"
+    } else if m.contains("certificate") || m.contains("tls") {
+        "tls"
+    } else if m.contains("unreachable") {
+        "unreachable"
+    } else {
+        "connect"
     }
 }
 

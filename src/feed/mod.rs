@@ -137,8 +137,9 @@ impl fmt::Debug for FeedConfig {
 /// connection brings a text frame again, for /health and the log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConnectionError {
-    /// `unauthorized` (401), `forbidden` (403), `policy_violation` (close 1008), or one of
-    /// [`TokenError::kind`].
+    /// `unauthorized` (401), `forbidden` (403), `policy_violation` (close 1008), one of
+    /// [`TokenError::kind`], or why no connection could be made: `tls`, `dns`,
+    /// `connection_refused`, `unreachable`, `connect_timeout`, `connect`, `bad_url`.
     pub kind: &'static str,
     /// What the server said (status line and body, or the close reason), or what is wrong with
     /// the token file; never the token.

@@ -289,8 +289,13 @@ async fn handle(mut stream: TcpStream, shared: &Shared, access: &Access, slot: &
             "401 Unauthorized",
             "this endpoint needs Authorization: Bearer <token> (health_token_file)\n",
         )
+    } else if method == "POST" && path == "/identify" {
+        // The one request that changes anything, and only the picture for a minute: the
+        // identify overlay, so that a technician can tell which physical screen this is.
+        shared.identify(IDENTIFY_FOR);
+        Response::text("200 OK", "the identify overlay is shown for 60 s\n")
     } else if method != "GET" && method != "HEAD" {
-        Response::text("405 Method Not Allowed", "only GET\n")
+        Response::text("405 Method Not Allowed", "only GET (and POST /identify)\n")
     } else {
         route(path, shared).await
     };
@@ -325,6 +330,9 @@ async fn read_head(stream: &mut TcpStream) -> Result<String, Option<Response>> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// How long `POST /identify` shows the identify overlay.
+pub const IDENTIFY_FOR: Duration = Duration::from_secs(60);
 
 /// `GET /path HTTP/1.1` → ("GET", "/path"), the query string dropped.
 fn parse_request_line(head: &str) -> Option<(&str, &str)> {

@@ -122,6 +122,12 @@ pub fn prometheus(s: &HealthReport) -> String {
         "1 when systemd's watchdog is fed.",
         flag(s.watchdog),
     );
+    metric(
+        "problems",
+        "gauge",
+        "Problems keeping the board from working as installed (see /health).",
+        s.problems.len() as f64,
+    );
     if let Some(a) = &s.audio {
         metric(
             "audio_device_available",
@@ -163,6 +169,29 @@ pub fn prometheus(s: &HealthReport) -> String {
                 out,
                 "tablica_audio_state{{state=\"{name}\"}} {}",
                 flag(a.state == state)
+            );
+        }
+    }
+    if !s.problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "# HELP tablica_problem 1 for each kind of problem going on now."
+        );
+        let _ = writeln!(out, "# TYPE tablica_problem gauge");
+        for p in &s.problems {
+            let _ = writeln!(out, "tablica_problem{{kind=\"{}\"}} 1", label(&p.kind));
+        }
+        let _ = writeln!(
+            out,
+            "# HELP tablica_problem_since_seconds When each problem going on began (Unix time)."
+        );
+        let _ = writeln!(out, "# TYPE tablica_problem_since_seconds gauge");
+        for p in &s.problems {
+            let _ = writeln!(
+                out,
+                "tablica_problem_since_seconds{{kind=\"{}\"}} {}",
+                label(&p.kind),
+                p.since.as_second()
             );
         }
     }

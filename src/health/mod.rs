@@ -94,6 +94,10 @@ pub struct HealthReport {
     /// code 1008, or no usable token file): `kind`, `reason` and `since`; `null` once a
     /// connection brings data again.
     pub last_connection_error: Option<ConnectionError>,
+    /// Everything that keeps the board from working as installed, each with its `kind`, a
+    /// message and `since` when; the same list as the fault marker on screen and
+    /// `tablica_problem` in /metrics. Empty when all is well.
+    pub problems: Vec<Problem>,
     /// Restarts of the feed's thread after it panicked or ended unexpectedly.
     pub feed_thread: Restarts,
     /// Restarts of the audio thread after it panicked or ended unexpectedly.
@@ -101,6 +105,58 @@ pub struct HealthReport {
     /// When the snapshot was taken, for `last_event_age_s` between publications.
     #[serde(skip)]
     pub taken: Option<Instant>,
+}
+
+/// One thing that keeps the board from working as installed: a start-up or connection problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// A stable name: `config`, `no_server`, `layout`, `token_missing`, `unauthorized`, `tls`,
+    /// `dns`, `connection_refused`, `no_audio_device`, `monitor_not_found`, ...
+    pub kind: String,
+    /// What is wrong, for a person; never a secret.
+    pub message: String,
+    /// When the board first saw it, of the run of it that is still going on.
+    pub since: jiff::Timestamp,
+}
+
+/// Remembers since when each kind of problem has been going on, so that a problem seen at
+/// every look keeps its first time, and one that went away starts afresh when it returns.
+#[derive(Debug, Default)]
+pub struct Problems {
+    since: std::collections::BTreeMap<String, jiff::Timestamp>,
+}
+
+impl Problems {
+    /// The problems now, from `(kind, message, since if its source knows it)`, at most one per
+    /// kind (the first), in the order given.
+    pub fn update(
+        &mut self,
+        current: Vec<(String, String, Option<jiff::Timestamp>)>,
+        now: jiff::Timestamp,
+    ) -> Vec<Problem> {
+        let mut out: Vec<Problem> = Vec::with_capacity(current.len());
+        for (kind, message, known) in current {
+            if out.iter().any(|p| p.kind == kind) {
+                continue;
+            }
+            let since = *self
+                .since
+                .entry(kind.clone())
+                .and_modify(|t| {
+                    if let Some(k) = known {
+                        *t = k;
+                    }
+                })
+                .or_insert(known.unwrap_or(now));
+            out.push(Problem {
+                kind,
+                message,
+                since,
+            });
+        }
+        self.since.retain(|k, _| out.iter().any(|p| &p.kind == k));
+        out
+    }
 }
 
 /// A frame for `/screenshot.png`, asked of the UI thread.
@@ -121,6 +177,8 @@ pub struct Shared {
     last_screenshot: tokio::sync::Mutex<Option<(Instant, http::Cached)>>,
     /// Frames asked of the UI thread for screenshots.
     screenshots_rendered: AtomicU64,
+    /// Until when `POST /identify` asked for the identify overlay.
+    identify_until: Mutex<Option<Instant>>,
 }
 
 impl Shared {
@@ -136,6 +194,7 @@ impl Shared {
             waker: OnceLock::new(),
             last_screenshot: tokio::sync::Mutex::new(None),
             screenshots_rendered: AtomicU64::new(0),
+            identify_until: Mutex::new(None),
         });
         (shared, rx)
     }
@@ -167,6 +226,26 @@ impl Shared {
         }
         s.screenshots_rendered = self.screenshots_rendered.load(Ordering::Relaxed);
         s
+    }
+
+    /// Shows the identify overlay for `how_long` from now (`POST /identify`), and wakes the UI
+    /// thread to draw it.
+    pub fn identify(&self, how_long: std::time::Duration) {
+        *self
+            .identify_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + how_long);
+        if let Some(wake) = self.waker.get() {
+            wake();
+        }
+    }
+
+    /// Until when the identify overlay was asked for by `POST /identify`.
+    pub fn identify_until(&self) -> Option<Instant> {
+        *self
+            .identify_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn set_waker(&self, waker: Waker) {

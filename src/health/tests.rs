@@ -259,3 +259,46 @@ fn percentiles() {
     let v: Vec<f64> = (1..=1000).map(f64::from).collect();
     assert_eq!(p99(v), 990.0);
 }
+
+#[test]
+fn a_problem_keeps_its_first_time_until_it_goes() {
+    let t = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).unwrap();
+    let p = |kind: &str| (kind.to_owned(), format!("{kind} happened"), None);
+    let mut problems = Problems::default();
+    let now = problems.update(vec![p("dns"), p("config"), p("dns")], t(0));
+    assert_eq!(now.len(), 2, "one entry per kind");
+    assert_eq!((now[0].kind.as_str(), now[0].since), ("dns", t(0)));
+    let now = problems.update(vec![p("dns")], t(10));
+    assert_eq!(now[0].since, t(0), "still going: the first time stays");
+    let now = problems.update(vec![p("config")], t(20));
+    assert_eq!(now[0].since, t(20), "gone and back: a new run");
+    // A source that knows its own start is believed.
+    let now = problems.update(vec![("tls".into(), "x".into(), Some(t(5)))], t(30));
+    assert_eq!(now[0].since, t(5));
+}
+
+#[test]
+fn problems_in_metrics() {
+    let since = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let s = HealthReport {
+        problems: vec![Problem {
+            kind: "unauthorized".into(),
+            message: "HTTP 401".into(),
+            since,
+        }],
+        ..HealthReport::default()
+    };
+    let text = prometheus(&s);
+    assert!(text.contains("tablica_problems 1\n"), "{text}");
+    assert!(
+        text.contains("tablica_problem{kind=\"unauthorized\"} 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tablica_problem_since_seconds{kind=\"unauthorized\"} 1800000000\n"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["problems"][0]["kind"], "unauthorized");
+    assert_eq!(json["problems"][0]["since"], "2027-01-15T08:00:00Z");
+}

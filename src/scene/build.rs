@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 mod calls;
 mod footer;
+pub mod overlay;
 mod services;
 
 /// How the display is fed, as far as the picture is concerned.

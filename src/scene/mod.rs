@@ -8,6 +8,7 @@ pub mod display;
 pub mod hours;
 pub mod polish;
 
+pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
 pub use display::*;
 pub use hours::OpeningHours;

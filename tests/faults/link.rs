@@ -524,3 +524,136 @@ fn the_token_never_reaches_the_log_whatever_rust_log_says() {
         }
     }
 }
+
+/// `method path` to the health endpoint: the status line and the body.
+fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (String, String) {
+    let mut s = std::net::TcpStream::connect(addr).expect("the health endpoint listens");
+    s.set_read_timeout(Some(10 * SECOND)).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+/// Before: a board whose server refused TCP connections said so only in the journal; /health
+/// had no problem to show (`last_connection_error` kept only refusals by the server).
+#[test]
+fn a_refused_connection_is_a_problem_on_health_metrics_and_screen() {
+    let dead = free_port();
+    let addr = free_port();
+    let mut supervisor = Supervisor::start(SupervisorOptions {
+        health: Some(addr),
+        display_id: "test-display".into(),
+        problems: vec![(
+            "config".into(),
+            "t.toml:3:1: hours.sundy: unknown key".into(),
+        )],
+        ..SupervisorOptions::default()
+    });
+    let mut display = Display::connect(fast_config(&url(dead)));
+    display.pump_until(
+        5 * SECOND,
+        "the refused connection on the feed's health",
+        |c| {
+            c.feed_health()
+                .and_then(|h| h.last_error)
+                .is_some_and(|e| e.kind == "connection_refused")
+        },
+    );
+    assert!(supervisor.after_wake(&display.core), "the marker is drawn");
+    let health = get_json(addr, "/health");
+    let problems = health["problems"].as_array().expect("a problems list");
+    let kinds: Vec<&str> = problems
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["connection_refused", "config"], "{health}");
+    let since: jiff::Timestamp = problems[0]["since"].as_str().unwrap().parse().unwrap();
+    assert!(since <= jiff::Timestamp::now());
+    let (status, metrics) = request(addr, "GET", "/metrics");
+    assert!(status.contains("200"), "{status}");
+    assert!(
+        metrics.contains("tablica_problem{kind=\"connection_refused\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tablica_problems 2"), "{metrics}");
+    // The marker goes over the frame about to be drawn.
+    let mut list =
+        tablica::scene::DisplayList::new(1920, 1080, tablica::scene::Color::rgb(0, 0, 0));
+    supervisor.before_draw(&mut list, jiff::Timestamp::now());
+    let texts: Vec<&str> = list.texts().map(|t| t.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Usterka") && t.contains("connection_refused")),
+        "{texts:?}"
+    );
+    // The identify overlay is on for the first minutes only where there is an identity.
+    assert!(
+        !texts.iter().any(|t| t.contains("IDENTYFIKACJA")),
+        "{texts:?}"
+    );
+}
+
+/// `POST /identify` shows the identify card; nothing else is accepted but GET.
+#[test]
+fn post_identify_shows_the_card() {
+    let addr = free_port();
+    let mut supervisor = Supervisor::start(SupervisorOptions {
+        health: Some(addr),
+        display_id: "galeria-1".into(),
+        identity: Some(tablica::scene::overlay::Identity {
+            display_id: "galeria-1".into(),
+            ..Default::default()
+        }),
+        ..SupervisorOptions::default()
+    });
+    let display = Display::connect(fast_config(&url(free_port())));
+    let card = |supervisor: &mut Supervisor| {
+        supervisor.after_wake(&display.core);
+        let mut list =
+            tablica::scene::DisplayList::new(1080, 1920, tablica::scene::Color::rgb(0, 0, 0));
+        supervisor.before_draw(&mut list, jiff::Timestamp::now());
+        list.texts().any(|t| t.text == "galeria-1")
+    };
+    assert!(!card(&mut supervisor), "no card before it is asked for");
+    let (status, _) = request(addr, "POST", "/health");
+    assert!(status.contains("405"), "{status}");
+    let (status, body) = request(addr, "POST", "/identify");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("60 s"), "{body}");
+    assert!(card(&mut supervisor), "the card names the display");
+}
+
+/// The journal gets one line for a problem that repeats, not one per attempt.
+#[test]
+fn a_repeated_connection_failure_is_logged_once() {
+    capture_logs();
+    let dead = free_port();
+    let mut display = Display::connect(fast_config(&url(dead)));
+    display.pump_until(5 * SECOND, "the refused connection", |c| {
+        c.feed_health()
+            .and_then(|h| h.last_error)
+            .is_some_and(|e| e.kind == "connection_refused")
+    });
+    // With backoff capped at 200 ms, a few more seconds are many more attempts.
+    let until = Instant::now() + 2 * SECOND;
+    display.pump_until(5 * SECOND, "more attempts", |_| Instant::now() >= until);
+    let logs = captured_logs();
+    // The log is shared by the tests of this binary and its lines do not name the URL: two
+    // other tests here connect to dead ports as well, one line each. Without the limiter there
+    // would be a line per attempt, ten or more in these seconds.
+    let lines = logs
+        .lines()
+        .filter(|l| l.contains("Connection refused"))
+        .count();
+    assert!((1..=3).contains(&lines), "{lines} lines:\n{logs}");
+}
