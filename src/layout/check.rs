@@ -3,7 +3,7 @@
 
 use super::asset::{AssetKind, read_asset};
 use super::{Layout, LayoutError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Letters the board writes in Polish (and the Ukrainian service names some offices use are
 /// checked by the font's own coverage, not required here): a font without them would show boxes.
@@ -238,29 +238,6 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
         }
     }
     None
-}
-
-/// Folders a live reload must watch: the layout's own and those of files it references.
-pub fn watched_dirs(layout: &Layout, layout_path: &Path) -> Vec<PathBuf> {
-    let mut dirs = vec![
-        layout_path
-            .parent()
-            .map_or(PathBuf::from("."), Path::to_path_buf),
-    ];
-    let referenced = layout
-        .header
-        .logo
-        .iter()
-        .chain(layout.style.background_image.iter())
-        .chain(layout.style.font_files.iter());
-    for r in referenced {
-        if let Some(dir) = layout.asset(r).parent() {
-            dirs.push(dir.to_path_buf());
-        }
-    }
-    dirs.sort();
-    dirs.dedup();
-    dirs
 }
 
 #[cfg(test)]
