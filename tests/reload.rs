@@ -334,3 +334,68 @@ fn unrelated_writes_in_the_folder_do_not_reload() {
     std::fs::write(&path, text.replace("#0A1C2E", "#402000")).unwrap();
     wait_count(&count, before, "editing the layout");
 }
+
+/// Each fixture in tests/data/layouts starts with `# expect: LINE:COL: words` — a mistake a
+/// designer made, where `check` must place it, and words of the plain message (with the fix)
+/// it must give.
+#[test]
+fn check_fixtures_say_what_is_wrong_and_how_to_fix_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layouts");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    fixtures.sort();
+    let mut checked = 0;
+    for path in fixtures {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Some(expect) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+        else {
+            continue;
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(!out.status.success(), "{name} passed the check");
+        let (place, words) = expect.split_once(": ").unwrap();
+        let at = format!("{}:{place}: ", path.display());
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains(words)),
+            "{name}: wanted {at}…{words}…, got {stdout:?}"
+        );
+        // Programmers' words the parser uses must not reach a designer.
+        for jargon in ["f32", "invalid length", "invalid type", "ImageError", "format could"] {
+            assert!(!stdout.contains(jargon), "{name}: {jargon:?} in {stdout:?}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} fixtures");
+}
+
+/// `preview` needs no display; Mesa's device-selection layer probing Wayland printed
+/// "XDG_RUNTIME_DIR is invalid" twice on every run.
+#[test]
+fn preview_says_nothing_about_displays() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args(["preview", "--scenario", "quiet", "--size", "320x180", "--out"])
+        .arg(out_dir.path())
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("NODEVICE_SELECT")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+}

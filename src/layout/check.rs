@@ -84,8 +84,9 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
                 "style.font",
                 format!(
                     "style.font = \"{font}\" is neither the built-in \"{}\" nor a family in \
-                     style.font_files",
-                    crate::fonts::BUILTIN_FAMILY
+                     style.font_files{}",
+                    crate::fonts::BUILTIN_FAMILY,
+                    family_hint(&families)
                 ),
             )
             .in_file(file),
@@ -94,19 +95,49 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
     problems
 }
 
+/// What to write for `style.font`: the families the font files provide (a designer often knows a
+/// font by its file name, not by the family name inside it).
+fn family_hint(families: &[String]) -> String {
+    match families {
+        [] => "; name a font file in style.font_files, or leave style.font out for the built-in \
+               font"
+            .to_owned(),
+        [one] => format!("; the font files provide \"{one}\": write style.font = \"{one}\""),
+        many => format!(
+            "; the font files provide {}: write one of them",
+            many.iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn check_image(path: &Path) -> Result<(), String> {
     let data = read_asset(path, AssetKind::Image).map_err(|e| {
         if e.is_not_found() {
-            format!("file not found ({})", path.display())
+            format!("file not found ({}){}", path.display(), other_case(path))
         } else {
             e.to_string()
         }
     })?;
+    if is_svg(path, &data) {
+        return Err("is an SVG drawing, and the board draws PNG or JPEG pictures only; export it \
+                    as PNG (Inkscape: File → Export; or `rsvg-convert -h 512 logo.svg > logo.png`) \
+                    and name the PNG here"
+            .to_owned());
+    }
+    let unreadable = |e: image::ImageError| {
+        format!(
+            "is not a PNG or JPEG picture the board can read ({e}); open it in an image editor \
+             and export it again as PNG"
+        )
+    };
     let (w, h) = image::ImageReader::new(std::io::Cursor::new(data))
         .with_guessed_format()
-        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?
+        .map_err(|e| unreadable(image::ImageError::IoError(e)))?
         .into_dimensions()
-        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?;
+        .map_err(unreadable)?;
     if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
         return Err(format!(
             "picture of {w}×{h} pixels is too large (at most {MAX_IMAGE_SIDE} on a side); \
@@ -114,6 +145,42 @@ fn check_image(path: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// "; did you mean `logo.png`?" when the folder holds the file under other capitals (`Logo.PNG`
+/// written, `logo.png` on disk): Linux tells them apart, the designer's own computer may not.
+fn other_case(path: &Path) -> String {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return String::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return String::new();
+    };
+    // A folder of thousands of files is only looked through so far.
+    entries
+        .take(10_000)
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .find(|other| other != name && other.eq_ignore_ascii_case(name))
+        .map(|other| {
+            format!("; the folder has \"{other}\" — names differ in capitals here, write \"{other}\"")
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a picture is an SVG drawing (by its name or by its first bytes).
+fn is_svg(path: &Path, data: &[u8]) -> bool {
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("svgz"));
+    let head = String::from_utf8_lossy(&data[..data.len().min(512)]).to_ascii_lowercase();
+    named || head.contains("<svg")
 }
 
 /// The families a font file holds and the Polish letters it lacks.

@@ -388,6 +388,25 @@ impl Layout {
     }
 }
 
+/// Every section and the keys it takes, read from the layout's own fields (so that it cannot
+/// drift from them), for telling a designer which section a misplaced key belongs in.
+pub(crate) fn section_keys() -> Vec<(String, Vec<String>)> {
+    let mut full = Layout::default();
+    // Keys that are left out when unset must still be listed.
+    full.header.logo = Some(String::new());
+    full.style.background_image = Some(String::new());
+    let Ok(toml::Value::Table(table)) = toml::Value::try_from(&full) else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .filter_map(|(section, value)| match value {
+            toml::Value::Table(t) => Some((section, t.keys().cloned().collect())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The sections every layout file names. Each may be empty (its keys keep their defaults), but
 /// each must be there: a file cut short by a failed copy or a half-finished save then shows as an
 /// error instead of quietly falling back to defaults for the part that is missing.
