@@ -136,8 +136,13 @@ impl Worker {
         let _span = tracing::info_span!("layout_reload", path = %self.path.display()).entered();
         let result = check_file(&self.path);
         match &result {
-            Ok((layout, _)) => {
+            Ok((layout, text)) => {
                 tracing::info!("layout read and checked");
+                // What spoils the look does not stop a reload (the designer is mid-edit and
+                // wants to see the result), but is said in the log as `check` says it.
+                for p in super::check::check_design(layout, text, &self.path) {
+                    tracing::warn!("layout: {p}");
+                }
                 let files = watched_files(Some(layout), &self.path);
                 self.watch(files);
             }
