@@ -374,7 +374,13 @@ fn check_fixtures_say_what_is_wrong_and_how_to_fix_it() {
             "{name}: wanted {at}…{words}…, got {stdout:?}"
         );
         // Programmers' words the parser uses must not reach a designer.
-        for jargon in ["f32", "invalid length", "invalid type", "ImageError", "format could"] {
+        for jargon in [
+            "f32",
+            "invalid length",
+            "invalid type",
+            "ImageError",
+            "format could",
+        ] {
             assert!(!stdout.contains(jargon), "{name}: {jargon:?} in {stdout:?}");
         }
         checked += 1;
@@ -388,7 +394,14 @@ fn check_fixtures_say_what_is_wrong_and_how_to_fix_it() {
 fn preview_says_nothing_about_displays() {
     let out_dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
-        .args(["preview", "--scenario", "quiet", "--size", "320x180", "--out"])
+        .args([
+            "preview",
+            "--scenario",
+            "quiet",
+            "--size",
+            "320x180",
+            "--out",
+        ])
         .arg(out_dir.path())
         .env_remove("XDG_RUNTIME_DIR")
         .env_remove("WAYLAND_DISPLAY")

@@ -158,7 +158,8 @@ fn draw(
 /// not set" twice on every run, which read as an error to designers. The layer only picks the
 /// GPU that drives the screen, which matters to the board's window, not to a PNG.
 fn quiet_display_probe() {
-    if std::env::var_os("WAYLAND_DISPLAY").is_none() && std::env::var_os("NODEVICE_SELECT").is_none()
+    if std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && std::env::var_os("NODEVICE_SELECT").is_none()
     {
         // SAFETY: called at the start of a command, before it starts any thread, so no other
         // thread can be reading the environment at the same time.
@@ -228,7 +229,16 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
 fn preview_sizes(args: &PreviewArgs) -> CmdResult<Vec<Size>> {
     let Some(path) = &args.layout else {
         return Ok(if args.size.is_empty() {
-            vec![Size { width: 1920, height: 1080 }, Size { width: 1080, height: 1920 }]
+            vec![
+                Size {
+                    width: 1920,
+                    height: 1080,
+                },
+                Size {
+                    width: 1080,
+                    height: 1920,
+                },
+            ]
         } else {
             args.size.clone()
         });
@@ -251,7 +261,10 @@ fn preview_sizes(args: &PreviewArgs) -> CmdResult<Vec<Size>> {
             path.display(),
             own.word()
         );
-        return Ok(vec![Size { width: w, height: h }]);
+        return Ok(vec![Size {
+            width: w,
+            height: h,
+        }]);
     }
     for size in &args.size {
         let shape = crate::layout::Orientation::of(size.width, size.height);

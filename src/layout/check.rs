@@ -122,10 +122,12 @@ fn check_image(path: &Path) -> Result<(), String> {
         }
     })?;
     if is_svg(path, &data) {
-        return Err("is an SVG drawing, and the board draws PNG or JPEG pictures only; export it \
+        return Err(
+            "is an SVG drawing, and the board draws PNG or JPEG pictures only; export it \
                     as PNG (Inkscape: File → Export; or `rsvg-convert -h 512 logo.svg > logo.png`) \
                     and name the PNG here"
-            .to_owned());
+                .to_owned(),
+        );
     }
     let unreadable = |e: image::ImageError| {
         format!(
@@ -168,7 +170,9 @@ fn other_case(path: &Path) -> String {
         .filter_map(|e| e.file_name().into_string().ok())
         .find(|other| other != name && other.eq_ignore_ascii_case(name))
         .map(|other| {
-            format!("; the folder has \"{other}\" — names differ in capitals here, write \"{other}\"")
+            format!(
+                "; the folder has \"{other}\" — names differ in capitals here, write \"{other}\""
+            )
         })
         .unwrap_or_default()
 }
@@ -377,10 +381,7 @@ pub fn check_design(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
     for (key, message) in type_problems(layout, size) {
         problems.push(LayoutError::key(text, key, message));
     }
-    problems
-        .into_iter()
-        .map(|p| p.in_file(file))
-        .collect()
+    problems.into_iter().map(|p| p.in_file(file)).collect()
 }
 
 fn show([x, y, w, h]: [f32; 4]) -> String {
@@ -388,7 +389,10 @@ fn show([x, y, w, h]: [f32; 4]) -> String {
 }
 
 /// The scene the design checks measure: a busy board with a call on screen, open, no notices.
-fn representative_scene(layout: &Layout, (width, height): (u32, u32)) -> Option<crate::scene::DisplayList> {
+fn representative_scene(
+    layout: &Layout,
+    (width, height): (u32, u32),
+) -> Option<crate::scene::DisplayList> {
     use crate::scene::{self, OpeningHours, Status};
     let s = crate::scenarios::build(REPRESENTATIVE)?;
     let status = Status {
@@ -401,7 +405,10 @@ fn representative_scene(layout: &Layout, (width, height): (u32, u32)) -> Option<
 
 /// The panel key whose region holds pixel rectangle `r`, for saying where a text is.
 fn panel_of(layout: &Layout, r: &crate::scene::Rect, (w, h): (u32, u32)) -> &'static str {
-    let (cx, cy) = ((r.x + r.w / 2.0) / w as f32 * 100.0, (r.y + r.h / 2.0) / h as f32 * 100.0);
+    let (cx, cy) = (
+        (r.x + r.w / 2.0) / w as f32 * 100.0,
+        (r.y + r.h / 2.0) / h as f32 * 100.0,
+    );
     panels(layout)
         .iter()
         .rev()
@@ -432,7 +439,10 @@ fn contrast_problems(layout: &Layout, text: &str, size: (u32, u32)) -> Vec<Layou
             Item::Rect(r) => under.push(r),
             Item::Text(t) if !t.text.trim().is_empty() => {
                 let (cx, cy) = (t.rect.x + t.rect.w / 2.0, t.rect.y + t.rect.h / 2.0);
-                let mut bg = Color { a: 1.0, ..list.clear };
+                let mut bg = Color {
+                    a: 1.0,
+                    ..list.clear
+                };
                 for r in &under {
                     let rr = r.rect;
                     if cx >= rr.x && cx <= rr.x + rr.w && cy >= rr.y && cy <= rr.y + rr.h {
@@ -457,11 +467,16 @@ fn contrast_problems(layout: &Layout, text: &str, size: (u32, u32)) -> Vec<Layou
                         fg_key.unwrap_or("?"),
                         hex(fg),
                         hex(bg),
-                        if layout.high_contrast { " (high_contrast = true)" } else { "" },
+                        if layout.high_contrast {
+                            " (high_contrast = true)"
+                        } else {
+                            ""
+                        },
                         t.text,
                         panel_of(layout, &t.rect, size),
                     );
-                    let key = fg_key.map_or_else(|| "colors.text".to_owned(), |k| format!("colors.{k}"));
+                    let key =
+                        fg_key.map_or_else(|| "colors.text".to_owned(), |k| format!("colors.{k}"));
                     problems.push(LayoutError::key(text, &key, message));
                 }
             }
@@ -473,12 +488,19 @@ fn contrast_problems(layout: &Layout, text: &str, size: (u32, u32)) -> Vec<Layou
 
 /// The `[colors]` key whose colour is `c` (text colours first), if any.
 fn colour_key(layout: &Layout, c: crate::scene::Color) -> Option<&'static str> {
-    keyed_colours(layout).into_iter().find(|(_, h)| same(*h, c)).map(|(name, _)| name)
+    keyed_colours(layout)
+        .into_iter()
+        .find(|(_, h)| same(*h, c))
+        .map(|(name, _)| name)
 }
 
 /// The `[colors]` key of a backdrop colour `c` (panels and backgrounds first), if any.
 fn backdrop_key(layout: &Layout, c: crate::scene::Color) -> Option<&'static str> {
-    keyed_colours(layout).into_iter().rev().find(|(_, h)| same(*h, c)).map(|(name, _)| name)
+    keyed_colours(layout)
+        .into_iter()
+        .rev()
+        .find(|(_, h)| same(*h, c))
+        .map(|(name, _)| name)
 }
 
 fn same(a: crate::scene::Color, b: crate::scene::Color) -> bool {
@@ -547,10 +569,16 @@ fn type_problems(layout: &Layout, (width, height): (u32, u32)) -> Vec<(&'static 
         if chars == 0.0 || t.rect.w <= 0.0 {
             continue;
         }
-        let em = if t.weight == crate::scene::Weight::Bold { EM_BOLD } else { EM_REGULAR };
+        let em = if t.weight == crate::scene::Weight::Bold {
+            EM_BOLD
+        } else {
+            EM_REGULAR
+        };
         let lines = t.max_lines.max(1) as f32;
         // The size at which the text fits its box, by width over its lines and by height.
-        let fits = (t.rect.w * lines / (chars * em)).min(t.rect.h / (line * lines).max(1.0)).min(t.size);
+        let fits = (t.rect.w * lines / (chars * em))
+            .min(t.rect.h / (line * lines).max(1.0))
+            .min(t.size);
         let panel = panel_of(layout, &t.rect, (width, height));
         let key = size_key(panel);
         let excerpt: String = t.text.chars().take(40).collect();
@@ -606,7 +634,10 @@ mod tests {
             ("landscape.toml", super::super::Orientation::Landscape),
             ("portrait.toml", super::super::Orientation::Portrait),
             ("high-contrast.toml", super::super::Orientation::Landscape),
-            ("high-contrast-portrait.toml", super::super::Orientation::Portrait),
+            (
+                "high-contrast-portrait.toml",
+                super::super::Orientation::Portrait,
+            ),
         ] {
             let path = dir.join(name);
             let (mut layout, text) = Layout::load_all(&path).unwrap();

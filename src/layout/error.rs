@@ -72,7 +72,10 @@ impl LayoutError {
                 return LayoutError::key(text, rule.key, rule.message(literal));
             }
         }
-        if let Some(plain) = e.span().and_then(|span| plain_message(text, e.message(), span)) {
+        if let Some(plain) = e
+            .span()
+            .and_then(|span| plain_message(text, e.message(), span))
+        {
             return LayoutError::at(text, e.span().unwrap_or(0..0), plain);
         }
         match e.span() {
@@ -102,9 +105,13 @@ fn plain_message(text: &str, message: &str, span: Range<usize>) -> Option<String
     // `title_size = 4,2`: TOML stops at the comma, which Polish writes for the decimal point.
     if message.starts_with("unexpected key or value")
         && let Some((name, value)) = line.split_once('=')
-        && let Some((whole, fraction)) = value.split('#').next().unwrap_or("").trim().split_once(',')
+        && let Some((whole, fraction)) =
+            value.split('#').next().unwrap_or("").trim().split_once(',')
         && !whole.is_empty()
-        && whole.trim_start_matches('-').chars().all(|c| c.is_ascii_digit())
+        && whole
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit())
         && !fraction.is_empty()
         && fraction.chars().all(|c| c.is_ascii_digit())
     {
@@ -156,7 +163,9 @@ fn plain_message(text: &str, message: &str, span: Range<usize>) -> Option<String
             format!(
                 "the section [{name}] is written twice{}; put its keys together under one \
                  [{name}] and delete the other",
-                first.map(|n| format!(" (first on line {n})")).unwrap_or_default()
+                first
+                    .map(|n| format!(" (first on line {n})"))
+                    .unwrap_or_default()
             )
         } else {
             let table = key
@@ -169,7 +178,9 @@ fn plain_message(text: &str, message: &str, span: Range<usize>) -> Option<String
             });
             format!(
                 "`{name}` is written twice{table}{}; keep one and delete the other",
-                first.map(|n| format!(" (first on line {n})")).unwrap_or_default()
+                first
+                    .map(|n| format!(" (first on line {n})"))
+                    .unwrap_or_default()
             )
         });
     }
@@ -188,7 +199,9 @@ fn plain_message(text: &str, message: &str, span: Range<usize>) -> Option<String
             .map(|(section, _)| format!("[{section}]"))
             .collect();
         if !elsewhere.is_empty() {
-            let here = here.map(|t| format!("[{t}]")).unwrap_or("this section".into());
+            let here = here
+                .map(|t| format!("[{t}]"))
+                .unwrap_or("this section".into());
             return Some(format!(
                 "`{unknown}` does not belong in {here}; it is a key of {}: move the line there",
                 elsewhere.join(" or ")

@@ -17,8 +17,8 @@ use super::check::check_file;
 use super::{Layout, LayoutError};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
 use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// A change is acted on once no other has come for this long.
@@ -60,7 +60,9 @@ impl LayoutWatcher {
                 return;
             }
             // A poisoned lock only means a panic elsewhere; the list itself is still whole.
-            let wanted = wanted.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let wanted = wanted
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if !event.paths.iter().any(|p| is_watched(p, &wanted)) {
                 return;
             }

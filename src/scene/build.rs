@@ -84,6 +84,11 @@ const CLOSED_AFTER_QUIET: SignedDuration = SignedDuration::from_mins(15);
 /// How fast a new call blinks: half a second on, half a second off.
 const BLINK: SignedDuration = SignedDuration::from_millis(500);
 
+/// How much of the background colour veils the call and the lists while the data is old: enough
+/// that the yellow frame and numbers no longer read as live, little enough that they stay
+/// legible.
+pub const STALE_VEIL: f32 = 0.55;
+
 pub fn build(
     board: &Board,
     layout: &Layout,
@@ -135,6 +140,9 @@ pub fn build(
         f.current_call();
         f.recent_calls();
         f.services();
+        if f.stale() {
+            f.dim_stale_panels();
+        }
         f.footer();
     }
     f.notices();
@@ -201,6 +209,24 @@ impl Frame<'_> {
             fill,
             border: (border > 0.0).then(|| (self.u(border), self.layout.colors.border.0)),
         }));
+    }
+
+    /// Dims the call and the lists while the data is old: they stay legible (a resident who was
+    /// called can still find their number) but no longer look live next to the footer's "no
+    /// connection" banner. A veil of the background colour over each panel keeps the layout's
+    /// own colours, only quieter.
+    fn dim_stale_panels(&mut self) {
+        let veil = self.colors().background.0.with_alpha(STALE_VEIL);
+        let radius = self.u(self.layout.style.radius);
+        let l = self.layout;
+        for region in [
+            &l.current_call.region,
+            &l.recent_calls.region,
+            &l.services.region,
+        ] {
+            let r = self.region(region);
+            self.list.rect(r, radius, veil);
+        }
     }
 
     fn has_data(&self) -> bool {

@@ -257,3 +257,40 @@ fn numbers_no_layout_file_can_hold_never_panic_the_scene() {
         }
     }
 }
+
+/// Offline, the old call and lists stay (a resident may still look for their number) but are
+/// veiled, so nobody takes them for live; a live board has no veil.
+#[test]
+fn offline_board_dims_the_call_and_lists_without_hiding_them() {
+    let veiled = |s: &Scene, text: &str| {
+        let at = s
+            .list
+            .items
+            .iter()
+            .position(|i| matches!(i, Item::Text(t) if t.text == text))
+            .unwrap_or_else(|| panic!("{text} is not drawn"));
+        let Item::Text(t) = &s.list.items[at] else {
+            unreachable!()
+        };
+        s.list.items[at..].iter().any(|i| {
+            matches!(i, Item::Rect(r) if r.fill.a > 0.4 && r.fill.a < 0.8 && r.rect.contains(&t.rect))
+        })
+    };
+    for (w, h) in SIZES {
+        let offline = scene("offline", w, h);
+        for text in ["A017", "C031", "Dowody osobiste"] {
+            assert!(veiled(&offline, text), "{w}x{h}: {text} is not dimmed");
+        }
+        // The banner itself stays bright.
+        assert!(!veiled(
+            &offline,
+            &texts(&offline)
+                .into_iter()
+                .find(|t| t.starts_with("Brak połączenia"))
+                .unwrap()
+                .to_owned()
+        ));
+        let live = scene("busy", w, h);
+        assert!(!veiled(&live, "A017"), "{w}x{h}: a live call is dimmed");
+    }
+}
