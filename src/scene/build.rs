@@ -335,9 +335,19 @@ impl Frame<'_> {
             .align(Align::Right)
             .shrink_to(self.u(hd.clock_size * 0.6));
         self.list.text(clock);
+        // The date is never cut: a header too narrow for the full form at its smallest size
+        // takes a shorter one. The estimate is generous (0.6 of the size per character), so a
+        // form chosen here fits with any ordinary font.
+        let date_min = self.u(hd.date_size * 0.7);
+        let forms = polish::date_forms(&self.local);
+        let date_text = forms
+            .iter()
+            .find(|f| f.chars().count() as f32 * 0.6 * date_min <= right_w)
+            .unwrap_or(&forms[2])
+            .clone();
         let date = self
             .text(
-                polish::date(&self.local),
+                date_text,
                 Rect::new(right_x, r.y + r.h * 0.62, right_w, r.h * 0.38),
                 hd.date_size,
                 c.muted.0,

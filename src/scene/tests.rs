@@ -294,3 +294,27 @@ fn offline_board_dims_the_call_and_lists_without_hiding_them() {
         assert!(!veiled(&live, "A017"), "{w}x{h}: a live call is dimmed");
     }
 }
+
+/// The date is never cut: a landscape layout on a portrait screen (a narrow right-hand column)
+/// writes a shorter date instead of "poniedziałek, 30 listopa…".
+#[test]
+fn the_date_takes_a_shorter_form_instead_of_being_cut() {
+    let s = scenarios::build("busy").unwrap();
+    let landscape = Layout::builtin_for(1920, 1080);
+    let narrow = build(&s.board, &landscape, &s.status, s.now, 1080, 1920);
+    let date = narrow
+        .list
+        .texts()
+        .find(|t| t.text.contains("2026"))
+        .expect("a date is drawn");
+    assert!(
+        date.text.chars().count() as f32 * 0.6 * date.min_size <= date.rect.w,
+        "{:?} does not fit {}",
+        date.text,
+        date.rect.w
+    );
+    assert!(!date.text.starts_with("poniedziałek"), "{}", date.text);
+    // Where there is room the full form stays.
+    let wide = scene("busy", 1920, 1080);
+    assert!(has(&wide, "poniedziałek, 30 listopada 2026"));
+}
