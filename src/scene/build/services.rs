@@ -91,94 +91,10 @@ impl Frame<'_> {
         let row_h = ((list.h - gap * (n - 1.0)) / n).min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
-        let rows: Vec<Rect> = (0..services.len())
-            .map(|i| Rect::new(list.x, list.y + i as f32 * (row_h + gap), list.w, row_h))
-            .collect();
-        let sizes = self.column_sizes(&services, &rows, wide, scale);
-        for (i, (s, row)) in services.iter().zip(&rows).enumerate() {
-            let cols = ServiceColumns::new(*row, wide);
-            self.service_row(*row, &cols, s, &sizes, scale, i % 2 == 1);
-        }
-    }
-
-    /// One type size per column (names, who waits, how long): a column whose rows each shrank
-    /// on their own mixed three sizes. The longest entry decides, a name wrapping to two lines
-    /// before it shrinks; sizes are estimated generously, so every entry fits at its column's
-    /// size, and never go below the smallest size a row had before.
-    fn column_sizes(
-        &self,
-        services: &[ServiceInfo],
-        rows: &[Rect],
-        wide: bool,
-        scale: f32,
-    ) -> ColumnSizes {
-        let sv = &self.layout.services;
-        let name_nominal = self.u(sv.name_size * scale);
-        let detail_nominal = self.u(sv.detail_size * scale);
-        let mut sizes = ColumnSizes {
-            name: name_nominal,
-            people: detail_nominal,
-            wait: detail_nominal,
-            floor: None,
-        };
-        let floor = ColumnSizes {
-            name: name_nominal * 0.72,
-            people: detail_nominal * 0.6,
-            wait: detail_nominal * 0.6,
-            floor: None,
-        };
-        // An entry that would not fit even at the smallest size does not drag its column down
-        // with it: it alone shrinks to that size (and is cut as before), the others stay large.
-        let take = |size: &mut f32, fits: f32, floor: f32| {
-            if fits >= floor {
-                *size = size.min(fits);
-            }
-        };
-        for (s, row) in services.iter().zip(rows) {
-            let cols = ServiceColumns::new(*row, wide);
-            let (name_rect, people_rect, wait_rect) = self.row_boxes(*row, &cols, scale);
-            let (people, wait) = self.service_words(s);
-            take(
-                &mut sizes.name,
-                fitting_size(&s.name, name_rect, 2, EM_BOLD),
-                floor.name,
-            );
-            take(
-                &mut sizes.people,
-                fitting_size(&people, people_rect, 1, EM_BOLD),
-                floor.people,
-            );
-            take(
-                &mut sizes.wait,
-                fitting_size(&wait, wait_rect, 1, EM_REGULAR),
-                floor.wait,
-            );
-        }
-        sizes.floor = Some(Box::new(floor));
-        sizes
-    }
-
-    /// The boxes of a row's name, who waits and how long.
-    fn row_boxes(&self, row: Rect, cols: &ServiceColumns, scale: f32) -> (Rect, Rect, Rect) {
-        let sv = &self.layout.services;
-        let inner = row.inset_xy(self.u(1.0), self.u(0.3) * scale);
-        let badge = inner.h.min(self.u(sv.name_size * 1.5 * scale));
-        let name_x = inner.x + badge + self.u(1.2);
-        let name_w = cols.name_w(row) - (name_x - row.x) - self.u(1.0);
-        let name = Rect::new(name_x, inner.y, name_w.max(0.0), inner.h);
-        if cols.wide {
-            (
-                name,
-                Rect::new(cols.people.x, inner.y, cols.people.w, inner.h),
-                Rect::new(cols.wait.x, inner.y, cols.wait.w, inner.h),
-            )
-        } else {
-            let half = inner.h * 0.5;
-            (
-                name,
-                Rect::new(cols.people.x, inner.y, cols.people.w, half),
-                Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
-            )
+        for (i, s) in services.iter().enumerate() {
+            let row = Rect::new(list.x, list.y + i as f32 * (row_h + gap), list.w, row_h);
+            let cols = ServiceColumns::new(row, wide);
+            self.service_row(row, &cols, s, scale, i % 2 == 1);
         }
     }
 
@@ -187,7 +103,6 @@ impl Frame<'_> {
         row: Rect,
         cols: &ServiceColumns,
         s: &ServiceInfo,
-        sizes: &ColumnSizes,
         scale: f32,
         alt: bool,
     ) {
@@ -209,34 +124,49 @@ impl Frame<'_> {
             .align(Align::Center)
             .shrink_to(self.u(sv.name_size * scale * 0.5));
         self.list.text(t);
-        let (name_rect, people_rect, wait_rect) = self.row_boxes(row, cols, scale);
-        let (people_v, wait_v) = if cols.wide {
-            (VAlign::Center, VAlign::Center)
-        } else {
-            (VAlign::Bottom, VAlign::Top)
-        };
-        // Sizes in pixels, the same for every row of a column (see `column_sizes`).
-        let mut t = self
-            .text(s.name.clone(), name_rect, 1.0, c.text.0)
+        let name_x = badge_rect.right() + self.u(1.2);
+        let name_w = cols.name_w(row) - (name_x - row.x) - self.u(1.0);
+        let t = self
+            .text(
+                s.name.clone(),
+                Rect::new(name_x, inner.y, name_w.max(0.0), inner.h),
+                sv.name_size * scale,
+                c.text.0,
+            )
             .bold()
-            .lines(2);
-        (t.size, t.min_size) = fit(sizes.of(|s| s.name), &s.name, name_rect, 2, EM_BOLD);
+            .lines(2)
+            .shrink_to(self.u(sv.name_size * scale * 0.72));
         self.list.text(t);
         let (people, wait) = self.service_words(s);
-        let people_sizes = fit(sizes.of(|s| s.people), &people, people_rect, 1, EM_BOLD);
-        let wait_sizes = fit(sizes.of(|s| s.wait), &wait, wait_rect, 1, EM_REGULAR);
-        let mut t = self
-            .text(people, people_rect, 1.0, c.text.0)
+        let size = sv.detail_size * scale;
+        let (people_rect, wait_rect, people_v, wait_v) = if cols.wide {
+            (
+                Rect::new(cols.people.x, inner.y, cols.people.w, inner.h),
+                Rect::new(cols.wait.x, inner.y, cols.wait.w, inner.h),
+                VAlign::Center,
+                VAlign::Center,
+            )
+        } else {
+            let half = inner.h * 0.5;
+            (
+                Rect::new(cols.people.x, inner.y, cols.people.w, half),
+                Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
+                VAlign::Bottom,
+                VAlign::Top,
+            )
+        };
+        let t = self
+            .text(people, people_rect, size, c.text.0)
             .bold()
             .align(Align::Right)
-            .valign(people_v);
-        (t.size, t.min_size) = people_sizes;
+            .valign(people_v)
+            .shrink_to(self.u(size * 0.6));
         self.list.text(t);
-        let mut t = self
-            .text(wait, wait_rect, 1.0, c.muted.0)
+        let t = self
+            .text(wait, wait_rect, size, c.muted.0)
             .align(Align::Right)
-            .valign(wait_v);
-        (t.size, t.min_size) = wait_sizes;
+            .valign(wait_v)
+            .shrink_to(self.u(size * 0.6));
         self.list.text(t);
     }
 
@@ -260,58 +190,6 @@ impl Frame<'_> {
         };
         (people, wait)
     }
-}
-
-/// Type sizes of the services list's columns, in pixels.
-struct ColumnSizes {
-    name: f32,
-    people: f32,
-    wait: f32,
-    /// The smallest sizes, for an entry too long for its column's size.
-    floor: Option<Box<ColumnSizes>>,
-}
-
-impl ColumnSizes {
-    /// (size, smallest size) for an entry of a column.
-    fn of(&self, pick: fn(&ColumnSizes) -> f32) -> (f32, f32) {
-        let size = pick(self);
-        (size, self.floor.as_deref().map_or(size, pick).min(size))
-    }
-}
-
-/// An entry's (size, smallest size): its column's size, fixed, when it fits at it; else free to
-/// shrink to the column's smallest size (the entry too long for its column, see `column_sizes`).
-fn fit((size, floor): (f32, f32), text: &str, rect: Rect, lines: u32, em: f32) -> (f32, f32) {
-    if fitting_size(text, rect, lines, em) >= size {
-        (size, size)
-    } else {
-        (size, floor)
-    }
-}
-
-/// Generous average advances of a character, in font sizes, for estimating widths.
-const EM_BOLD: f32 = 0.6;
-const EM_REGULAR: f32 = 0.55;
-
-/// The largest size (pixels) at which `text` fits `rect` in at most `lines` lines, estimated:
-/// a second line holds what the first could not, less a word-wrap loss, and no word is split.
-fn fitting_size(text: &str, rect: Rect, lines: u32, em: f32) -> f32 {
-    let line = crate::render::text::LINE_HEIGHT;
-    let chars = text.chars().count().max(1) as f32;
-    let longest = text
-        .split_whitespace()
-        .map(|w| w.chars().count())
-        .max()
-        .unwrap_or(1)
-        .max(1) as f32;
-    let one = (rect.w / (chars * em)).min(rect.h / line);
-    if lines < 2 {
-        return one.max(0.0);
-    }
-    let two = (2.0 * rect.w / (1.2 * chars * em))
-        .min(rect.w / (longest * em))
-        .min(rect.h / (2.0 * line));
-    one.max(two).max(0.0)
 }
 
 /// Where the columns of the services list sit within a panel or row.
