@@ -284,11 +284,10 @@ fn offline_board_dims_the_call_and_lists_without_hiding_them() {
         // The banner itself stays bright.
         assert!(!veiled(
             &offline,
-            &texts(&offline)
+            texts(&offline)
                 .into_iter()
                 .find(|t| t.starts_with("Brak połączenia"))
                 .unwrap()
-                .to_owned()
         ));
         let live = scene("busy", w, h);
         assert!(!veiled(&live, "A017"), "{w}x{h}: a live call is dimmed");
