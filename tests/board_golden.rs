@@ -52,6 +52,12 @@ fn offline_banner() {
     golden("offline", 1920, 1080);
 }
 
+/// The offline board keeps the last call and the lists, dimmed, so nobody takes them for live.
+#[test]
+fn portrait_offline_banner() {
+    golden("offline", 1080, 1920);
+}
+
 #[test]
 fn closed() {
     golden("closed", 1920, 1080);

@@ -7,8 +7,8 @@
 
 mod support;
 
-use support::render::{assert_golden, gpu};
 use image::RgbaImage;
+use support::render::{assert_golden, gpu};
 use tablica::layout::Layout;
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
 use tablica::scene::overlay::{self, Identity, Overlay};

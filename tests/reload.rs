@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::render::gpu;
 use tablica::app::Core;
-use tablica::layout::LANDSCAPE_TOML;
+use tablica::layout::{LANDSCAPE_TOML, Layout};
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scenarios;
 use tablica::scene::{OpeningHours, Status};
@@ -233,4 +233,182 @@ fn check_reports_file_line_and_column() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// Counts reloads the watcher hands over.
+fn counting_watcher(
+    path: &Path,
+    layout: &Layout,
+) -> (
+    tablica::layout_files::watch::LayoutWatcher,
+    Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    let watcher = tablica::layout_files::watch::LayoutWatcher::new(
+        path,
+        Some(layout),
+        Arc::new(move || {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }),
+    )
+    .unwrap();
+    (watcher, count)
+}
+
+/// Waits (bounded) until `count` has grown past `from`.
+fn wait_count(count: &std::sync::atomic::AtomicUsize, from: usize, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if count.load(std::sync::atomic::Ordering::SeqCst) > from {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("no reload within 10 s after {what}");
+}
+
+/// The board's log written into the layout's folder once made every log line a reload (33–41
+/// per 10 s). Only the layout file and the files it names count; the font here is a symbolic
+/// link into another folder, and an edit of the file it leads to counts too.
+#[test]
+fn unrelated_writes_in_the_folder_do_not_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout.toml");
+    let (text, _) = landscape_with("header", "logo = \"logo.png\"");
+    let text = text.replacen(
+        "[style]\n",
+        "[style]\nfont_files = [\"fonts/board.ttf\"]\n",
+        1,
+    );
+    std::fs::write(&path, &text).unwrap();
+    std::fs::write(dir.path().join("logo.png"), b"first").unwrap();
+    std::fs::create_dir(dir.path().join("fonts")).unwrap();
+    let font_target = elsewhere.path().join("Real-Font.ttf");
+    std::fs::write(&font_target, b"first").unwrap();
+    std::os::unix::fs::symlink(&font_target, dir.path().join("fonts/board.ttf")).unwrap();
+    let layout = tablica::layout_files::load(&path).unwrap();
+    let (mut watcher, count) = counting_watcher(&path, &layout);
+    std::thread::sleep(Duration::from_millis(200));
+
+    // Ten seconds of a log growing line by line, plus other files coming and going, next to the
+    // layout, next to the font link and next to the font itself.
+    let log = dir.path().join("tablica.log");
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    while Instant::now() < until {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        writeln!(f, "2026-12-03T09:00:00Z INFO frame {n}").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), format!("{n}")).unwrap();
+        std::fs::write(dir.path().join("fonts/other.ttf"), format!("{n}")).unwrap();
+        std::fs::write(elsewhere.path().join("other.ttf"), format!("{n}")).unwrap();
+        n += 1;
+        // Longer than the watcher's quiet spell, so that the old watcher reloaded every time.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Let any reload the writes caused come through before counting.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "unrelated writes caused reloads"
+    );
+    assert!(watcher.poll().is_none());
+
+    // Edits of the layout, the logo, and the file the font link leads to each reload.
+    let before = count.load(std::sync::atomic::Ordering::SeqCst);
+    std::fs::write(dir.path().join("logo.png"), b"second").unwrap();
+    wait_count(&count, before, "editing the logo");
+    std::thread::sleep(Duration::from_millis(500));
+    let before = count.load(std::sync::atomic::Ordering::SeqCst);
+    std::fs::write(&font_target, b"second").unwrap();
+    wait_count(&count, before, "editing the font the link leads to");
+    std::thread::sleep(Duration::from_millis(500));
+    let before = count.load(std::sync::atomic::Ordering::SeqCst);
+    std::fs::write(&path, text.replace("#0A1C2E", "#402000")).unwrap();
+    wait_count(&count, before, "editing the layout");
+}
+
+/// Each fixture in tests/data/layouts starts with `# expect: LINE:COL: words` — a mistake a
+/// designer made, where `check` must place it, and words of the plain message (with the fix)
+/// it must give.
+#[test]
+fn check_fixtures_say_what_is_wrong_and_how_to_fix_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layouts");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    fixtures.sort();
+    let mut checked = 0;
+    for path in fixtures {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Some(expect) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+        else {
+            continue;
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(!out.status.success(), "{name} passed the check");
+        let (place, words) = expect.split_once(": ").unwrap();
+        let at = format!("{}:{place}: ", path.display());
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains(words)),
+            "{name}: wanted {at}…{words}…, got {stdout:?}"
+        );
+        // Programmers' words the parser uses must not reach a designer.
+        for jargon in [
+            "f32",
+            "invalid length",
+            "invalid type",
+            "ImageError",
+            "format could",
+        ] {
+            assert!(!stdout.contains(jargon), "{name}: {jargon:?} in {stdout:?}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} fixtures");
+}
+
+/// `preview` needs no display; Mesa's device-selection layer probing Wayland printed
+/// "XDG_RUNTIME_DIR is invalid" twice on every run.
+#[test]
+fn preview_says_nothing_about_displays() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args([
+            "preview",
+            "--scenario",
+            "quiet",
+            "--size",
+            "320x180",
+            "--out",
+        ])
+        .arg(out_dir.path())
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("NODEVICE_SELECT")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
 }

@@ -47,8 +47,9 @@ pub struct PreviewArgs {
     /// A scenario name, or `all` for every scenario and a contact sheet.
     #[arg(long, default_value = "all")]
     pub scenario: String,
-    /// Screen sizes, comma-separated.
-    #[arg(long, default_value = "1920x1080,1080x1920", value_delimiter = ',')]
+    /// Screen sizes, comma-separated (default: the layout file's own orientation, 1920x1080 or
+    /// 1080x1920; both for the built-in layouts).
+    #[arg(long, value_delimiter = ',')]
     pub size: Vec<Size>,
     /// Folder for the PNGs.
     #[arg(long, default_value = "preview")]
@@ -59,6 +60,7 @@ pub struct PreviewArgs {
 type CmdResult<T> = Result<T, String>;
 
 pub fn render_cli(args: RenderArgs) -> ExitCode {
+    quiet_display_probe();
     let result = render(&args);
     if result.is_ok() {
         println!("{}", args.out.display());
@@ -146,7 +148,22 @@ fn draw(
     render_to_image(gpu, renderer, &scene.list).map_err(|e| e.to_string())
 }
 
+/// Keeps Mesa's Vulkan device-selection layer from probing a Wayland display that an offscreen
+/// render does not need: without a Wayland session it printed "XDG_RUNTIME_DIR is invalid or
+/// not set" twice on every run, which read as an error to designers. The layer only picks the
+/// GPU that drives the screen, which matters to the board's window, not to a PNG.
+fn quiet_display_probe() {
+    if std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && std::env::var_os("NODEVICE_SELECT").is_none()
+    {
+        // SAFETY: called at the start of a command, before it starts any thread, so no other
+        // thread can be reading the environment at the same time.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
+    }
+}
+
 pub fn preview_cli(args: PreviewArgs) -> ExitCode {
+    quiet_display_probe();
     let result = preview(&args);
     for f in result.iter().flatten() {
         println!("{}", f.display());
@@ -162,9 +179,10 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
     };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let sizes = preview_sizes(args)?;
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut written = Vec::new();
-    for &size in &args.size {
+    for &size in &sizes {
         let layout = load_layout(args.layout.as_deref(), size)?;
         let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
         let mut sheet = Vec::new();
@@ -191,6 +209,66 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
         }
     }
     Ok(written)
+}
+
+/// The sizes to draw: those asked for, else the layout file's own orientation (both for the
+/// built-in layouts). Says on stderr what the design check finds in the file, and when a size of
+/// the other orientation is asked for, since a layout made for one shape cuts text on the other.
+fn preview_sizes(args: &PreviewArgs) -> CmdResult<Vec<Size>> {
+    let Some(path) = &args.layout else {
+        return Ok(if args.size.is_empty() {
+            vec![
+                Size {
+                    width: 1920,
+                    height: 1080,
+                },
+                Size {
+                    width: 1080,
+                    height: 1920,
+                },
+            ]
+        } else {
+            args.size.clone()
+        });
+    };
+    let (layout, text) = crate::layout_files::load_all(path).map_err(|problems| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    for problem in crate::layout_files::check::check_design(&layout, &text, path) {
+        eprintln!("warning: {problem}");
+    }
+    let own = crate::layout_files::check::own_orientation(&layout);
+    if args.size.is_empty() {
+        let (w, h) = own.size();
+        eprintln!(
+            "{}: a {} layout, drawn at {w}x{h} (ask for other sizes with --size)",
+            path.display(),
+            own.word()
+        );
+        return Ok(vec![Size {
+            width: w,
+            height: h,
+        }]);
+    }
+    for size in &args.size {
+        let shape = crate::layout::Orientation::of(size.width, size.height);
+        if shape != own {
+            eprintln!(
+                "note: {} is a {} layout and {size} is a {} screen: expect cut or crowded text \
+                 there; a {} screen takes a layout of its own (docs/LAYOUT.md, \"A landscape and a \
+                 portrait pair\")",
+                path.display(),
+                own.word(),
+                shape.word(),
+                shape.word()
+            );
+        }
+    }
+    Ok(args.size.clone())
 }
 
 /// Every scenario side by side, scaled down, four to a row.

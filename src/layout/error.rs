@@ -72,6 +72,12 @@ impl LayoutError {
                 return LayoutError::key(text, rule.key, rule.message(literal));
             }
         }
+        if let Some(plain) = e
+            .span()
+            .and_then(|span| plain_message(text, e.message(), span))
+        {
+            return LayoutError::at(text, e.span().unwrap_or(0..0), plain);
+        }
         match e.span() {
             Some(span) => LayoutError::at(text, span, message),
             None => LayoutError {
@@ -87,6 +93,135 @@ impl LayoutError {
         self.file = path.to_path_buf();
         self
     }
+}
+
+/// The parser's own words (written for programmers) said plainly, with the fix, for the mistakes
+/// designers make: a decimal comma, a value of the wrong kind, a region with too few numbers, a key
+/// or section written twice, a key in the wrong section. `None` leaves the message as it is.
+fn plain_message(text: &str, message: &str, span: Range<usize>) -> Option<String> {
+    let message = message.trim();
+    let line = line_at(text, span.start);
+    let key = key_at(text, span.start);
+    // `title_size = 4,2`: TOML stops at the comma, which Polish writes for the decimal point.
+    if message.starts_with("unexpected key or value")
+        && let Some((name, value)) = line.split_once('=')
+        && let Some((whole, fraction)) =
+            value.split('#').next().unwrap_or("").trim().split_once(',')
+        && !whole.is_empty()
+        && whole
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+        && !fraction.is_empty()
+        && fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        let name = name.trim();
+        return Some(format!(
+            "`{name} = {whole},{fraction}`: numbers take a decimal point, not a comma; write \
+             `{name} = {whole}.{fraction}`"
+        ));
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ")
+        && let Some((found, wanted)) = rest.split_once(", expected an array of length ")
+    {
+        let key = key.unwrap_or_else(|| "region".to_owned());
+        return Some(format!(
+            "{key} has {found} number{} but takes {wanted}: [x, y, width, height] in percent of \
+             the screen, e.g. region = [1.5, 13.0, 55.5, 44.0]",
+            if found == "1" { "" } else { "s" }
+        ));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, wanted)) = rest.split_once(", expected ")
+    {
+        let key = key.unwrap_or_else(|| "this value".to_owned());
+        let wanted = match wanted.trim() {
+            "f32" | "f64" => "a number such as 4.2, without quotes",
+            "u32" | "u64" | "usize" | "i64" | "i32" => "a whole number such as 6, without quotes",
+            "a string" => "text in double quotes, e.g. \"Kolejki\"",
+            "a boolean" => "true or false, without quotes",
+            "a sequence" => "a list in square brackets, e.g. [1.5, 13.0, 55.5, 44.0]",
+            other => other,
+        };
+        let found = found
+            .replace("string ", "the text ")
+            .replace("floating point ", "the number ")
+            .replace("integer ", "the number ");
+        return Some(format!("{key}: found {found} where it takes {wanted}"));
+    }
+    if message.starts_with("duplicate key") {
+        let name: String = text
+            .get(span.clone())
+            .unwrap_or("")
+            .trim()
+            .trim_matches(|c| c == '[' || c == ']' || c == '"')
+            .to_owned();
+        let before = &text[..span.start.min(text.len())];
+        let is_table = line.trim_start().starts_with('[');
+        return Some(if is_table {
+            let first = first_line_of(before, |l| l.trim() == format!("[{name}]"));
+            format!(
+                "the section [{name}] is written twice{}; put its keys together under one \
+                 [{name}] and delete the other",
+                first
+                    .map(|n| format!(" (first on line {n})"))
+                    .unwrap_or_default()
+            )
+        } else {
+            let table = key
+                .as_deref()
+                .and_then(|k| k.rsplit_once('.'))
+                .map(|(t, _)| format!(" in [{t}]"))
+                .unwrap_or_default();
+            let first = first_line_of(before, |l| {
+                l.split('=').next().is_some_and(|k| k.trim() == name)
+            });
+            format!(
+                "`{name}` is written twice{table}{}; keep one and delete the other",
+                first
+                    .map(|n| format!(" (first on line {n})"))
+                    .unwrap_or_default()
+            )
+        });
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((unknown, _)) = rest.split_once('`')
+    {
+        let here = key
+            .as_deref()
+            .and_then(|k| k.rsplit_once('.'))
+            .map(|(t, _)| t.to_owned());
+        let elsewhere: Vec<String> = super::section_keys()
+            .into_iter()
+            .filter(|(section, keys)| {
+                Some(section) != here.as_ref() && keys.iter().any(|k| k == unknown)
+            })
+            .map(|(section, _)| format!("[{section}]"))
+            .collect();
+        if !elsewhere.is_empty() {
+            let here = here
+                .map(|t| format!("[{t}]"))
+                .unwrap_or("this section".into());
+            return Some(format!(
+                "`{unknown}` does not belong in {here}; it is a key of {}: move the line there",
+                elsewhere.join(" or ")
+            ));
+        }
+    }
+    None
+}
+
+/// The whole line that holds byte `offset`.
+fn line_at(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    text.get(start..end).unwrap_or("")
+}
+
+/// The 1-based number of the first line of `before` that `matches`.
+fn first_line_of(before: &str, matches: impl Fn(&str) -> bool) -> Option<usize> {
+    before.lines().position(matches).map(|i| i + 1)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -253,12 +253,52 @@ impl Default for Footer {
     }
 }
 
+/// The shape of screen a layout is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    Landscape,
+    Portrait,
+}
+
+impl Orientation {
+    /// The common screen size of this shape, in pixels.
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            Orientation::Landscape => (1920, 1080),
+            Orientation::Portrait => (1080, 1920),
+        }
+    }
+
+    /// The shape of a `width`×`height` screen.
+    pub fn of(width: u32, height: u32) -> Orientation {
+        if height > width {
+            Orientation::Portrait
+        } else {
+            Orientation::Landscape
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Orientation::Landscape => "landscape",
+            Orientation::Portrait => "portrait",
+        }
+    }
+}
+
 /// A whole layout file.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Layout {
     /// A name for people, e.g. "Domyślny poziomy".
     pub name: String,
+    /// The screen shape the layout is drawn for; `check` proves that type fits at this shape's
+    /// sizes and `preview` draws it by default. Unset: guessed from how the layout fits.
+    pub orientation: Option<Orientation>,
+    /// A layout for residents with poor sight: `check` asks 7:1 contrast of every text instead
+    /// of 4.5:1 (WCAG AAA instead of AA).
+    pub high_contrast: bool,
     pub colors: Colors,
     pub style: Style,
     pub header: Header,
@@ -348,6 +388,25 @@ impl Layout {
         }
         problems
     }
+}
+
+/// Every section and the keys it takes, read from the layout's own fields (so that it cannot
+/// drift from them), for telling a designer which section a misplaced key belongs in.
+pub(crate) fn section_keys() -> Vec<(String, Vec<String>)> {
+    let mut full = Layout::default();
+    // Keys that are left out when unset must still be listed.
+    full.header.logo = Some(String::new());
+    full.style.background_image = Some(String::new());
+    let Ok(toml::Value::Table(table)) = toml::Value::try_from(&full) else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .filter_map(|(section, value)| match value {
+            toml::Value::Table(t) => Some((section, t.keys().cloned().collect())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The sections every layout file names. Each may be empty (its keys keep their defaults), but

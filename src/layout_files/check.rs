@@ -3,7 +3,7 @@
 
 use super::asset::{AssetKind, read_asset};
 use crate::layout::{Layout, LayoutError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Letters the board writes in Polish (and the Ukrainian service names some offices use are
 /// checked by the font's own coverage, not required here): a font without them would show boxes.
@@ -84,8 +84,9 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
                 "style.font",
                 format!(
                     "style.font = \"{font}\" is neither the built-in \"{}\" nor a family in \
-                     style.font_files",
-                    crate::fonts::BUILTIN_FAMILY
+                     style.font_files{}",
+                    crate::fonts::BUILTIN_FAMILY,
+                    family_hint(&families)
                 ),
             )
             .in_file(file),
@@ -94,19 +95,51 @@ pub fn check_assets(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
     problems
 }
 
+/// What to write for `style.font`: the families the font files provide (a designer often knows a
+/// font by its file name, not by the family name inside it).
+fn family_hint(families: &[String]) -> String {
+    match families {
+        [] => "; name a font file in style.font_files, or leave style.font out for the built-in \
+               font"
+            .to_owned(),
+        [one] => format!("; the font files provide \"{one}\": write style.font = \"{one}\""),
+        many => format!(
+            "; the font files provide {}: write one of them",
+            many.iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn check_image(path: &Path) -> Result<(), String> {
     let data = read_asset(path, AssetKind::Image).map_err(|e| {
         if e.is_not_found() {
-            format!("file not found ({})", path.display())
+            format!("file not found ({}){}", path.display(), other_case(path))
         } else {
             e.to_string()
         }
     })?;
+    if is_svg(path, &data) {
+        return Err(
+            "is an SVG drawing, and the board draws PNG or JPEG pictures only; export it \
+                    as PNG (Inkscape: File → Export; or `rsvg-convert -h 512 logo.svg > logo.png`) \
+                    and name the PNG here"
+                .to_owned(),
+        );
+    }
+    let unreadable = |e: image::ImageError| {
+        format!(
+            "is not a PNG or JPEG picture the board can read ({e}); open it in an image editor \
+             and export it again as PNG"
+        )
+    };
     let (w, h) = image::ImageReader::new(std::io::Cursor::new(data))
         .with_guessed_format()
-        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?
+        .map_err(|e| unreadable(image::ImageError::IoError(e)))?
         .into_dimensions()
-        .map_err(|e| format!("not a readable PNG or JPEG picture: {e}"))?;
+        .map_err(unreadable)?;
     if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
         return Err(format!(
             "picture of {w}×{h} pixels is too large (at most {MAX_IMAGE_SIDE} on a side); \
@@ -114,6 +147,44 @@ fn check_image(path: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// "; did you mean `logo.png`?" when the folder holds the file under other capitals (`Logo.PNG`
+/// written, `logo.png` on disk): Linux tells them apart, the designer's own computer may not.
+fn other_case(path: &Path) -> String {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return String::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return String::new();
+    };
+    // A folder of thousands of files is only looked through so far.
+    entries
+        .take(10_000)
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .find(|other| other != name && other.eq_ignore_ascii_case(name))
+        .map(|other| {
+            format!(
+                "; the folder has \"{other}\" — names differ in capitals here, write \"{other}\""
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a picture is an SVG drawing (by its name or by its first bytes).
+fn is_svg(path: &Path, data: &[u8]) -> bool {
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("svgz"));
+    let head = String::from_utf8_lossy(&data[..data.len().min(512)]).to_ascii_lowercase();
+    named || head.contains("<svg")
 }
 
 /// The families a font file holds and the Polish letters it lacks.
@@ -240,32 +311,354 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     None
 }
 
-/// Folders a live reload must watch: the layout's own and those of files it references.
-pub fn watched_dirs(layout: &Layout, layout_path: &Path) -> Vec<PathBuf> {
-    let mut dirs = vec![
-        layout_path
-            .parent()
-            .map_or(PathBuf::from("."), Path::to_path_buf),
-    ];
-    let referenced = layout
-        .header
-        .logo
-        .iter()
-        .chain(layout.style.background_image.iter())
-        .chain(layout.style.font_files.iter());
-    for r in referenced {
-        if let Some(dir) = layout.asset(r).parent() {
-            dirs.push(dir.to_path_buf());
+/// Contrast every text needs against what it is drawn on (WCAG 2 AA for normal text).
+pub const MIN_CONTRAST: f32 = 4.5;
+/// Contrast in a layout that declares `high_contrast = true` (WCAG 2 AAA).
+pub const MIN_CONTRAST_HIGH: f32 = 7.0;
+/// The smallest type a board may draw, in percent of the screen's shorter side (17 px on a 1080
+/// pixel side): smaller is not read from the back of a waiting room.
+pub const LEGIBLE_PERCENT: f32 = 1.6;
+/// A generous average advance of a character of regular text, in font sizes; bold is wider.
+const EM_REGULAR: f32 = 0.5;
+const EM_BOLD: f32 = 0.56;
+
+/// The panels a layout places, by the key that places them.
+fn panels(layout: &Layout) -> [(&'static str, &crate::layout::Region); 5] {
+    [
+        ("header.region", &layout.header.region),
+        ("current_call.region", &layout.current_call.region),
+        ("recent_calls.region", &layout.recent_calls.region),
+        ("services.region", &layout.services.region),
+        ("footer.region", &layout.footer.region),
+    ]
+}
+
+/// The shape the layout is made for: its `orientation` key, else the shape at which fewer of its
+/// texts would be cut (a tie is landscape, the common case).
+pub fn own_orientation(layout: &Layout) -> crate::layout::Orientation {
+    use crate::layout::Orientation::{Landscape, Portrait};
+    if let Some(o) = layout.orientation {
+        return o;
+    }
+    let cut = |o: crate::layout::Orientation| type_problems(layout, o.size()).len();
+    if cut(Portrait) < cut(Landscape) {
+        Portrait
+    } else {
+        Landscape
+    }
+}
+
+/// What ruins a board to the eye though every number is in range: panels that overlap, text
+/// whose colour has too little contrast with what it is drawn on, and text that would be cut or
+/// drawn too small to read, at the sizes of the layout's own orientation. Pure: it builds the
+/// scene of a representative board and measures its display list.
+pub fn check_design(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError> {
+    let mut problems = Vec::new();
+    let regions = panels(layout);
+    for (i, (a_key, a)) in regions.iter().enumerate() {
+        for (b_key, b) in &regions[i + 1..] {
+            let [ax, ay, aw, ah] = *a.get_ref();
+            let [bx, by, bw, bh] = *b.get_ref();
+            let w = (ax + aw).min(bx + bw) - ax.max(bx);
+            let h = (ay + ah).min(by + bh) - ay.max(by);
+            // A tenth of a percent is rounding, not a design.
+            if w > 0.1 && h > 0.1 {
+                problems.push(LayoutError::at(
+                    text,
+                    b.span(),
+                    format!(
+                        "{b_key} {} overlaps {a_key} {} by {w:.1} × {h:.1} % of the screen; \
+                         one panel would hide the other — move or shrink one of them",
+                        show(*b.get_ref()),
+                        show(*a.get_ref())
+                    ),
+                ));
+            }
         }
     }
-    dirs.sort();
-    dirs.dedup();
-    dirs
+    let size = own_orientation(layout).size();
+    problems.extend(contrast_problems(layout, text, size));
+    for (key, message) in type_problems(layout, size) {
+        problems.push(LayoutError::key(text, key, message));
+    }
+    problems.into_iter().map(|p| p.in_file(file)).collect()
+}
+
+fn show([x, y, w, h]: [f32; 4]) -> String {
+    format!("[{x}, {y}, {w}, {h}]")
+}
+
+/// The scene the design checks measure: a busy board with a call on screen, open, no notices.
+fn representative_scene(
+    layout: &Layout,
+    (width, height): (u32, u32),
+) -> Option<crate::scene::DisplayList> {
+    use crate::scene::{self, OpeningHours, Status};
+    let s = crate::scenarios::build(REPRESENTATIVE)?;
+    let status = Status {
+        hours: OpeningHours::always(),
+        notices: Vec::new(),
+        ..s.status
+    };
+    Some(scene::build(&s.board, layout, &status, s.now, width, height).list)
+}
+
+/// The panel key whose region holds pixel rectangle `r`, for saying where a text is.
+fn panel_of(layout: &Layout, r: &crate::scene::Rect, (w, h): (u32, u32)) -> &'static str {
+    let (cx, cy) = (
+        (r.x + r.w / 2.0) / w as f32 * 100.0,
+        (r.y + r.h / 2.0) / h as f32 * 100.0,
+    );
+    panels(layout)
+        .iter()
+        .rev()
+        .find(|(_, reg)| {
+            let [x, y, rw, rh] = *reg.get_ref();
+            cx >= x && cx <= x + rw && cy >= y && cy <= y + rh
+        })
+        .map_or("the board", |(k, _)| k.trim_end_matches(".region"))
+}
+
+/// Every text colour against what is under the middle of its box, composited the way the
+/// renderer draws (later items over earlier ones).
+fn contrast_problems(layout: &Layout, text: &str, size: (u32, u32)) -> Vec<LayoutError> {
+    use crate::scene::{Color, Item};
+    let Some(list) = representative_scene(layout, size) else {
+        return Vec::new();
+    };
+    let minimum = if layout.high_contrast {
+        MIN_CONTRAST_HIGH
+    } else {
+        MIN_CONTRAST
+    };
+    let mut seen: Vec<([u8; 4], [u8; 4])> = Vec::new();
+    let mut problems = Vec::new();
+    let mut under = Vec::new();
+    for item in &list.items {
+        match item {
+            Item::Rect(r) => under.push(r),
+            Item::Text(t) if !t.text.trim().is_empty() => {
+                let (cx, cy) = (t.rect.x + t.rect.w / 2.0, t.rect.y + t.rect.h / 2.0);
+                let mut bg = Color {
+                    a: 1.0,
+                    ..list.clear
+                };
+                for r in &under {
+                    let rr = r.rect;
+                    if cx >= rr.x && cx <= rr.x + rr.w && cy >= rr.y && cy <= rr.y + rr.h {
+                        bg = over(r.fill, bg);
+                    }
+                }
+                let fg = over(t.color, bg);
+                let ratio = contrast(fg, bg);
+                let pair = (fg.to_rgba8(), bg.to_rgba8());
+                if ratio + 0.005 < minimum && !seen.contains(&pair) {
+                    seen.push(pair);
+                    let fg_key = colour_key(layout, t.color);
+                    let bg_key = backdrop_key(layout, bg).unwrap_or("background");
+                    let hex = |c: Color| {
+                        let [r, g, b, _] = c.to_rgba8();
+                        format!("#{r:02X}{g:02X}{b:02X}")
+                    };
+                    let message = format!(
+                        "text in colors.{} ({}) on colors.{bg_key} ({}) has contrast {ratio:.1}:1, \
+                         below {minimum}:1{} — e.g. \"{}\" in [{}]; make the text lighter or what \
+                         it stands on darker (or the other way round)",
+                        fg_key.unwrap_or("?"),
+                        hex(fg),
+                        hex(bg),
+                        if layout.high_contrast {
+                            " (high_contrast = true)"
+                        } else {
+                            ""
+                        },
+                        t.text,
+                        panel_of(layout, &t.rect, size),
+                    );
+                    let key =
+                        fg_key.map_or_else(|| "colors.text".to_owned(), |k| format!("colors.{k}"));
+                    problems.push(LayoutError::key(text, &key, message));
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// The `[colors]` key whose colour is `c` (text colours first), if any.
+fn colour_key(layout: &Layout, c: crate::scene::Color) -> Option<&'static str> {
+    keyed_colours(layout)
+        .into_iter()
+        .find(|(_, h)| same(*h, c))
+        .map(|(name, _)| name)
+}
+
+/// The `[colors]` key of a backdrop colour `c` (panels and backgrounds first), if any.
+fn backdrop_key(layout: &Layout, c: crate::scene::Color) -> Option<&'static str> {
+    keyed_colours(layout)
+        .into_iter()
+        .rev()
+        .find(|(_, h)| same(*h, c))
+        .map(|(name, _)| name)
+}
+
+fn same(a: crate::scene::Color, b: crate::scene::Color) -> bool {
+    a.with_alpha(1.0).to_rgba8() == b.with_alpha(1.0).to_rgba8()
+}
+
+fn keyed_colours(layout: &Layout) -> [(&'static str, crate::scene::Color); 12] {
+    let k = &layout.colors;
+    [
+        ("text", k.text),
+        ("muted", k.muted),
+        ("accent_text", k.accent_text),
+        ("recall_text", k.recall_text),
+        ("alert_text", k.alert_text),
+        ("accent", k.accent),
+        ("recall", k.recall),
+        ("alert", k.alert),
+        ("border", k.border),
+        ("panel_alt", k.panel_alt),
+        ("panel", k.panel),
+        ("background", k.background),
+    ]
+    .map(|(name, hex)| (name, hex.0))
+}
+
+/// `top` drawn over the opaque `bottom`.
+fn over(top: crate::scene::Color, bottom: crate::scene::Color) -> crate::scene::Color {
+    let a = top.a.clamp(0.0, 1.0);
+    crate::scene::Color {
+        r: top.r * a + bottom.r * (1.0 - a),
+        g: top.g * a + bottom.g * (1.0 - a),
+        b: top.b * a + bottom.b * (1.0 - a),
+        a: 1.0,
+    }
+}
+
+/// WCAG 2 contrast ratio of two opaque sRGB colours (1 to 21).
+pub fn contrast(a: crate::scene::Color, b: crate::scene::Color) -> f32 {
+    let lum = |c: crate::scene::Color| {
+        let ch = |v: f32| {
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.r) + 0.7152 * ch(c.g) + 0.0722 * ch(c.b)
+    };
+    let (la, lb) = (lum(a), lum(b));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    (hi + 0.05) / (lo + 0.05)
+}
+
+/// Texts of the representative board that would be cut (ellipsized) even at their smallest size,
+/// or drawn below [`LEGIBLE_PERCENT`]: `(size key, message)`. Widths are estimated with a
+/// generous average advance, so a text reported here is cut on any ordinary font.
+fn type_problems(layout: &Layout, (width, height): (u32, u32)) -> Vec<(&'static str, String)> {
+    let Some(list) = representative_scene(layout, (width, height)) else {
+        return Vec::new();
+    };
+    let legible = LEGIBLE_PERCENT / 100.0 * width.min(height) as f32;
+    let line = crate::render::text::LINE_HEIGHT;
+    let mut problems: Vec<(&'static str, String)> = Vec::new();
+    for t in list.texts() {
+        let chars = t.text.chars().count() as f32;
+        if chars == 0.0 || t.rect.w <= 0.0 {
+            continue;
+        }
+        let em = if t.weight == crate::scene::Weight::Bold {
+            EM_BOLD
+        } else {
+            EM_REGULAR
+        };
+        let lines = t.max_lines.max(1) as f32;
+        // The size at which the text fits its box, by width over its lines and by height.
+        let fits = (t.rect.w * lines / (chars * em))
+            .min(t.rect.h / (line * lines).max(1.0))
+            .min(t.size);
+        let panel = panel_of(layout, &t.rect, (width, height));
+        let key = size_key(panel);
+        let excerpt: String = t.text.chars().take(40).collect();
+        if fits + 0.5 < t.min_size * 0.8 {
+            problems.push((
+                key,
+                format!(
+                    "at {width}×{height} \"{excerpt}\" in [{panel}] would be cut: its box is \
+                     {:.0}×{:.0} px, it needs about {:.0} px of width at its smallest size \
+                     {:.0} px; give [{panel}] a larger region or smaller type",
+                    t.rect.w,
+                    t.rect.h,
+                    chars * em * t.min_size / lines,
+                    t.min_size
+                ),
+            ));
+        } else if fits.max(t.min_size) + 0.5 < legible {
+            problems.push((
+                key,
+                format!(
+                    "at {width}×{height} \"{excerpt}\" in [{panel}] would be drawn at about \
+                     {:.0} px, below the legible {legible:.0} px ({LEGIBLE_PERCENT} % of the \
+                     shorter side); give [{panel}] a larger region or fewer rows",
+                    fits.max(t.min_size)
+                ),
+            ));
+        }
+    }
+    problems.dedup_by(|a, b| a.0 == b.0);
+    problems
+}
+
+/// The key a designer changes for type in a panel (its region, located in the file).
+fn size_key(panel: &str) -> &'static str {
+    match panel {
+        "header" => "header.region",
+        "current_call" => "current_call.region",
+        "recent_calls" => "recent_calls.region",
+        "services" => "services.region",
+        "footer" => "footer.region",
+        _ => "header.region",
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shipped_layouts_pass_the_design_check_and_know_their_shape() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts");
+        for (name, shape) in [
+            ("landscape.toml", crate::layout::Orientation::Landscape),
+            ("portrait.toml", crate::layout::Orientation::Portrait),
+            ("high-contrast.toml", crate::layout::Orientation::Landscape),
+            (
+                "high-contrast-portrait.toml",
+                crate::layout::Orientation::Portrait,
+            ),
+        ] {
+            let path = dir.join(name);
+            let (mut layout, text) = crate::layout_files::load_all(&path).unwrap();
+            let problems = check_design(&layout, &text, &path);
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+            // Without its `orientation` key the shape is guessed from how its type fits.
+            layout.orientation = None;
+            assert_eq!(own_orientation(&layout), shape, "{name}");
+        }
+    }
+
+    #[test]
+    fn contrast_is_wcag() {
+        use crate::scene::Color;
+        let black = Color::rgb(0, 0, 0);
+        let white = Color::rgb(255, 255, 255);
+        assert!((contrast(black, white) - 21.0).abs() < 0.01);
+        assert!((contrast(white, white) - 1.0).abs() < 0.01);
+        // #767676 on white is the classic 4.54:1.
+        assert!((contrast(Color::rgb(0x76, 0x76, 0x76), white) - 4.54).abs() < 0.02);
+    }
 
     #[test]
     fn the_representative_board_has_a_call_on_screen() {

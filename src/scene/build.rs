@@ -91,6 +91,11 @@ const CLOSED_AFTER_QUIET: SignedDuration = SignedDuration::from_mins(15);
 /// How fast a new call blinks: half a second on, half a second off.
 const BLINK: SignedDuration = SignedDuration::from_millis(500);
 
+/// How much of the background colour veils the call and the lists while the data is old: enough
+/// that the yellow frame and numbers no longer read as live, little enough that they stay
+/// legible.
+pub const STALE_VEIL: f32 = 0.55;
+
 pub fn build(
     board: &Board,
     layout: &Layout,
@@ -142,6 +147,9 @@ pub fn build(
         f.current_call();
         f.recent_calls();
         f.services();
+        if f.stale() {
+            f.dim_stale_panels();
+        }
         f.footer();
     }
     f.notices();
@@ -210,6 +218,24 @@ impl<'a> SceneBuilder<'a> {
             fill,
             border: (border > 0.0).then(|| (self.u(border), self.layout.colors.border.0)),
         }));
+    }
+
+    /// Dims the call and the lists while the data is old: they stay legible (a resident who was
+    /// called can still find their number) but no longer look live next to the footer's "no
+    /// connection" banner. A veil of the background colour over each panel keeps the layout's
+    /// own colours, only quieter.
+    fn dim_stale_panels(&mut self) {
+        let veil = self.colors().background.0.with_alpha(STALE_VEIL);
+        let radius = self.u(self.layout.style.radius);
+        let l = self.layout;
+        for region in [
+            &l.current_call.region,
+            &l.recent_calls.region,
+            &l.services.region,
+        ] {
+            let r = self.region(region);
+            self.list.rect(r, radius, veil);
+        }
     }
 
     fn has_data(&self) -> bool {
@@ -318,9 +344,19 @@ impl<'a> SceneBuilder<'a> {
             .align(Align::Right)
             .shrink_to(self.u(hd.clock_size * 0.6));
         self.list.text(clock);
+        // The date is never cut: a header too narrow for the full form at its smallest size
+        // takes a shorter one. The estimate is generous (0.6 of the size per character), so a
+        // form chosen here fits with any ordinary font.
+        let date_min = self.u(hd.date_size * 0.7);
+        let forms = polish::date_forms(&self.local);
+        let date_text = forms
+            .iter()
+            .find(|f| f.chars().count() as f32 * 0.6 * date_min <= right_w)
+            .unwrap_or(&forms[2])
+            .clone();
         let date = self
             .text(
-                polish::date(&self.local),
+                date_text,
                 Rect::new(right_x, r.y + r.h * 0.62, right_w, r.h * 0.38),
                 hd.date_size,
                 c.muted.0,

@@ -93,6 +93,22 @@ pub fn date(t: &ZonedDateTime) -> String {
     )
 }
 
+/// The date in ever shorter forms, longest first: "poniedziałek, 30 listopada 2026",
+/// "30 listopada 2026", "30.11.2026". A narrow header takes the first that fits rather than
+/// cutting the date.
+pub fn date_forms(t: &ZonedDateTime) -> [String; 3] {
+    [
+        date(t),
+        format!(
+            "{} {} {}",
+            t.day(),
+            MONTHS_GENITIVE[(t.month() - 1) as usize],
+            t.year()
+        ),
+        format!("{:02}.{:02}.{}", t.day(), t.month(), t.year()),
+    ]
+}
+
 /// "09:05" — 24-hour, always two digits.
 pub fn clock(t: &ZonedDateTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())

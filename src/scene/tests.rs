@@ -277,3 +277,63 @@ fn numbers_no_layout_file_can_hold_never_panic_the_scene() {
         }
     }
 }
+
+/// Offline, the old call and lists stay (a resident may still look for their number) but are
+/// veiled, so nobody takes them for live; a live board has no veil.
+#[test]
+fn offline_board_dims_the_call_and_lists_without_hiding_them() {
+    let veiled = |s: &Scene, text: &str| {
+        let at = s
+            .list
+            .items
+            .iter()
+            .position(|i| matches!(i, Item::Text(t) if t.text == text))
+            .unwrap_or_else(|| panic!("{text} is not drawn"));
+        let Item::Text(t) = &s.list.items[at] else {
+            unreachable!()
+        };
+        s.list.items[at..].iter().any(|i| {
+            matches!(i, Item::Rect(r) if r.fill.a > 0.4 && r.fill.a < 0.8 && r.rect.contains(&t.rect))
+        })
+    };
+    for (w, h) in SIZES {
+        let offline = scene("offline", w, h);
+        for text in ["A017", "C031", "Dowody osobiste"] {
+            assert!(veiled(&offline, text), "{w}x{h}: {text} is not dimmed");
+        }
+        // The banner itself stays bright.
+        assert!(!veiled(
+            &offline,
+            texts(&offline)
+                .into_iter()
+                .find(|t| t.starts_with("Brak połączenia"))
+                .unwrap()
+        ));
+        let live = scene("busy", w, h);
+        assert!(!veiled(&live, "A017"), "{w}x{h}: a live call is dimmed");
+    }
+}
+
+/// The date is never cut: a landscape layout on a portrait screen (a narrow right-hand column)
+/// writes a shorter date instead of "poniedziałek, 30 listopa…".
+#[test]
+fn the_date_takes_a_shorter_form_instead_of_being_cut() {
+    let s = scenarios::build("busy").unwrap();
+    let landscape = Layout::builtin_for(1920, 1080);
+    let narrow = build(&s.board, &landscape, &s.status, s.now, 1080, 1920);
+    let date = narrow
+        .list
+        .texts()
+        .find(|t| t.text.contains("2026"))
+        .expect("a date is drawn");
+    assert!(
+        date.text.chars().count() as f32 * 0.6 * date.min_size <= date.rect.w,
+        "{:?} does not fit {}",
+        date.text,
+        date.rect.w
+    );
+    assert!(!date.text.starts_with("poniedziałek"), "{}", date.text);
+    // Where there is room the full form stays.
+    let wide = scene("busy", 1920, 1080);
+    assert!(has(&wide, "poniedziałek, 30 listopada 2026"));
+}
