@@ -523,3 +523,37 @@ fn the_public_url_has_no_secrets() {
     assert_eq!(public_url("ws://a@b?c"), "ws://b");
     assert!(parse_ok("identify = true").identify);
 }
+
+#[test]
+fn a_voice_pack_that_cannot_say_a_call_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("token"), "s3cret\n").unwrap();
+    // A copy of the built-in pack with one word's clip gone.
+    let pack = d.join("lektor");
+    std::fs::create_dir(&pack).unwrap();
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/voice/pl");
+    for entry in std::fs::read_dir(&builtin).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), pack.join(entry.file_name())).unwrap();
+    }
+    let base = format!(
+        "server = \"wss://kolejka.example/ws\"\n\
+         display_id = \"galeria-1\"\n\
+         token_file = \"{}\"\n\
+         [voice]\n\
+         enabled = true\n\
+         pack = \"{}\"\n",
+        d.join("token").display(),
+        pack.display(),
+    );
+    assert_eq!(unusable(&base, d), vec![], "the whole pack is usable");
+    std::fs::remove_file(pack.join("siedemnas_cie.wav")).unwrap();
+    let found = unusable(&base, d);
+    let kinds: Vec<_> = found.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, vec!["voice_pack"], "{found:?}");
+    assert!(
+        found[0].1.contains("siedemnas_cie.wav: missing"),
+        "{found:?}"
+    );
+}

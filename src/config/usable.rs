@@ -71,6 +71,37 @@ pub fn check(loaded: &Loaded) -> Vec<Unusable> {
             origin("layout").error(format!("the layout does not load: {e}")),
         );
     }
+    // A pack of the office's own lektor that cannot say a call would leave the board silent
+    // where residents expect to hear their number: the clips a call needs must all be there.
+    if c.voice.enabled
+        && let Some(dir) = &c.voice.pack
+    {
+        let problem = match crate::voice::pack::VoicePack::load(dir) {
+            Err(e) => Some(format!(
+                "the voice pack {} does not load: {e}",
+                dir.display()
+            )),
+            Ok((_, problems)) => {
+                let unusable: Vec<String> = problems
+                    .iter()
+                    .filter(|p| !matches!(p.fault, crate::voice::pack::ClipFault::Clipped { .. }))
+                    .map(ToString::to_string)
+                    .collect();
+                (!unusable.is_empty()).then(|| {
+                    format!(
+                        "the voice pack {} cannot say every call ({}); `tablica voice check {}` \
+                         lists what to record",
+                        dir.display(),
+                        unusable.join("; "),
+                        dir.display()
+                    )
+                })
+            }
+        };
+        if let Some(problem) = problem {
+            push("voice_pack", origin("voice").error(problem));
+        }
+    }
     // A board cannot know whether it is the only display at its queue system, so the rule is
     // simple: with a server set, the display must be named. The id is what the queue system,
     // /health and the fleet view tell displays apart by; two boards both called "tablica" are
