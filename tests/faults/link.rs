@@ -214,13 +214,7 @@ fn a_1008_close_is_kept_with_its_reason_and_logged() {
     );
 }
 
-/// A port that was free a moment ago.
-fn free_port() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
+use crate::support::procs::free_port;
 
 /// `GET path` from the health endpoint, as JSON.
 fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {

@@ -11,7 +11,7 @@ use crate::support::feed;
 use crate::support::procs::{Killed, Lines, spawn_logged, xvfb};
 use futures_util::SinkExt;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,12 +24,7 @@ use std::time::{Duration, Instant};
 /// below the 5 s for which a silent client used to hold a connection slot.
 const HEALTH_PROMPT: Duration = Duration::from_secs(2);
 
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
+use crate::support::procs::free_port;
 
 /// GET `path`; (status code, body). `None` while nothing listens.
 fn get(addr: SocketAddr, path: &str) -> Option<(u16, Vec<u8>)> {
