@@ -61,8 +61,10 @@ fn fullscreen_board_under_xvfb_then_idle() {
     let corner = image.get_pixel(1915, 1075).0;
     assert_eq!(corner[..3], [0x0A, 0x1C, 0x2E], "background at the corner");
     // Idle means idle: with nothing happening the process sleeps. A busy loop would use about
-    // 100 ticks a second; drawing the clock once a minute uses none.
-    std::thread::sleep(Duration::from_secs(1));
+    // 100 ticks a second; drawing the clock once a minute uses none. The settled colours also
+    // show in the dark half of the recall's blinking, which redraws twice a second for the
+    // flash's 4 s (each frame is real work on lavapipe): wait until the flash is surely over.
+    std::thread::sleep(Duration::from_secs(5));
     let before = cpu_ticks(pid);
     std::thread::sleep(Duration::from_secs(4));
     let used = cpu_ticks(pid) - before;
