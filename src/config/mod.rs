@@ -35,26 +35,6 @@ pub const DEFAULT_PATH: &str = "/etc/tablica/tablica.toml";
 /// The health endpoint's default address: loopback only, reached from a desk by SSH tunnel.
 pub const DEFAULT_HEALTH: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9471));
 
-/// The keys a config file may have, for "did you mean" hints.
-const KEYS: &[&str] = &[
-    "server",
-    "token_file",
-    "ca_file",
-    "display_id",
-    "services",
-    "layout",
-    "monitor",
-    "rotation",
-    "health",
-    "health_token_file",
-    "pixel_shift",
-    "outside_hours",
-    "hours",
-    "audio",
-    "voice",
-    "identify",
-];
-
 /// Everything an installation can set. See packaging/tablica.toml for the commented file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -290,14 +270,15 @@ fn parse_located(
             return (config, errors, origins);
         }
     };
+    let known: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
     for key in &keys {
-        if !KEYS.contains(&key.get_ref().as_str()) {
+        if !known.contains(&key.get_ref().as_str()) {
             errors.push(ConfigError::at(
                 file,
                 text,
                 key.span().start,
                 key.get_ref(),
-                error::unknown_key(key.get_ref(), KEYS),
+                error::unknown_key(key.get_ref(), &known),
             ));
         }
     }
@@ -307,108 +288,149 @@ fn parse_located(
         errors: &mut errors,
         origins: &mut origins,
     };
-    if let Some(v) = r.get::<String>("server") {
-        match check_url(v.get_ref()) {
-            Ok(()) => config.server = Some(v.into_inner()),
-            Err(m) => r.error_at("server", v.span().start, m),
-        }
-    }
-    if let Some(v) = r.get::<PathBuf>("token_file") {
-        config.token_file = Some(v.into_inner());
-    }
-    if let Some(v) = r.get::<PathBuf>("ca_file") {
-        config.ca_file = Some(v.into_inner());
-    }
-    if let Some(v) = r.get::<String>("display_id") {
-        match check_display_id(v.get_ref()) {
-            Ok(()) => config.display_id = v.into_inner(),
-            Err(m) => r.error_at("display_id", v.span().start, m),
-        }
-    }
-    if let Some(v) = r.get::<Vec<Spanned<String>>>("services") {
-        let start = v.span().start;
-        let list = v.into_inner();
-        // Each id is reported where it is written; the list is used only if all are valid, as
-        // the server would refuse a hello carrying a bad one.
-        let mut ok = true;
-        if let Err(m) = check_services_len(list.len()) {
-            r.error_at("services", start, m);
-            ok = false;
-        }
-        for (i, s) in list.iter().enumerate() {
-            if let Err(m) = check_id(s.get_ref()) {
-                r.error_at(&format!("services[{i}]"), s.span().start, m);
-                ok = false;
-            }
-        }
-        if ok {
-            config.services = Some(list.into_iter().map(Spanned::into_inner).collect());
-        }
-    }
-    if let Some(v) = r.get::<PathBuf>("layout") {
-        config.layout = Some(v.into_inner());
-    }
-    if let Some(v) = r.get::<toml::Value>("monitor") {
-        match v.get_ref() {
-            toml::Value::String(s) if !s.trim().is_empty() => {
-                config.monitor = Some(MonitorChoice::parse(s));
-            }
-            toml::Value::Integer(i) if *i >= 0 => {
-                config.monitor = Some(MonitorChoice::Index(*i as usize));
-            }
-            _ => r.error_at(
-                "monitor",
-                v.span().start,
-                "must be an output's name (\"HDMI-A-1\") or an index from 0".into(),
-            ),
-        }
-    }
-    if let Some(v) = r.get::<i64>("rotation") {
-        match Rotation::from_degrees(*v.get_ref()) {
-            Some(rot) => config.rotation = rot,
-            None => r.error_at(
-                "rotation",
-                v.span().start,
-                format!("must be 0, 90, 180 or 270, not {}", v.get_ref()),
-            ),
-        }
-    }
-    if let Some(v) = r.get::<String>("health") {
-        match parse_health(v.get_ref()) {
-            Ok(addr) => config.health = addr,
-            Err(m) => r.error_at("health", v.span().start, m),
-        }
-    }
-    if let Some(v) = r.get::<PathBuf>("health_token_file") {
-        config.health_token_file = Some(v.into_inner());
-    }
-    if let Some(v) = r.get::<bool>("pixel_shift") {
-        config.pixel_shift = v.into_inner();
-    }
-    if let Some(v) = r.get::<OutsideHours>("outside_hours") {
-        config.outside_hours = v.into_inner();
-    }
-    if let Some(v) = r.get::<bool>("identify") {
-        config.identify = v.into_inner();
-    }
-    if let Some(table) = r.table("hours") {
-        config.hours = r.hours(table);
-    }
-    if let Some(table) = r.table("audio") {
-        config.audio = r.audio(table);
-    }
-    if let Some(v) = r.get::<crate::voice::VoiceConfig>("voice") {
-        let start = v.span().start;
-        let voice = v.into_inner();
-        match voice.validate() {
-            Ok(()) => config.voice = voice,
-            Err(e) => r.error_at("voice", start, e.to_string()),
-        }
+    for (key, read) in SETTINGS {
+        read(&mut r, key, &mut config);
     }
     // In the order of the file, as a person reads it.
     errors.sort_by_key(|e| (e.line, e.column));
     (config, errors, origins)
 }
+
+/// Every top-level setting with the code that reads it: the one list from which the known keys
+/// (for "did you mean" hints) are derived, so a new setting cannot be read yet reported unknown.
+type ReadSetting = fn(&mut Reader<'_>, &'static str, &mut Config);
+const SETTINGS: &[(&str, ReadSetting)] = &[
+    ("server", |r, key, c| {
+        if let Some(v) = r.get::<String>(key) {
+            match check_url(v.get_ref()) {
+                Ok(()) => c.server = Some(v.into_inner()),
+                Err(m) => r.error_at(key, v.span().start, m),
+            }
+        }
+    }),
+    ("token_file", |r, key, c| {
+        if let Some(v) = r.get::<PathBuf>(key) {
+            c.token_file = Some(v.into_inner());
+        }
+    }),
+    ("ca_file", |r, key, c| {
+        if let Some(v) = r.get::<PathBuf>(key) {
+            c.ca_file = Some(v.into_inner());
+        }
+    }),
+    ("display_id", |r, key, c| {
+        if let Some(v) = r.get::<String>(key) {
+            match check_display_id(v.get_ref()) {
+                Ok(()) => c.display_id = v.into_inner(),
+                Err(m) => r.error_at(key, v.span().start, m),
+            }
+        }
+    }),
+    ("services", |r, key, c| {
+        if let Some(v) = r.get::<Vec<Spanned<String>>>(key) {
+            let start = v.span().start;
+            let list = v.into_inner();
+            // Each id is reported where it is written; the list is used only if all are valid, as
+            // the server would refuse a hello carrying a bad one.
+            let mut ok = true;
+            if let Err(m) = check_services_len(list.len()) {
+                r.error_at(key, start, m);
+                ok = false;
+            }
+            for (i, s) in list.iter().enumerate() {
+                if let Err(m) = check_id(s.get_ref()) {
+                    r.error_at(&format!("services[{i}]"), s.span().start, m);
+                    ok = false;
+                }
+            }
+            if ok {
+                c.services = Some(list.into_iter().map(Spanned::into_inner).collect());
+            }
+        }
+    }),
+    ("layout", |r, key, c| {
+        if let Some(v) = r.get::<PathBuf>(key) {
+            c.layout = Some(v.into_inner());
+        }
+    }),
+    ("monitor", |r, key, c| {
+        if let Some(v) = r.get::<toml::Value>(key) {
+            match v.get_ref() {
+                toml::Value::String(s) if !s.trim().is_empty() => {
+                    c.monitor = Some(MonitorChoice::parse(s));
+                }
+                toml::Value::Integer(i) if *i >= 0 => {
+                    c.monitor = Some(MonitorChoice::Index(*i as usize));
+                }
+                _ => r.error_at(
+                    key,
+                    v.span().start,
+                    "must be an output's name (\"HDMI-A-1\") or an index from 0".into(),
+                ),
+            }
+        }
+    }),
+    ("rotation", |r, key, c| {
+        if let Some(v) = r.get::<i64>(key) {
+            match Rotation::from_degrees(*v.get_ref()) {
+                Some(rot) => c.rotation = rot,
+                None => r.error_at(
+                    key,
+                    v.span().start,
+                    format!("must be 0, 90, 180 or 270, not {}", v.get_ref()),
+                ),
+            }
+        }
+    }),
+    ("health", |r, key, c| {
+        if let Some(v) = r.get::<String>(key) {
+            match parse_health(v.get_ref()) {
+                Ok(addr) => c.health = addr,
+                Err(m) => r.error_at(key, v.span().start, m),
+            }
+        }
+    }),
+    ("health_token_file", |r, key, c| {
+        if let Some(v) = r.get::<PathBuf>(key) {
+            c.health_token_file = Some(v.into_inner());
+        }
+    }),
+    ("pixel_shift", |r, key, c| {
+        if let Some(v) = r.get::<bool>(key) {
+            c.pixel_shift = v.into_inner();
+        }
+    }),
+    ("outside_hours", |r, key, c| {
+        if let Some(v) = r.get::<OutsideHours>(key) {
+            c.outside_hours = v.into_inner();
+        }
+    }),
+    ("identify", |r, key, c| {
+        if let Some(v) = r.get::<bool>(key) {
+            c.identify = v.into_inner();
+        }
+    }),
+    ("hours", |r, key, c| {
+        if let Some(table) = r.table(key) {
+            c.hours = r.hours(table);
+        }
+    }),
+    ("audio", |r, key, c| {
+        if let Some(table) = r.table(key) {
+            c.audio = r.audio(table);
+        }
+    }),
+    ("voice", |r, key, c| {
+        if let Some(v) = r.get::<crate::voice::VoiceConfig>(key) {
+            let start = v.span().start;
+            let voice = v.into_inner();
+            match voice.validate() {
+                Ok(()) => c.voice = voice,
+                Err(e) => r.error_at(key, start, e.to_string()),
+            }
+        }
+    }),
+];
 
 /// A table's keys and values, each with where it is written.
 type Entries = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
@@ -424,16 +446,69 @@ const DAYS: &[&str] = &[
     "sunday",
 ];
 
-/// The keys of `[audio]`.
-const AUDIO_KEYS: &[&str] = &[
-    "volume",
-    "muted",
-    "quiet_periods",
-    "call_sound",
-    "recall_sound",
-    "gap_ms",
-    "device_retry_ms",
-    "queue_capacity",
+/// Every key of `[audio]` with the code that reads it; the known keys are derived from it.
+type ReadAudio = fn(&mut Reader<'_>, &str, &Spanned<toml::Value>, &mut AudioConfig);
+const AUDIO: &[(&str, ReadAudio)] = &[
+    ("volume", |r, key, value, a| {
+        if let Some(v) = r.typed::<f64>(key, value) {
+            if (0.0..=1.0).contains(&v) {
+                a.volume = v as f32;
+            } else {
+                r.error_at(
+                    key,
+                    value.span().start,
+                    format!("{v} is out of range; write 0.0 (silent) to 1.0 (full)"),
+                );
+            }
+        }
+    }),
+    ("muted", |r, key, value, a| {
+        if let Some(v) = r.typed::<bool>(key, value) {
+            a.muted = v;
+        }
+    }),
+    ("quiet_periods", |r, key, value, a| {
+        if let Some(v) = r.typed::<Vec<QuietPeriod>>(key, value) {
+            match v.iter().find(|p| !(0.0..=1.0).contains(&p.volume)) {
+                Some(p) => r.error_at(
+                    key,
+                    value.span().start,
+                    format!(
+                        "the volume {} of {}–{} is out of range; write 0.0 to 1.0",
+                        p.volume, p.start, p.end
+                    ),
+                ),
+                None => a.quiet_periods = v,
+            }
+        }
+    }),
+    ("call_sound", |r, key, value, a| {
+        if let Some(v) = r.typed::<PathBuf>(key, value) {
+            a.call_sound = Some(v);
+        }
+    }),
+    ("recall_sound", |r, key, value, a| {
+        if let Some(v) = r.typed::<PathBuf>(key, value) {
+            a.recall_sound = Some(v);
+        }
+    }),
+    ("gap_ms", |r, key, value, a| {
+        if let Some(v) = r.typed::<u64>(key, value) {
+            a.gap = Duration::from_millis(v);
+        }
+    }),
+    ("device_retry_ms", |r, key, value, a| {
+        if let Some(v) = r.typed::<u64>(key, value) {
+            a.device_retry = Duration::from_millis(v);
+        }
+    }),
+    ("queue_capacity", |r, key, value, a| {
+        match r.typed::<usize>(key, value) {
+            Some(0) => r.error_at(key, value.span().start, "must be at least 1".into()),
+            Some(v) => a.queue_capacity = v,
+            None => {}
+        }
+    }),
 ];
 
 struct Reader<'a> {
@@ -558,67 +633,12 @@ impl Reader<'_> {
         let mut audio = AudioConfig::default();
         for (name, value) in &table {
             let key = format!("audio.{}", name.get_ref());
-            let at = value.span().start;
-            match name.get_ref().as_str() {
-                "volume" => {
-                    if let Some(v) = self.typed::<f64>(&key, value) {
-                        if (0.0..=1.0).contains(&v) {
-                            audio.volume = v as f32;
-                        } else {
-                            self.error_at(
-                                &key,
-                                at,
-                                format!("{v} is out of range; write 0.0 (silent) to 1.0 (full)"),
-                            );
-                        }
-                    }
+            match AUDIO.iter().find(|(k, _)| k == name.get_ref()) {
+                Some((_, read)) => read(self, &key, value, &mut audio),
+                None => {
+                    let known: Vec<&str> = AUDIO.iter().map(|(k, _)| *k).collect();
+                    self.unknown("audio", name, &known);
                 }
-                "muted" => {
-                    if let Some(v) = self.typed::<bool>(&key, value) {
-                        audio.muted = v;
-                    }
-                }
-                "quiet_periods" => {
-                    if let Some(v) = self.typed::<Vec<QuietPeriod>>(&key, value) {
-                        match v.iter().find(|p| !(0.0..=1.0).contains(&p.volume)) {
-                            Some(p) => self.error_at(
-                                &key,
-                                at,
-                                format!(
-                                    "the volume {} of {}–{} is out of range; write 0.0 to 1.0",
-                                    p.volume, p.start, p.end
-                                ),
-                            ),
-                            None => audio.quiet_periods = v,
-                        }
-                    }
-                }
-                "call_sound" => {
-                    if let Some(v) = self.typed::<PathBuf>(&key, value) {
-                        audio.call_sound = Some(v);
-                    }
-                }
-                "recall_sound" => {
-                    if let Some(v) = self.typed::<PathBuf>(&key, value) {
-                        audio.recall_sound = Some(v);
-                    }
-                }
-                "gap_ms" => {
-                    if let Some(v) = self.typed::<u64>(&key, value) {
-                        audio.gap = Duration::from_millis(v);
-                    }
-                }
-                "device_retry_ms" => {
-                    if let Some(v) = self.typed::<u64>(&key, value) {
-                        audio.device_retry = Duration::from_millis(v);
-                    }
-                }
-                "queue_capacity" => match self.typed::<usize>(&key, value) {
-                    Some(0) => self.error_at(&key, at, "must be at least 1".into()),
-                    Some(v) => audio.queue_capacity = v,
-                    None => {}
-                },
-                _ => self.unknown("audio", name, AUDIO_KEYS),
             }
         }
         audio

@@ -27,6 +27,26 @@ fn packaged_file_is_valid() {
     assert!(c.pixel_shift);
 }
 
+/// The packaged file is where a technician learns the settings: every key the reader knows is
+/// in it, set or commented out, because the known keys and the readers come from one table.
+#[test]
+fn packaged_file_names_every_key() {
+    let text = include_str!("../../packaging/tablica.toml");
+    let written = |key: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches('#').trim_start();
+            l.starts_with(&format!("{key} =")) || l.starts_with(&format!("[{key}]"))
+        })
+    };
+    let missing: Vec<&str> = SETTINGS
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(AUDIO.iter().map(|(k, _)| *k))
+        .filter(|k| !written(k))
+        .collect();
+    assert!(missing.is_empty(), "not in packaging/tablica.toml: {missing:?}");
+}
+
 #[test]
 fn reads_every_key() {
     let c = parse_ok(
