@@ -297,12 +297,7 @@ fn garbage_is_rejected_and_the_last_good_state_kept() {
         |c| c.board.data.last_seq == Some(14),
     );
     assert_eq!(server.record.accepts(), 3);
-    let resumes: Vec<_> = server
-        .record
-        .hellos()
-        .iter()
-        .map(|h| h.resume_from)
-        .collect();
+    let resumes = server.record.resumes();
     assert_eq!(resumes, [None, Some(13), Some(13)]);
     let expected = reference(&[
         snapshot(10),
@@ -755,14 +750,8 @@ fn a_burst_of_50_calls_in_a_second_is_presented_in_order_each_for_the_minimum_ti
 #[test]
 fn a_gap_makes_the_display_resume_from_its_last_applied_seq() {
     let rt = runtime();
-    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
-        let Some(mut ws) = record.upgrade(stream).await else {
-            return;
-        };
-        if record.hello(&mut ws).await.is_none() {
-            return;
-        }
-        let frames: Vec<Envelope> = match n {
+    let server = rt.block_on(HandServer::scripted(|n| {
+        match n {
             // 13 is missing.
             0 => vec![
                 snapshot(10),
@@ -779,24 +768,13 @@ fn a_gap_makes_the_display_resume_from_its_last_applied_seq() {
                 heartbeat(17),
             ],
             _ => vec![issued(16, 8), called(17, "A004", "st4")],
-        };
-        let last = frames.last().unwrap().seq;
-        for e in &frames {
-            let _ = ws.send(text(e)).await;
         }
-        // Keep the connection: only the display's own resync may end it.
-        keep_alive(&mut ws, last, || false).await;
     }));
     let mut display = Display::connect(fast_config(&server.url()));
     display.pump_until(5 * SECOND, "the state after two resyncs", |c| {
         c.board.data.last_seq == Some(17)
     });
-    let resumes: Vec<_> = server
-        .record
-        .hellos()
-        .iter()
-        .map(|h| h.resume_from)
-        .collect();
+    let resumes = server.record.resumes();
     assert_eq!(resumes, [None, Some(12), Some(15)]);
     assert_eq!(display.core.counters.resyncs, 2);
     assert_eq!(
@@ -881,18 +859,9 @@ fn the_token_is_sent_a_wrong_one_is_retried_and_neither_is_logged() {
 fn a_server_that_always_skips_a_seq_is_not_hammered() {
     let rt = runtime();
     // Every stream it sends has a hole: resuming from 10 gets 12.
-    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
-        let Some(mut ws) = record.upgrade(stream).await else {
-            return;
-        };
-        if record.hello(&mut ws).await.is_none() {
-            return;
-        }
-        if n == 0 {
-            let _ = ws.send(text(&snapshot(10))).await;
-        }
-        let _ = ws.send(text(&issued(12, 1))).await;
-        keep_alive(&mut ws, 12, || false).await;
+    let server = rt.block_on(HandServer::scripted(|n| match n {
+        0 => vec![snapshot(10), issued(12, 1)],
+        _ => vec![issued(12, 1)],
     }));
     let mut display = Display::connect(fast_config(&server.url()));
     display.pump_until(5 * SECOND, "the snapshot", |c| {

@@ -44,7 +44,10 @@ fn packaged_file_names_every_key() {
         .chain(AUDIO.iter().map(|(k, _)| *k))
         .filter(|k| !written(k))
         .collect();
-    assert!(missing.is_empty(), "not in packaging/tablica.toml: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in packaging/tablica.toml: {missing:?}"
+    );
 }
 
 #[test]

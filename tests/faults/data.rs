@@ -128,34 +128,18 @@ fn a_poison_event_resent_on_resume_does_not_make_the_display_resync_forever() {
 #[test]
 fn events_before_any_snapshot_are_not_applied_and_a_snapshot_is_asked_for() {
     let rt = runtime();
-    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
-        let Some(mut ws) = record.upgrade(stream).await else {
-            return;
-        };
-        if record.hello(&mut ws).await.is_none() {
-            return;
-        }
-        let frames = match n {
+    let server = rt.block_on(HandServer::scripted(|n| {
+        match n {
             // A server that forgot the snapshot: a counter the board has never heard of.
             0 => vec![called(11, "A001", "st9"), issued(12, 3)],
             _ => vec![snapshot(20), called(21, "A002", "st2")],
-        };
-        let last = frames.last().unwrap().seq;
-        for e in &frames {
-            let _ = ws.send(text(e)).await;
         }
-        keep_alive(&mut ws, last, || false).await;
     }));
     let mut display = Display::connect(fast_config(&server.url()));
     display.pump_until(5 * SECOND, "the board after the snapshot", |c| {
         c.board.data.last_seq == Some(21)
     });
-    let resumes: Vec<_> = server
-        .record
-        .hellos()
-        .iter()
-        .map(|h| h.resume_from)
-        .collect();
+    let resumes = server.record.resumes();
     assert_eq!(
         resumes,
         [None, None],
@@ -173,14 +157,8 @@ fn events_before_any_snapshot_are_not_applied_and_a_snapshot_is_asked_for() {
 #[test]
 fn a_seq_going_backwards_on_a_live_connection_resyncs_instead_of_freezing() {
     let rt = runtime();
-    let server = rt.block_on(HandServer::start(|n, stream, record| async move {
-        let Some(mut ws) = record.upgrade(stream).await else {
-            return;
-        };
-        if record.hello(&mut ws).await.is_none() {
-            return;
-        }
-        let frames = match n {
+    let server = rt.block_on(HandServer::scripted(|n| {
+        match n {
             // The queue system restarts behind a proxy that keeps the connection, and numbers
             // from 1 again.
             0 => vec![
@@ -191,23 +169,13 @@ fn a_seq_going_backwards_on_a_live_connection_resyncs_instead_of_freezing() {
                 called(2, "B002", "st4"),
             ],
             _ => vec![snapshot(2), called(3, "B003", "st5")],
-        };
-        let last = frames.last().unwrap().seq;
-        for e in &frames {
-            let _ = ws.send(text(e)).await;
         }
-        keep_alive(&mut ws, last, || false).await;
     }));
     let mut display = Display::connect(fast_config(&server.url()));
     display.pump_until(5 * SECOND, "the renumbered stream", |c| {
         c.board.data.last_seq == Some(3)
     });
-    let resumes: Vec<_> = server
-        .record
-        .hellos()
-        .iter()
-        .map(|h| h.resume_from)
-        .collect();
+    let resumes = server.record.resumes();
     assert_eq!(
         resumes,
         [None, None],

@@ -252,6 +252,11 @@ impl Record {
         self.get(|s| s.accepts.len())
     }
 
+    /// Each connection's `resume_from`, in the order the hellos came.
+    pub fn resumes(&self) -> Vec<Option<u64>> {
+        self.hellos().iter().map(|h| h.resume_from).collect()
+    }
+
     pub fn hellos(&self) -> Vec<Hello> {
         self.get(|s| s.hellos.clone())
     }
@@ -325,6 +330,31 @@ impl HandServer {
             }
         });
         HandServer { addr, record, task }
+    }
+
+    /// A server that, on its `n`th connection, takes the hello, sends `script(n)` and then keeps
+    /// the connection alive with heartbeats at the last seq it sent, so that only the display's
+    /// own decision (a resync, a timeout) ends it.
+    pub async fn scripted(
+        script: impl Fn(usize) -> Vec<Envelope> + Send + Sync + 'static,
+    ) -> HandServer {
+        HandServer::start(move |n, stream, record| {
+            let frames = script(n);
+            async move {
+                let Some(mut ws) = record.upgrade(stream).await else {
+                    return;
+                };
+                if record.hello(&mut ws).await.is_none() {
+                    return;
+                }
+                for e in &frames {
+                    let _ = ws.send(text(e)).await;
+                }
+                let last = frames.last().map_or(0, |e| e.seq);
+                keep_alive(&mut ws, last, || false).await;
+            }
+        })
+        .await
     }
 
     pub fn url(&self) -> String {
