@@ -2,11 +2,14 @@
 //! packaging files agreeing with each other, and the board starting under cage (wlroots'
 //! headless backend) the way tablica.service starts it.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+mod support;
+
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::http::get;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tablica");
 
@@ -226,21 +229,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn get(addr: SocketAddr, path: &str) -> Option<(u16, Vec<u8>)> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\n\r\n").ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let code = String::from_utf8_lossy(&out[..end])
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((code, out[end + 4..].to_vec()))
 }
 
 fn have(program: &str) -> bool {

@@ -9,10 +9,11 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::http::{get, request};
 use support::procs::{spawn_logged, xvfb};
 
 const ALL_DAYS: [&str; 7] = [
@@ -135,20 +136,6 @@ fn once(dir: &Path, list: &str) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// GET `path`; (status code, body).
-fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Option<(u16, Vec<u8>)> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(s, "GET {path} HTTP/1.1\r\nHost: test\r\n{auth}\r\n").ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&out[..end]).to_string();
-    let code = head.split(' ').nth(1)?.parse().ok()?;
-    Some((code, out[end + 4..].to_vec()))
-}
-
 /// Runs chromium headless on `url` with `args`; its stdout. Each run gets its own profile.
 fn chromium(url: &str, args: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
@@ -230,7 +217,7 @@ fn the_page_in_a_real_browser_shows_the_dead_board_first() {
     // Wait until every board has been polled and both live ones have a picture.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Some((200, body)) = get(addr, "/fleet.json", None) {
+        if let Some((200, body)) = get(addr, "/fleet.json") {
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
             let boards = v["displays"].as_array().unwrap();
             let polled = boards.iter().all(|b| !b["polled_at"].is_null());
@@ -270,7 +257,7 @@ fn the_page_in_a_real_browser_shows_the_dead_board_first() {
         .collect();
     assert_eq!(images.len(), 2, "{dom}");
     for src in images {
-        let (code, png) = get(addr, &src.replace("&amp;", "&"), None).unwrap();
+        let (code, png) = get(addr, &src.replace("&amp;", "&")).unwrap();
         assert_eq!(code, 200);
         assert!(
             png == golden("board-busy-1920x1080.png") || png == golden("board-quiet-1920x1080.png")
@@ -279,7 +266,7 @@ fn the_page_in_a_real_browser_shows_the_dead_board_first() {
 
     // The page refreshes itself: with the browser's clock run ahead past two refreshes, the grid
     // is one the page fetched by itself (a later page than the one it was loaded with).
-    let (_, page) = get(addr, "/", None).unwrap();
+    let (_, page) = get(addr, "/").unwrap();
     let serial = |html: &str| -> u64 {
         html.split("data-serial=\"")
             .nth(1)
@@ -457,7 +444,7 @@ fn a_real_board_on_the_network_answers_only_with_its_token() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let code = loop {
-        if let Some((code, _)) = get(addr, "/health", None) {
+        if let Some((code, _)) = get(addr, "/health") {
             break code;
         }
         assert!(
@@ -469,16 +456,31 @@ fn a_real_board_on_the_network_answers_only_with_its_token() {
     };
     // Listening on all addresses: a request without the token is refused, whatever the path.
     assert_eq!(code, 401);
-    assert_eq!(get(addr, "/metrics", None).unwrap().0, 401);
-    assert_eq!(get(addr, "/screenshot.png", Some("wrong")).unwrap().0, 401);
-    let (code, body) = get(addr, "/health", Some("desk-token-1")).unwrap();
+    assert_eq!(get(addr, "/metrics").unwrap().0, 401);
+    assert_eq!(
+        request(addr, "GET", "/screenshot.png", Some("wrong"))
+            .unwrap()
+            .0,
+        401
+    );
+    let (code, body) = request(addr, "GET", "/health", Some("desk-token-1")).unwrap();
     assert_eq!(code, 200);
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["display_id"], "pom-real");
     // The token is rotated: the new one works at once, the old one no longer.
     std::fs::write(&token_file, "desk-token-2\n").unwrap();
-    assert_eq!(get(addr, "/health", Some("desk-token-1")).unwrap().0, 401);
-    assert_eq!(get(addr, "/health", Some("desk-token-2")).unwrap().0, 200);
+    assert_eq!(
+        request(addr, "GET", "/health", Some("desk-token-1"))
+            .unwrap()
+            .0,
+        401
+    );
+    assert_eq!(
+        request(addr, "GET", "/health", Some("desk-token-2"))
+            .unwrap()
+            .0,
+        200
+    );
 
     // The fleet view with the token: reachable, not connected while open → exit 1 with why;
     // without the token: unreachable.

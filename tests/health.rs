@@ -5,12 +5,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::http::get;
 use support::procs::{Killed, free_port, xvfb};
 
 /// The simulator on a free loopback port, requiring `token_file`'s token; returns its URL.
@@ -37,19 +37,6 @@ fn simulator(token_file: &Path) -> (Killed, String) {
         .unwrap();
     assert!(url.starts_with("ws://127.0.0.1:"), "simulator said {url:?}");
     (Killed(child), url.trim().to_owned())
-}
-
-/// GET `path`; (status code, body). `None` while nothing listens.
-fn get(addr: SocketAddr, path: &str) -> Option<(u16, Vec<u8>)> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&out[..end]).to_string();
-    let code = head.split(' ').nth(1)?.parse().ok()?;
-    Some((code, out[end + 4..].to_vec()))
 }
 
 /// Checks Prometheus text format: every sample line is `name{labels} value` with a float value,

@@ -2,9 +2,9 @@
 //! logged, settings checked against the protocol, supervised threads.
 
 use crate::support::feed::*;
+use crate::support::http::{get, get_json, request};
 use crate::support::procs::{Killed, Lines, xvfb};
 use futures_util::{SinkExt, StreamExt};
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -215,21 +215,6 @@ fn a_1008_close_is_kept_with_its_reason_and_logged() {
 }
 
 use crate::support::procs::free_port;
-
-/// `GET path` from the health endpoint, as JSON.
-fn get_json(addr: std::net::SocketAddr, path: &str) -> serde_json::Value {
-    let mut s = std::net::TcpStream::connect(addr).expect("the health endpoint listens");
-    s.set_read_timeout(Some(10 * SECOND)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
-}
 
 #[test]
 fn a_401_is_shown_on_health_with_its_reason() {
@@ -519,24 +504,6 @@ fn the_token_never_reaches_the_log_whatever_rust_log_says() {
     }
 }
 
-/// `method path` to the health endpoint: the status line and the body.
-fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (String, String) {
-    let mut s = std::net::TcpStream::connect(addr).expect("the health endpoint listens");
-    s.set_read_timeout(Some(10 * SECOND)).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    (
-        head.lines().next().unwrap_or("").to_owned(),
-        body.to_owned(),
-    )
-}
-
 /// Before: a board whose server refused TCP connections said so only in the journal; /health
 /// had no problem to show (`last_connection_error` kept only refusals by the server).
 #[test]
@@ -572,8 +539,9 @@ fn a_refused_connection_is_a_problem_on_health_metrics_and_screen() {
     assert_eq!(kinds, ["connection_refused", "config"], "{health}");
     let since: jiff::Timestamp = problems[0]["since"].as_str().unwrap().parse().unwrap();
     assert!(since <= jiff::Timestamp::now());
-    let (status, metrics) = request(addr, "GET", "/metrics");
-    assert!(status.contains("200"), "{status}");
+    let (status, metrics) = get(addr, "/metrics").unwrap();
+    let metrics = String::from_utf8_lossy(&metrics);
+    assert_eq!(status, 200, "{metrics}");
     assert!(
         metrics.contains("tablica_problem{kind=\"connection_refused\"} 1"),
         "{metrics}"
@@ -619,10 +587,11 @@ fn post_identify_shows_the_card() {
         list.texts().any(|t| t.text == "galeria-1")
     };
     assert!(!card(&mut supervisor), "no card before it is asked for");
-    let (status, _) = request(addr, "POST", "/health");
-    assert!(status.contains("405"), "{status}");
-    let (status, body) = request(addr, "POST", "/identify");
-    assert!(status.contains("200"), "{status}");
+    let (status, _) = request(addr, "POST", "/health", None).unwrap();
+    assert_eq!(status, 405);
+    let (status, body) = request(addr, "POST", "/identify", None).unwrap();
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200, "{body}");
     assert!(body.contains("60 s"), "{body}");
     assert!(card(&mut supervisor), "the card names the display");
 }

@@ -8,9 +8,10 @@
 //! socket bound where `NOTIFY_SOCKET` points.
 
 use crate::support::feed;
+use crate::support::http::get;
 use crate::support::procs::{Killed, Lines, spawn_logged, xvfb};
 use futures_util::SinkExt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
@@ -25,19 +26,6 @@ use std::time::{Duration, Instant};
 const HEALTH_PROMPT: Duration = Duration::from_secs(2);
 
 use crate::support::procs::free_port;
-
-/// GET `path`; (status code, body). `None` while nothing listens.
-fn get(addr: SocketAddr, path: &str) -> Option<(u16, Vec<u8>)> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&out[..end]).to_string();
-    let code = head.split(' ').nth(1)?.parse().ok()?;
-    Some((code, out[end + 4..].to_vec()))
-}
 
 fn health(addr: SocketAddr) -> Option<serde_json::Value> {
     match get(addr, "/health")? {
