@@ -120,7 +120,26 @@ fn init_logging() {
     tracing_subscriber::registry().with(output).init();
 }
 
+/// Keeps Mesa's Vulkan device-selection layer from probing for a Wayland compositor where there
+/// can be none: with no `XDG_RUNTIME_DIR` (Xvfb, an SSH session, a test) libwayland prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set" twice on every start, which reads as a fault in the
+/// journal and to designers running `preview`. The layer only reorders GPUs to put the one
+/// driving the display first; wgpu already prefers a real GPU over the software one.
+fn quiet_wayland_probe() {
+    let runtime_dir =
+        std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| std::path::Path::new(&d).is_dir());
+    if !runtime_dir
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && std::env::var_os("NODEVICE_SELECT").is_none()
+    {
+        // SAFETY: called first thing in main, before any thread exists that could read the
+        // environment at the same time.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_wayland_probe();
     init_logging();
     let cli = Cli::parse();
     match cli.command {

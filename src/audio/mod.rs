@@ -7,6 +7,8 @@
 //! carries on silently, says so once in the log and in [`Chimes::state`], and keeps trying to
 //! open the device so that sound comes back by itself. See docs/AUDIO.md.
 
+#[cfg(target_os = "linux")]
+mod alsa_quiet;
 mod config;
 mod error;
 mod output;
@@ -18,6 +20,13 @@ mod worker;
 pub use config::{AudioConfig, ClockTime, QuietPeriod};
 pub use error::AudioError;
 use queue::{Request, SoundQueue};
+/// Keeps alsa-lib's own error text (a screenful per attempt on a PC without a sound card) off
+/// stderr for devices opened on the calling thread; the caller reports the failure in one line.
+pub fn quiet_alsa_here() {
+    #[cfg(target_os = "linux")]
+    alsa_quiet::quiet_this_thread();
+}
+
 pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 
 use crate::supervise::{Ended, Restarts, supervise};

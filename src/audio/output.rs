@@ -40,6 +40,7 @@ impl Output {
     where
         F: Fn() + Clone + Send + 'static,
     {
+        super::quiet_alsa_here();
         let failed = Arc::new(AtomicBool::new(false));
         let flag = failed.clone();
         let builder = OutputStreamBuilder::from_default_device()
@@ -51,9 +52,14 @@ impl Output {
                     on_error();
                 }
             });
-        let mut stream = builder
-            .open_stream_or_fallback()
-            .map_err(|e| AudioError::NoDevice(e.to_string()))?;
+        let mut stream = builder.open_stream_or_fallback().map_err(|e| {
+            #[cfg(target_os = "linux")]
+            tracing::debug!(
+                alsa_messages = super::alsa_quiet::swallowed(),
+                "the ALSA library's own messages were not printed"
+            );
+            AudioError::NoDevice(e.to_string())
+        })?;
         // The worker logs the stream's life itself; rodio's message on drop would only repeat it.
         stream.log_on_drop(false);
         let sink = Sink::connect_new(stream.mixer());

@@ -60,7 +60,6 @@ pub struct PreviewArgs {
 type CmdResult<T> = Result<T, String>;
 
 pub fn render_cli(args: RenderArgs) -> ExitCode {
-    quiet_display_probe();
     let result = render(&args);
     if result.is_ok() {
         println!("{}", args.out.display());
@@ -148,22 +147,7 @@ fn draw(
     render_to_image(gpu, renderer, &scene.list).map_err(|e| e.to_string())
 }
 
-/// Keeps Mesa's Vulkan device-selection layer from probing a Wayland display that an offscreen
-/// render does not need: without a Wayland session it printed "XDG_RUNTIME_DIR is invalid or
-/// not set" twice on every run, which read as an error to designers. The layer only picks the
-/// GPU that drives the screen, which matters to the board's window, not to a PNG.
-fn quiet_display_probe() {
-    if std::env::var_os("WAYLAND_DISPLAY").is_none()
-        && std::env::var_os("NODEVICE_SELECT").is_none()
-    {
-        // SAFETY: called at the start of a command, before it starts any thread, so no other
-        // thread can be reading the environment at the same time.
-        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
-    }
-}
-
 pub fn preview_cli(args: PreviewArgs) -> ExitCode {
-    quiet_display_probe();
     let result = preview(&args);
     for f in result.iter().flatten() {
         println!("{}", f.display());

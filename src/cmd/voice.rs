@@ -289,6 +289,7 @@ fn say(args: &SayArgs) -> Result<(), String> {
 
 /// Plays a rendered call on the default output device and waits for its end.
 fn play(rendered: &pack::Rendered) -> Result<(), String> {
+    crate::audio::quiet_alsa_here();
     let mut stream = rodio::OutputStreamBuilder::open_default_stream()
         .map_err(|e| format!("no audio output device: {e}; use --out FILE"))?;
     stream.log_on_drop(false);
