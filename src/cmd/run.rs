@@ -12,7 +12,7 @@ use crate::protocol::parse_events;
 use crate::render::Turns;
 use crate::scene::ClosedLook;
 use crate::scene::overlay::Identity;
-use crate::scene::{Link, OpeningHours, Status};
+use crate::scene::{Link, OpeningHours, ShownClock, Status};
 use crate::sim::{OfficeConfig, SimConfig, Simulator};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -315,7 +315,14 @@ fn demo(args: DemoArgs) -> Result<(), String> {
     // The demo speaks its calls: it is where an office first hears the board.
     let mut settings = Config::default();
     settings.voice.enabled = true;
-    let (core, _chimes) = core(&args.screen, true, &settings)?;
+    let (mut core, _chimes) = core(&args.screen, true, &settings)?;
+    // The header shows the simulated office's time, and says so: calls stamped 11:40 under a
+    // clock showing the real time would contradict each other.
+    core.status.clock = ShownClock::Simulated {
+        real_origin: jiff::Timestamp::now(),
+        sim_origin: handle.virtual_now(),
+        speed: args.speed,
+    };
     let feed_config = FeedConfig::new(url);
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();

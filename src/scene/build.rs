@@ -53,6 +53,8 @@ pub struct Status {
     /// config: it shapes the picture only, so the board's state (and the health endpoint, which
     /// reports it) keeps every service the server sent.
     pub services_shown: Option<Vec<String>>,
+    /// The time the header shows: real, or a simulated office's (the demo).
+    pub clock: super::ShownClock,
 }
 
 impl Default for Status {
@@ -64,6 +66,7 @@ impl Default for Status {
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
             services_shown: None,
+            clock: super::ShownClock::Real,
         }
     }
 }
@@ -112,13 +115,12 @@ pub fn build(
         board,
         status,
         now,
-        local: in_warsaw(now),
+        local: in_warsaw(status.clock.at(now)),
         list: DisplayList::new(width, height, layout.colors.background.0),
         next: None,
     };
-    // The clock changes every minute.
-    let next_minute = Timestamp::from_second((now.as_second().div_euclid(60) + 1) * 60).ok();
-    f.wake(next_minute);
+    // The clock changes every minute (of the time it shows).
+    f.wake(status.clock.next_minute(now));
     let stale_at = f.stale_at();
     f.wake(stale_at);
     // The next queued call's turn and the end of a blink change the picture too.
@@ -348,11 +350,22 @@ impl<'a> SceneBuilder<'a> {
         // takes a shorter one. The estimate is generous (0.6 of the size per character), so a
         // form chosen here fits with any ordinary font.
         let date_min = self.u(hd.date_size * 0.7);
-        let forms = polish::date_forms(&self.local);
+        // A simulated clock says so before the date, so that nobody takes it for the real time.
+        let forms: Vec<String> = match self.status.clock.label() {
+            Some(label) => {
+                let mut forms: Vec<String> = polish::date_forms(&self.local)
+                    .iter()
+                    .map(|f| format!("{label} · {f}"))
+                    .collect();
+                forms.push(label);
+                forms
+            }
+            None => polish::date_forms(&self.local).to_vec(),
+        };
         let date_text = forms
             .iter()
             .find(|f| f.chars().count() as f32 * 0.6 * date_min <= right_w)
-            .unwrap_or(&forms[2])
+            .unwrap_or(&forms[forms.len() - 1])
             .clone();
         let date = self
             .text(

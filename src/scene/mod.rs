@@ -7,11 +7,13 @@ mod build;
 pub mod display;
 pub mod hours;
 pub mod polish;
+pub mod shown_clock;
 
 pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
 pub use display::*;
 pub use hours::OpeningHours;
+pub use shown_clock::ShownClock;
 
 #[cfg(test)]
 mod tests;

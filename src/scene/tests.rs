@@ -337,3 +337,28 @@ fn the_date_takes_a_shorter_form_instead_of_being_cut() {
     let wide = scene("busy", 1920, 1080);
     assert!(has(&wide, "poniedziałek, 30 listopada 2026"));
 }
+
+/// The demo's office runs at ×20 from late morning: its header shows the simulated time and
+/// says so, and wakes for the simulated minutes (every 3 real seconds), not the real ones.
+#[test]
+fn a_simulated_clock_is_shown_and_labelled() {
+    let sc = scenarios::build("quiet").unwrap();
+    let sim_origin: jiff::Timestamp = "2026-11-30T10:40:00Z".parse().unwrap(); // 11:40 in Warsaw
+    let status = Status {
+        clock: crate::scene::ShownClock::Simulated {
+            real_origin: sc.now,
+            sim_origin,
+            speed: 20.0,
+        },
+        ..sc.status.clone()
+    };
+    let layout = Layout::builtin_for(1920, 1080);
+    let now = sc.now + jiff::SignedDuration::from_secs(30);
+    let s = build(&sc.board, &layout, &status, now, 1920, 1080);
+    assert!(has(&s, "11:50"), "{:?}", texts(&s));
+    assert!(has(&s, "symulacja ×20"), "{:?}", texts(&s));
+    let wait = s.next_change.unwrap().duration_since(now);
+    assert!(wait <= jiff::SignedDuration::from_millis(3001), "{wait}");
+    let real = build(&sc.board, &layout, &sc.status, now, 1920, 1080);
+    assert!(!has(&real, "symulacja"));
+}

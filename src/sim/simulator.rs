@@ -250,6 +250,11 @@ impl SimHandle {
         self.hub.board_data().stream
     }
 
+    /// The simulated office's time now (what its heartbeats carry).
+    pub fn virtual_now(&self) -> jiff::Timestamp {
+        self.hub.virtual_now()
+    }
+
     /// The seq of the last event published.
     pub fn last_seq(&self) -> u64 {
         self.hub.last_seq()
