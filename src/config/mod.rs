@@ -435,17 +435,6 @@ const SETTINGS: &[(&str, ReadSetting)] = &[
 /// A table's keys and values, each with where it is written.
 type Entries = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
-/// The keys of `[hours]`, Monday first.
-const DAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 /// Every key of `[audio]` with the code that reads it; the known keys are derived from it.
 type ReadAudio = fn(&mut Reader<'_>, &str, &Spanned<toml::Value>, &mut AudioConfig);
 const AUDIO: &[(&str, ReadAudio)] = &[
@@ -603,25 +592,25 @@ impl Reader<'_> {
     fn hours(&mut self, table: Entries) -> OpeningHours {
         let mut result = OpeningHours::default();
         for (name, value) in &table {
-            let Some(i) = DAYS.iter().position(|d| d == name.get_ref()) else {
-                self.unknown("hours", name, DAYS);
+            let days = OpeningHours::DAY_KEYS;
+            let Some(i) = days.iter().position(|d| d == name.get_ref()) else {
+                self.unknown("hours", name, &days);
                 continue;
             };
-            let key = format!("hours.{}", DAYS[i]);
+            let key = format!("hours.{}", days[i]);
             let Some(text) = self.typed::<String>(&key, value) else {
                 continue;
             };
-            let text = text.trim();
-            if text.eq_ignore_ascii_case("closed") {
-                result.days[i] = None;
-            } else if let Some(range) = OpeningHours::parse_range(text) {
-                result.days[i] = Some(range);
-            } else {
-                self.error_at(
+            match OpeningHours::parse_day(&text) {
+                Some(day) => result.days[i] = day,
+                None => self.error_at(
                     &key,
                     value.span().start,
-                    format!("`{text}` is not opening hours; write \"10:00-18:00\" or \"closed\""),
-                );
+                    format!(
+                        "`{}` is not opening hours; write \"10:00-18:00\" or \"closed\"",
+                        text.trim()
+                    ),
+                ),
             }
         }
         result

@@ -25,16 +25,6 @@ use std::path::{Path, PathBuf};
 /// of memory.
 pub const MAX_DISPLAYS: usize = 500;
 
-const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 /// The boards to watch, in the file's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetList {
@@ -188,16 +178,11 @@ fn address(s: &str) -> Result<String, String> {
 fn hours(base: &OpeningHours, days: &BTreeMap<String, String>) -> Result<OpeningHours, String> {
     let mut out = base.clone();
     for (day, value) in days {
-        let Some(i) = DAYS.iter().position(|d| d == day) else {
+        let Some(i) = OpeningHours::DAY_KEYS.iter().position(|d| d == day) else {
             return Err(format!("`{day}` is not a day; write monday … sunday"));
         };
-        out.days[i] = if value.trim().eq_ignore_ascii_case("closed") {
-            None
-        } else {
-            Some(OpeningHours::parse_range(value).ok_or_else(|| {
-                format!("{day} = \"{value}\": write \"10:00-18:00\" or \"closed\"")
-            })?)
-        };
+        out.days[i] = OpeningHours::parse_day(value)
+            .ok_or_else(|| format!("{day} = \"{value}\": write \"10:00-18:00\" or \"closed\""))?;
     }
     Ok(out)
 }

@@ -33,6 +33,28 @@ impl OpeningHours {
     }
 
     /// Parses "HH:MM-HH:MM" for one day.
+    /// The names of the days as settings files write them, Monday first (the index of `days`).
+    pub const DAY_KEYS: [&'static str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+
+    /// One day's setting: `"closed"` (any case) is `Some(None)`, `"10:00-18:00"` is
+    /// `Some(Some(range))`, anything else `None`.
+    pub fn parse_day(s: &str) -> Option<Option<(u16, u16)>> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("closed") {
+            Some(None)
+        } else {
+            Self::parse_range(s).map(Some)
+        }
+    }
+
     pub fn parse_range(s: &str) -> Option<(u16, u16)> {
         let (a, b) = s.trim().split_once(['-', '–'])?;
         let parse = |t: &str| -> Option<u16> {
