@@ -96,8 +96,11 @@ fn config_cli(args: ConfigArgs) -> ExitCode {
     }
 }
 
-/// The log without `RUST_LOG`: the board's own INFO lines, dependencies' warnings and errors.
-const DEFAULT_LOG: &str = "warn,tablica=info";
+/// The log without `RUST_LOG`: the board's own INFO lines, dependencies' warnings and errors,
+/// except wgpu's EGL probe: on a machine where the GL fallback cannot start (no GPU, Vulkan in
+/// use) it logs an ERROR on every start that is no fault of the board's. Should GL be the only
+/// backend and fail, the board's own "no graphics adapter" error says so.
+const DEFAULT_LOG: &str = "warn,tablica=info,wgpu_hal::gles::egl=off";
 
 /// Logs to stderr (the journal), filtered by `RUST_LOG` and, whatever it says, by
 /// [`tablica::feed::log_allowed`]: tungstenite logs the upgrade request, bearer token included,

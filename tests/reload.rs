@@ -411,4 +411,6 @@ fn preview_says_nothing_about_displays() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+    // Nor about a GL fallback it does not use.
+    assert!(!stderr.contains("EGL"), "{stderr}");
 }

@@ -63,8 +63,13 @@ pub struct Core {
 
 impl Core {
     pub fn new(layout: Option<Layout>, status: Status) -> Self {
+        // A counter display presents only the calls to its own counter.
+        let board = Board::new(crate::board::BoardConfig {
+            only_counter: status.counter.clone(),
+            ..crate::board::BoardConfig::default()
+        });
         Core {
-            board: Board::default(),
+            board,
             layout,
             layout_path: None,
             status,
@@ -314,6 +319,7 @@ impl Core {
     pub fn layout_for(&self, width: u32, height: u32) -> &Layout {
         match &self.layout {
             Some(l) => l,
+            None if self.status.counter.is_some() => Layout::builtin_counter(width, height),
             None => Layout::builtin(width, height),
         }
     }

@@ -129,6 +129,9 @@ pub struct BoardConfig {
     /// the recent calls without being presented or sounded (after an outage, a resume replays
     /// calls residents have long answered).
     pub stale_after: SignedDuration,
+    /// A counter display's counter: only calls to it are presented (flash and sound); calls to
+    /// other counters update the state silently. `None` on the main board.
+    pub only_counter: Option<String>,
 }
 
 impl Default for BoardConfig {
@@ -137,6 +140,7 @@ impl Default for BoardConfig {
             min_display: SignedDuration::from_secs(6),
             flash: SignedDuration::from_secs(4),
             stale_after: SignedDuration::from_mins(2),
+            only_counter: None,
         }
     }
 }
@@ -168,6 +172,13 @@ impl BoardData {
 
     pub fn counter(&self, id: &str) -> Option<&CounterInfo> {
         self.counters.iter().find(|c| c.id == id)
+    }
+
+    /// The counter with this id, else the one with this label (a counter display may be set up
+    /// with the number people read, "3", rather than the queue system's id).
+    pub fn counter_by_id_or_label(&self, name: &str) -> Option<&CounterInfo> {
+        self.counter(name)
+            .or_else(|| self.counters.iter().find(|c| c.label == name))
     }
 
     fn counter_mut(&mut self, id: &str) -> Option<&mut CounterInfo> {
@@ -521,7 +532,13 @@ impl Board {
 
     /// Queues a call for its turn on screen if it is news; an old one is history already.
     fn present(&mut self, call: &CallInfo, now: Timestamp, mono: Mono) {
-        if self.is_fresh(call, mono) {
+        // The installation may name its counter by id ("st3") or by the label people read ("3").
+        let elsewhere = self.config.only_counter.as_ref().is_some_and(|own| {
+            *own != call.counter && self.data.counter_label(&call.counter) != own
+        });
+        if elsewhere {
+            // A counter display: residents at this desk are not concerned.
+        } else if self.is_fresh(call, mono) {
             self.presenter.enqueue(call.clone(), mono);
             self.last_call_at = Some(now);
         } else {

@@ -941,3 +941,36 @@ proptest! {
         }
     }
 }
+
+/// A counter display presents (flashes and sounds) only the calls to its own counter; the
+/// others still update the state it shows (who each counter serves, the recent calls).
+#[test]
+fn a_counter_display_presents_only_its_own_counter() {
+    let mut b = Board::new(BoardConfig {
+        only_counter: Some("2".into()),
+        ..BoardConfig::default()
+    });
+    b.apply(&env(10, 0, Event::Snapshot(snapshot())), t(0));
+    b.apply(&called(11, 0, "A100", "1"), t(0));
+    b.apply(&called(12, 0, "A101", "2"), t(0));
+    b.apply(&called(13, 1, "A102", "1"), t(1));
+    let mut shown = Vec::new();
+    for s in 0..30 {
+        if let Some(call) = b.advance(t(s)) {
+            shown.push(call.ticket);
+        }
+    }
+    assert_eq!(shown, ["A101"], "only the call to counter 2, at once");
+    assert_eq!(b.data.recent_calls.len(), 3, "every call is still history");
+    let main = {
+        let mut m = started();
+        m.apply(&called(11, 0, "A100", "1"), t(0));
+        m.apply(&called(12, 0, "A101", "2"), t(0));
+        let mut n = 0;
+        for s in 0..30 {
+            n += usize::from(m.advance(t(s)).is_some());
+        }
+        n
+    };
+    assert_eq!(main, 2, "the main board presents both");
+}

@@ -37,6 +37,9 @@ pub struct RenderArgs {
     /// Where to write the PNG.
     #[arg(long, value_name = "FILE.png")]
     pub out: PathBuf,
+    /// Draw the display of this counter (its id) instead of the board.
+    #[arg(long, value_name = "ID")]
+    pub counter: Option<String>,
 }
 
 /// `tablica preview` options.
@@ -54,6 +57,9 @@ pub struct PreviewArgs {
     /// Folder for the PNGs.
     #[arg(long, default_value = "preview")]
     pub out: PathBuf,
+    /// Draw the display of this counter (its id) instead of the board.
+    #[arg(long, value_name = "ID")]
+    pub counter: Option<String>,
 }
 
 /// Fails with a message for people; the caller prints it.
@@ -103,7 +109,8 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
     if args.always_open {
         status.hours = OpeningHours::always();
     }
-    let layout = load_layout(args.layout.as_deref(), args.size)?;
+    status.counter = args.counter.clone();
+    let layout = load_layout(args.layout.as_deref(), args.size, args.counter.is_some())?;
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
     let image = draw(
@@ -127,9 +134,10 @@ fn scenario(name: &str) -> CmdResult<scenarios::Scenario> {
     })
 }
 
-fn load_layout(path: Option<&Path>, size: Size) -> CmdResult<Layout> {
+fn load_layout(path: Option<&Path>, size: Size, counter: bool) -> CmdResult<Layout> {
     match path {
         Some(p) => crate::layout_files::load(p).map_err(|e| e.to_string()),
+        None if counter => Ok(Layout::builtin_counter(size.width, size.height).clone()),
         None => Ok(Layout::builtin_for(size.width, size.height)),
     }
 }
@@ -167,20 +175,16 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut written = Vec::new();
     for &size in &sizes {
-        let layout = load_layout(args.layout.as_deref(), size)?;
+        let layout = load_layout(args.layout.as_deref(), size, args.counter.is_some())?;
         let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
         let mut sheet = Vec::new();
         for name in &names {
             let s = scenario(name)?;
-            let image = draw(
-                &gpu,
-                &mut renderer,
-                &s.board,
-                &layout,
-                &s.status,
-                s.now,
-                size,
-            )?;
+            let status = Status {
+                counter: args.counter.clone(),
+                ..s.status
+            };
+            let image = draw(&gpu, &mut renderer, &s.board, &layout, &status, s.now, size)?;
             let path = args.out.join(format!("{name}-{size}.png"));
             save_png(&image, &path).map_err(|e| e.to_string())?;
             written.push(path);
@@ -200,6 +204,12 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
 /// the other orientation is asked for, since a layout made for one shape cuts text on the other.
 fn preview_sizes(args: &PreviewArgs) -> CmdResult<Vec<Size>> {
     let Some(path) = &args.layout else {
+        if args.counter.is_some() && args.size.is_empty() {
+            // The usual counter hardware: a landscape panel, a bar, a small panel.
+            return Ok([(1920, 1080), (1920, 480), (800, 480)]
+                .map(|(width, height)| Size { width, height })
+                .to_vec());
+        }
         return Ok(if args.size.is_empty() {
             vec![
                 Size {

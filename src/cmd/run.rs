@@ -76,6 +76,10 @@ pub struct ScreenArgs {
     /// the config's rotation].
     #[arg(long, value_name = "DEGREES", value_parser = ["0", "90", "180", "270"])]
     pub rotation: Option<String>,
+    /// Be the display over this counter (its id, or the label people read) instead of the
+    /// waiting room's board [default: the config's board.counter].
+    #[arg(long, value_name = "ID")]
+    pub counter: Option<String>,
 }
 
 impl ScreenArgs {
@@ -123,8 +127,15 @@ fn core(
             OutsideHours::Off => ClosedLook::Black,
         },
         services_shown: settings.services.clone(),
+        counter: screen
+            .counter
+            .clone()
+            .or_else(|| settings.board.counter.clone()),
         ..Status::default()
     };
+    // A counter display is silent unless the office wants it: the main board already chimes and
+    // speaks every call, and a second sound from the desk would double it.
+    let counter_silent = status.counter.is_some() && !settings.board.counter_sound;
     let layout = match &layout_path {
         Some(path) if screen.layout.is_some() => {
             Some(crate::layout_files::load(path).map_err(|e| e.to_string())?)
@@ -150,7 +161,7 @@ fn core(
     if let Some(v) = screen.volume {
         audio.volume = v.clamp(0.0, 1.0);
     }
-    audio.muted |= screen.mute;
+    audio.muted |= screen.mute || counter_silent;
     let chimes = Arc::new(Chimes::start(audio));
     let sounds = chimes.clone();
     // Each call sounds when its turn on screen begins, so sound and blinking start together.
@@ -162,7 +173,11 @@ fn core(
         };
         sounds.play(kind, jiff::Timestamp::now());
     }));
-    if let Some(voice) = super::voice::call_voice(&settings.voice, chimes.clone()) {
+    if counter_silent {
+        tracing::info!(
+            "a counter display: no chime or voice (board.counter_sound = true for them)"
+        );
+    } else if let Some(voice) = super::voice::call_voice(&settings.voice, chimes.clone()) {
         core.set_voice(voice);
     }
     Ok((core, chimes))

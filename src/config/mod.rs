@@ -65,6 +65,19 @@ pub struct Config {
     /// Shows the identify overlay (display id, host, addresses, version, server) all the time,
     /// not only for the first minutes after the start.
     pub identify: bool,
+    /// What this display is: the main board, or the display of one counter.
+    pub board: BoardSettings,
+}
+
+/// `[board]`: what the display shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoardSettings {
+    /// The counter (id, or the label people read) whose display this is; `None` for the main
+    /// board.
+    pub counter: Option<String>,
+    /// Whether a counter display chimes and speaks too (off: the main board already does, and
+    /// two sounds for every call confuse).
+    pub counter_sound: bool,
 }
 
 impl Default for Config {
@@ -86,6 +99,7 @@ impl Default for Config {
             pixel_shift: false,
             outside_hours: OutsideHours::default(),
             identify: false,
+            board: BoardSettings::default(),
         }
     }
 }
@@ -410,6 +424,11 @@ const SETTINGS: &[(&str, ReadSetting)] = &[
             c.identify = v.into_inner();
         }
     }),
+    ("board", |r, key, c| {
+        if let Some(table) = r.table(key) {
+            c.board = r.keyed("board", table, BOARD);
+        }
+    }),
     ("hours", |r, key, c| {
         if let Some(table) = r.table(key) {
             c.hours = r.hours(table);
@@ -417,7 +436,7 @@ const SETTINGS: &[(&str, ReadSetting)] = &[
     }),
     ("audio", |r, key, c| {
         if let Some(table) = r.table(key) {
-            c.audio = r.audio(table);
+            c.audio = r.keyed("audio", table, AUDIO);
         }
     }),
     ("voice", |r, key, c| {
@@ -435,9 +454,28 @@ const SETTINGS: &[(&str, ReadSetting)] = &[
 /// A table's keys and values, each with where it is written.
 type Entries = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
+/// Reads one key of a table into its part of the settings.
+type ReadKey<T> = fn(&mut Reader<'_>, &str, &Spanned<toml::Value>, &mut T);
+
+/// Every key of `[board]` with the code that reads it.
+const BOARD: &[(&str, ReadKey<BoardSettings>)] = &[
+    ("counter", |r, key, value, b| {
+        if let Some(v) = r.typed::<String>(key, value) {
+            match check_id(&v) {
+                Ok(()) => b.counter = Some(v),
+                Err(m) => r.error_at(key, value.span().start, m),
+            }
+        }
+    }),
+    ("counter_sound", |r, key, value, b| {
+        if let Some(v) = r.typed::<bool>(key, value) {
+            b.counter_sound = v;
+        }
+    }),
+];
+
 /// Every key of `[audio]` with the code that reads it; the known keys are derived from it.
-type ReadAudio = fn(&mut Reader<'_>, &str, &Spanned<toml::Value>, &mut AudioConfig);
-const AUDIO: &[(&str, ReadAudio)] = &[
+const AUDIO: &[(&str, ReadKey<AudioConfig>)] = &[
     ("volume", |r, key, value, a| {
         if let Some(v) = r.typed::<f64>(key, value) {
             if (0.0..=1.0).contains(&v) {
@@ -616,21 +654,27 @@ impl Reader<'_> {
         result
     }
 
-    /// The chime's settings key by key: a wrong or unknown key is reported where it is written
-    /// and the others apply (a misspelt `muted` must not reset the volume).
-    fn audio(&mut self, table: Entries) -> AudioConfig {
-        let mut audio = AudioConfig::default();
+    /// A table's settings key by key, each read by its entry in `readers` (the one list of the
+    /// table's keys): a wrong or unknown key is reported where it is written and the others
+    /// apply (a misspelt `muted` must not reset the volume).
+    fn keyed<T: Default>(
+        &mut self,
+        section: &str,
+        table: Entries,
+        readers: &[(&str, ReadKey<T>)],
+    ) -> T {
+        let mut out = T::default();
         for (name, value) in &table {
-            let key = format!("audio.{}", name.get_ref());
-            match AUDIO.iter().find(|(k, _)| k == name.get_ref()) {
-                Some((_, read)) => read(self, &key, value, &mut audio),
+            let key = format!("{section}.{}", name.get_ref());
+            match readers.iter().find(|(k, _)| k == name.get_ref()) {
+                Some((_, read)) => read(self, &key, value, &mut out),
                 None => {
-                    let known: Vec<&str> = AUDIO.iter().map(|(k, _)| *k).collect();
-                    self.unknown("audio", name, &known);
+                    let known: Vec<&str> = readers.iter().map(|(k, _)| *k).collect();
+                    self.unknown(section, name, &known);
                 }
             }
         }
-        audio
+        out
     }
 }
 

@@ -42,6 +42,7 @@ fn packaged_file_names_every_key() {
         .iter()
         .map(|(k, _)| *k)
         .chain(AUDIO.iter().map(|(k, _)| *k))
+        .chain(BOARD.iter().map(|(k, _)| *k))
         .filter(|k| !written(k))
         .collect();
     assert!(

@@ -22,6 +22,14 @@ pub const LANDSCAPE_TOML: &str = include_str!("../../assets/layouts/landscape.to
 /// The built-in portrait layout (1080×1920 and other tall screens).
 pub const PORTRAIT_TOML: &str = include_str!("../../assets/layouts/portrait.toml");
 
+/// The built-in counter display for landscape panels (1920×1080).
+pub const COUNTER_LANDSCAPE_TOML: &str =
+    include_str!("../../assets/layouts/counter-landscape.toml");
+/// The built-in counter display for small panels (800×480 and anything up to 1024 wide).
+pub const COUNTER_SMALL_TOML: &str = include_str!("../../assets/layouts/counter-small.toml");
+/// The built-in counter display for bar screens (1920×480, 1280×400).
+pub const COUNTER_BAR_TOML: &str = include_str!("../../assets/layouts/counter-bar.toml");
+
 /// A colour written as `"#RRGGBB"` or `"#RRGGBBAA"`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hex(pub Color);
@@ -183,6 +191,46 @@ impl Default for CurrentCall {
     }
 }
 
+/// What a counter display shows: "Stanowisko 3", the ticket it serves (very big), the service
+/// and the counter's state. The parts stack in a column, or sit side by side on a bar display
+/// (a region more than 2.2 times as wide as high).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CounterPanel {
+    pub region: Region,
+    /// The word before the counter's label.
+    pub title: String,
+    /// "Stanowisko 3".
+    pub label_size: f32,
+    pub ticket_size: f32,
+    /// The service's name and the state line.
+    pub service_size: f32,
+    /// Over a served ticket while its call is new.
+    pub serving_text: String,
+    /// Over a served ticket while its repeated call is new.
+    pub recall_text: String,
+    /// An open counter serving nobody.
+    pub waiting_text: String,
+    /// A closed counter (or one the queue system does not know).
+    pub closed_text: String,
+}
+
+impl Default for CounterPanel {
+    fn default() -> Self {
+        CounterPanel {
+            region: region(2.0, 2.0, 96.0, 96.0),
+            title: "Stanowisko".into(),
+            label_size: 9.0,
+            ticket_size: 34.0,
+            service_size: 5.0,
+            serving_text: "Zapraszamy".into(),
+            recall_text: "Ponowne wezwanie".into(),
+            waiting_text: "Prosimy czekać na wywołanie".into(),
+            closed_text: "Stanowisko nieczynne".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RecentCalls {
@@ -306,6 +354,9 @@ pub struct Layout {
     pub recent_calls: RecentCalls,
     pub services: Services,
     pub footer: Footer,
+    /// The display over one counter (`tablica run --counter ID`); a file with this section is a
+    /// counter layout, and needs only `[colors]`, `[style]` and `[counter]`.
+    pub counter: CounterPanel,
     /// The folder relative paths in the file are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -316,6 +367,24 @@ impl Layout {
     /// [`Layout::builtin`]).
     pub fn builtin_for(width: u32, height: u32) -> Layout {
         Layout::builtin(width, height).clone()
+    }
+
+    /// The built-in counter display for a screen of this shape: a bar (more than 2.2 times as
+    /// wide as high), a small panel (up to 1024 pixels wide), or a landscape panel.
+    pub fn builtin_counter(width: u32, height: u32) -> &'static Layout {
+        static LANDSCAPE: OnceLock<Layout> = OnceLock::new();
+        static SMALL: OnceLock<Layout> = OnceLock::new();
+        static BAR: OnceLock<Layout> = OnceLock::new();
+        let (cell, text) = if width as f32 > height as f32 * 2.2 {
+            (&BAR, COUNTER_BAR_TOML)
+        } else if width <= 1024 {
+            (&SMALL, COUNTER_SMALL_TOML)
+        } else {
+            (&LANDSCAPE, COUNTER_LANDSCAPE_TOML)
+        };
+        cell.get_or_init(|| {
+            Layout::parse(text, Path::new("assets/layouts")).expect("built-in layouts are valid")
+        })
     }
 
     /// The built-in layout for a screen of this size, parsed once for the whole run.
@@ -422,6 +491,9 @@ pub const SECTIONS: [&str; 7] = [
     "footer",
 ];
 
+/// The sections every counter layout file names.
+pub const COUNTER_SECTIONS: [&str; 3] = ["colors", "style", "counter"];
+
 fn section_list() -> String {
     SECTIONS.map(|s| format!("[{s}]")).join(", ")
 }
@@ -439,7 +511,13 @@ fn missing_sections(text: &str) -> Vec<LayoutError> {
     let Ok(table) = text.parse::<toml::Table>() else {
         return Vec::new();
     };
-    let missing: Vec<String> = SECTIONS
+    // A counter layout draws only the counter panel on the layout's colours and style.
+    let required: &[&str] = if table.get("counter").is_some_and(toml::Value::is_table) {
+        &COUNTER_SECTIONS
+    } else {
+        &SECTIONS
+    };
+    let missing: Vec<String> = required
         .iter()
         .filter(|s| !table.get(**s).is_some_and(toml::Value::is_table))
         .map(|s| format!("[{s}]"))
@@ -447,12 +525,21 @@ fn missing_sections(text: &str) -> Vec<LayoutError> {
     if missing.is_empty() {
         return Vec::new();
     }
+    let kind = if required.len() == COUNTER_SECTIONS.len() {
+        "A counter layout"
+    } else {
+        "A layout"
+    };
     let message = format!(
-        "the layout has no {} section{}; is the file cut short? A layout names every section — \
+        "the layout has no {} section{}; is the file cut short? {kind} names every section — \
          {} — even one left empty to keep its defaults",
         missing.join(", "),
         if missing.len() == 1 { "" } else { "s" },
-        section_list()
+        required
+            .iter()
+            .map(|s| format!("[{s}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     vec![LayoutError::at(text, text.len()..text.len(), message)]
 }

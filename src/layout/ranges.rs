@@ -234,6 +234,24 @@ pub const NUMBERS: &[Number] = &[
         Unit::Seconds,
         "how long each announcement stays"
     ),
+    number!(
+        counter.label_size,
+        TYPE,
+        Unit::ShortSide,
+        "type size of \"Stanowisko 3\" on a counter display"
+    ),
+    number!(
+        counter.ticket_size,
+        CALL_TYPE,
+        Unit::ShortSide,
+        "type size of the ticket on a counter display"
+    ),
+    number!(
+        counter.service_size,
+        TYPE,
+        Unit::ShortSide,
+        "type size of the service and the state on a counter display"
+    ),
 ];
 
 /// One panel's place: `[x, y, width, height]` in percent of the screen's width and height.
@@ -298,6 +316,7 @@ pub const REGIONS: &[RegionKey] = &[
     region!(recent_calls),
     region!(services),
     region!(footer),
+    region!(counter),
 ];
 
 /// The rule for `table.key`, if it is a number.

@@ -27,7 +27,13 @@ fn landscape_with(dotted: &str, literal: &str) -> (String, usize) {
     let mut out = Vec::new();
     let mut in_table = false;
     let mut line_no = 0;
-    for line in LANDSCAPE_TOML.lines() {
+    // The counter display's keys live in the counter layouts.
+    let base = if table == "counter" {
+        COUNTER_LANDSCAPE_TOML
+    } else {
+        LANDSCAPE_TOML
+    };
+    for line in base.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
             in_table = trimmed == header;
@@ -318,4 +324,24 @@ proptest::proptest! {
             }
         }
     }
+}
+
+/// A counter layout names only `[colors]`, `[style]` and `[counter]`; a board layout still
+/// needs every board section; the built-in counter layout follows the panel's shape.
+#[test]
+fn counter_layouts_need_their_own_sections_only() {
+    for text in [COUNTER_LANDSCAPE_TOML, COUNTER_SMALL_TOML, COUNTER_BAR_TOML] {
+        let layout = parse(text).unwrap();
+        assert!(layout.counter.ticket_size > layout.counter.label_size);
+    }
+    let e = parse("[colors]\n[style]\n").unwrap_err();
+    assert!(e.message.contains("[header]"), "{e}");
+    let e = parse("[colors]\n[counter]\n").unwrap_err();
+    assert!(e.message.contains("no [style] section"), "{e}");
+    assert!(!e.message.contains("[header]"), "{e}");
+    let name = |w, h| Layout::builtin_counter(w, h).name.clone();
+    assert_eq!(name(1920, 480), "Stanowisko (pasek)");
+    assert_eq!(name(1280, 400), "Stanowisko (pasek)");
+    assert_eq!(name(800, 480), "Stanowisko (mały panel)");
+    assert_eq!(name(1920, 1080), "Stanowisko (poziomy)");
 }

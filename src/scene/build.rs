@@ -10,6 +10,7 @@ use crate::protocol::time::saturating_add;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 mod calls;
+mod counter;
 mod footer;
 pub mod overlay;
 mod services;
@@ -55,6 +56,8 @@ pub struct Status {
     pub services_shown: Option<Vec<String>>,
     /// The time the header shows: real, or a simulated office's (the demo).
     pub clock: super::ShownClock,
+    /// A counter display's counter id: the picture is that counter's screen, not the board.
+    pub counter: Option<String>,
 }
 
 impl Default for Status {
@@ -67,6 +70,7 @@ impl Default for Status {
             notices: Vec::new(),
             services_shown: None,
             clock: super::ShownClock::Real,
+            counter: None,
         }
     }
 }
@@ -134,6 +138,14 @@ pub fn build(
         };
     }
     f.background();
+    if let Some(id) = &status.counter {
+        f.counter_display(id);
+        f.notices();
+        return Scene {
+            list: f.list,
+            next_change: f.next,
+        };
+    }
     f.header();
     if closed {
         f.closed_screen();

@@ -365,10 +365,17 @@ fn extreme_values_never_panic_the_scene_or_the_renderer() {
         }
         for name in scenarios::NAMES {
             let sc = scenarios::build(name).unwrap();
-            for (w, h) in sizes {
-                let _ = scene::build(&sc.board, &layout, &sc.status, sc.now, w, h);
-                let later = sc.now + jiff::SignedDuration::from_secs(2);
-                let _ = scene::build(&sc.board, &layout, &sc.status, later, w, h);
+            // The board, and the display over a counter (the same layout values drive both).
+            let counter = scene::Status {
+                counter: Some("1".into()),
+                ..sc.status.clone()
+            };
+            for status in [&sc.status, &counter] {
+                for (w, h) in sizes {
+                    let _ = scene::build(&sc.board, &layout, status, sc.now, w, h);
+                    let later = sc.now + jiff::SignedDuration::from_secs(2);
+                    let _ = scene::build(&sc.board, &layout, status, later, w, h);
+                }
             }
         }
     }
@@ -378,9 +385,15 @@ fn extreme_values_never_panic_the_scene_or_the_renderer() {
     };
     let mut renderer = tablica::render::Renderer::new(&gpu, tablica::render::OFFSCREEN_FORMAT);
     for layout in &layouts {
-        for (w, h) in sizes {
-            let at_start = scene::build(&s.board, layout, &s.status, s.now, w, h);
-            tablica::render::render_to_image(&gpu, &mut renderer, &at_start.list).unwrap();
+        let counter = scene::Status {
+            counter: Some("1".into()),
+            ..s.status.clone()
+        };
+        for status in [&s.status, &counter] {
+            for (w, h) in sizes {
+                let at_start = scene::build(&s.board, layout, status, s.now, w, h);
+                tablica::render::render_to_image(&gpu, &mut renderer, &at_start.list).unwrap();
+            }
         }
     }
 }

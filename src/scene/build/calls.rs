@@ -41,7 +41,7 @@ impl SceneBuilder<'_> {
 
     /// Whether the card is lit (in the highlight colour) at this moment of its blink; asks to be
     /// woken at the next phase while it blinks.
-    fn blink_lit(&mut self, shown: &crate::board::Presented) -> bool {
+    pub(super) fn blink_lit(&mut self, shown: &crate::board::Presented) -> bool {
         let elapsed = self.now.duration_since(shown.since);
         // The layout's check keeps flash_seconds within 0–60, but the scene must not depend on
         // it: `from_secs_f32` panics on NaN, infinity and overflow, which would be a crash on

@@ -1,0 +1,252 @@
+//! The display over one counter (ekran stanowiskowy): which desk this is, which ticket it is
+//! serving, for which service, and whether it is open. A resident walking up reads it to know
+//! they are at the right desk, so the ticket is as big as the screen allows and the state is
+//! said in words, never by colour alone.
+
+use super::SceneBuilder;
+use crate::scene::display::*;
+
+/// What the counter is doing, as the display says it.
+#[derive(Debug, Clone, PartialEq)]
+enum CounterState {
+    /// Closed, or unknown to the queue system.
+    Closed,
+    /// Open and serving this ticket of this service; `recall` when it was last called again.
+    Serving {
+        ticket: String,
+        service: String,
+        recall: bool,
+    },
+    /// Open, between residents; the ticket it served last, if any.
+    Waiting { last: Option<String> },
+}
+
+impl SceneBuilder<'_> {
+    /// The whole screen of a counter display for counter `id`.
+    pub(super) fn counter_display(&mut self, name: &str) {
+        let id = self
+            .board
+            .data
+            .counter_by_id_or_label(name)
+            .map_or(name, |c| c.id.as_str());
+        let cp = &self.layout.counter;
+        let c = self.colors();
+        let r = self.region(&cp.region);
+        let pad = self.u(self.layout.style.padding);
+        let state = self.counter_state(id);
+        // A new call to this counter blinks as on the main board; afterwards the frame stays in
+        // the highlight colour while the counter serves it.
+        let shown = self
+            .board
+            .presenter
+            .current()
+            .filter(|s| s.call.counter == id)
+            .cloned();
+        let lit = match &shown {
+            Some(s) => self.blink_lit(s),
+            None => false,
+        };
+        let highlight = match &state {
+            CounterState::Serving { recall: true, .. } => c.recall.0,
+            _ => c.accent.0,
+        };
+        let on_highlight = match &state {
+            CounterState::Serving { recall: true, .. } => c.recall_text.0,
+            _ => c.accent_text.0,
+        };
+        let serving = matches!(state, CounterState::Serving { .. });
+        let (fill, text, muted, number) = if lit {
+            (highlight, on_highlight, on_highlight, on_highlight)
+        } else {
+            (c.panel.0, c.text.0, c.muted.0, highlight)
+        };
+        self.panel(r, fill);
+        if serving && !lit {
+            let radius = self.u(self.layout.style.radius);
+            self.list.push(Item::Rect(RectItem {
+                rect: r,
+                radius,
+                fill: Color::rgb(0, 0, 0).with_alpha(0.0),
+                border: Some((self.u(0.6), highlight)),
+            }));
+        }
+        let mut inner = r.inset(pad);
+        // Offline, a band across the bottom says so; the rest keeps its place above it.
+        let band_h = (r.h * 0.16).max(self.u(cp.service_size * 1.6));
+        let stale = self.stale();
+        if stale {
+            inner.h = (inner.h - band_h).max(0.0);
+        }
+        let label = match self.board.data.counter(id) {
+            Some(counter) => counter.label.clone(),
+            None => id.to_owned(),
+        };
+        let heading = format!("{} {}", cp.title, label).trim().to_owned();
+        // A bar display (1920×480, 1280×400) reads left to right; anything squarer top down.
+        let bar = inner.w > inner.h * 2.2;
+        let (head_r, main_r, foot_r) = if bar {
+            let head_w = inner.w * 0.30;
+            let foot_w = inner.w * 0.30;
+            (
+                Rect::new(inner.x, inner.y, head_w, inner.h),
+                Rect::new(
+                    inner.x + head_w,
+                    inner.y,
+                    inner.w - head_w - foot_w,
+                    inner.h,
+                ),
+                Rect::new(inner.right() - foot_w, inner.y, foot_w, inner.h),
+            )
+        } else {
+            let head_h = inner.h * 0.22;
+            let foot_h = inner.h * 0.26;
+            (
+                Rect::new(inner.x, inner.y, inner.w, head_h),
+                Rect::new(
+                    inner.x,
+                    inner.y + head_h,
+                    inner.w,
+                    inner.h - head_h - foot_h,
+                ),
+                Rect::new(inner.x, inner.bottom() - foot_h, inner.w, foot_h),
+            )
+        };
+        let t = self
+            .text(heading, head_r, cp.label_size, text)
+            .bold()
+            .align(Align::Center)
+            .shrink_to(self.u(cp.label_size * 0.4));
+        self.list.text(t);
+        match &state {
+            CounterState::Serving {
+                ticket, service, ..
+            } => {
+                let t = self
+                    .text(ticket.clone(), main_r, cp.ticket_size, number)
+                    .bold()
+                    .align(Align::Center)
+                    .shrink_to(self.u(cp.ticket_size * 0.3));
+                self.list.text(t);
+                let name = self
+                    .board
+                    .data
+                    .service(service)
+                    .map_or_else(|| service.clone(), |s| s.name.clone());
+                // While the call is new the display says what it means, in words (a recall
+                // must not be told by its colour alone), above the service's name.
+                let fresh = shown.as_ref().is_some_and(|s| s.call.ticket == *ticket);
+                let recall = matches!(state, CounterState::Serving { recall: true, .. });
+                let state_h = foot_r.h * 0.45;
+                let state_r = Rect::new(foot_r.x, foot_r.y, foot_r.w, state_h);
+                let name_r = Rect::new(foot_r.x, foot_r.y + state_h, foot_r.w, foot_r.h - state_h);
+                if fresh {
+                    let words = if recall {
+                        cp.recall_text.clone()
+                    } else {
+                        cp.serving_text.clone()
+                    };
+                    let t = self
+                        .text(words, state_r, cp.service_size, text)
+                        .bold()
+                        .align(Align::Center)
+                        .shrink_to(self.u(cp.service_size * 0.6));
+                    self.list.text(t);
+                }
+                let t = self
+                    .text(
+                        name,
+                        if fresh { name_r } else { foot_r },
+                        cp.service_size,
+                        muted,
+                    )
+                    .align(Align::Center)
+                    .lines(2)
+                    .shrink_to(self.u(cp.service_size * 0.6));
+                self.list.text(t);
+            }
+            CounterState::Waiting { last } => {
+                let t = self
+                    .text(cp.waiting_text.clone(), main_r, cp.service_size * 1.6, text)
+                    .bold()
+                    .align(Align::Center)
+                    .lines(2)
+                    .shrink_to(self.u(cp.service_size * 0.8));
+                self.list.text(t);
+                if let Some(last) = last {
+                    let t = self
+                        .text(
+                            format!("Ostatni numer: {last}"),
+                            foot_r,
+                            cp.service_size,
+                            muted,
+                        )
+                        .align(Align::Center)
+                        .shrink_to(self.u(cp.service_size * 0.6));
+                    self.list.text(t);
+                }
+            }
+            CounterState::Closed => {
+                let words = if self.has_data() {
+                    cp.closed_text.clone()
+                } else {
+                    "Łączenie z systemem kolejkowym…".to_owned()
+                };
+                let t = self
+                    .text(words, main_r, cp.service_size * 1.6, muted)
+                    .bold()
+                    .align(Align::Center)
+                    .lines(2)
+                    .shrink_to(self.u(cp.service_size * 0.8));
+                self.list.text(t);
+            }
+        }
+        if stale {
+            // Dimmed, not hidden (the resident at the desk may still need the number), with the
+            // reason in words on the alert colour across the bottom.
+            let veil = c.background.0.with_alpha(super::STALE_VEIL);
+            let radius = self.u(self.layout.style.radius);
+            self.list.rect(r, radius, veil);
+            let band = Rect::new(r.x, r.bottom() - band_h, r.w, band_h);
+            self.list.rect(band, radius, c.alert.0);
+            let t = self
+                .text(
+                    "Brak połączenia z systemem kolejkowym",
+                    band.inset(self.u(1.0)),
+                    cp.service_size,
+                    c.alert_text.0,
+                )
+                .bold()
+                .align(Align::Center)
+                .shrink_to(self.u(cp.service_size * 0.5));
+            self.list.text(t);
+        }
+    }
+
+    /// The counter's state from the board: who it serves, else what it last called, else
+    /// whether it is open.
+    fn counter_state(&self, id: &str) -> CounterState {
+        let Some(counter) = self.board.data.counter(id) else {
+            return CounterState::Closed;
+        };
+        if !counter.open {
+            return CounterState::Closed;
+        }
+        let last_call = self
+            .board
+            .data
+            .recent_calls
+            .iter()
+            .find(|c| c.counter == id);
+        if let Some(serving) = &counter.serving {
+            let recall = last_call.is_some_and(|c| c.ticket == serving.ticket && c.recall);
+            return CounterState::Serving {
+                ticket: serving.ticket.clone(),
+                service: serving.service.clone(),
+                recall,
+            };
+        }
+        CounterState::Waiting {
+            last: last_call.map(|c| c.ticket.clone()),
+        }
+    }
+}
