@@ -655,3 +655,64 @@ fn the_command_fails_cleanly_on_an_unreadable_script_or_a_busy_port() {
     let taken = busy.local_addr().unwrap();
     assert_eq!(tablica::sim::run_cli(args(None, taken)), ExitCode::FAILURE);
 }
+
+/// A counter display (`only_counter`) fed the simulated office's stream for two hours presents
+/// exactly the calls and recalls to its own counter, in order, and ends with that counter's
+/// state equal to the simulator's. It is replayed on the events' own clock, as a display that
+/// kept up would have seen them.
+#[tokio::test]
+async fn a_counter_display_follows_exactly_its_own_counter_for_two_hours() {
+    use tablica::board::{BoardConfig, Mono};
+    let sim = office(11, (10, 0), 6000.0, |_| {}).await;
+    let mut ws = hello(sim.addr().unwrap(), None, None).await;
+    let mut board = Board::new(BoardConfig {
+        only_counter: Some("st2".into()),
+        ..BoardConfig::default()
+    });
+    let mut main_board = Board::default();
+    let end = monday(12, 0).in_tz("Europe/Warsaw").unwrap().timestamp();
+    let (mut presented, mut expected, mut elsewhere) = (Vec::new(), Vec::new(), 0);
+    loop {
+        let e = frame(&mut ws).await;
+        if matches!(e.event, Event::Heartbeat(_)) {
+            continue;
+        }
+        let mono = Mono::of_wall(e.time);
+        while let Some(call) = board.advance_at(e.time, mono) {
+            presented.push((call.ticket, call.recall));
+        }
+        while main_board.advance_at(e.time, mono).is_some() {}
+        match &e.event {
+            Event::TicketCalled(c) | Event::TicketRecalled(c) if c.counter == "st2" => {
+                expected.push((
+                    c.ticket.clone(),
+                    matches!(e.event, Event::TicketRecalled(_)),
+                ));
+            }
+            Event::TicketCalled(_) | Event::TicketRecalled(_) => elsewhere += 1,
+            _ => {}
+        }
+        board.apply_at(&e, e.time, mono);
+        main_board.apply_at(&e, e.time, mono);
+        if e.time >= end {
+            break;
+        }
+    }
+    // Whatever is still queued gets its turn.
+    let later = end + jiff::SignedDuration::from_mins(10);
+    while let Some(call) = board.advance_at(later, Mono::of_wall(later)) {
+        presented.push((call.ticket, call.recall));
+    }
+    assert!(expected.len() >= 8, "two hours at counter 2: {expected:?}");
+    assert!(elsewhere >= 10, "calls to the other counters: {elsewhere}");
+    assert_eq!(
+        presented, expected,
+        "the calls to counter 2, and only those"
+    );
+    assert_eq!(board.data.counter("st2"), main_board.data.counter("st2"));
+    assert_eq!(
+        board.data, main_board.data,
+        "the state is the whole office's"
+    );
+    sim.shutdown().await;
+}
