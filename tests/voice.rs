@@ -311,7 +311,8 @@ fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
     core.set_voice(Box::new(move |call, label| {
         voice
             .borrow_mut()
-            .push(format!("say {} {label} {}", call.ticket, call.recall))
+            .push(format!("say {} {label} {}", call.ticket, call.recall));
+        None
     }));
     // The office's state first, then the calls as they arrive live, a second apart, with the
     // board's clock ticking every second: each call starts (and sounds) in its turn.
