@@ -18,8 +18,8 @@ mod worker;
 pub use config::{AudioConfig, ClockTime, QuietPeriod};
 pub use error::AudioError;
 use queue::{Request, SoundQueue};
-pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 use sounds::SoundSet;
+pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 
 use crate::supervise::{Ended, Restarts, supervise};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};

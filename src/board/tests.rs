@@ -390,7 +390,10 @@ fn a_spoken_call_keeps_its_turn_until_its_words_are_over() {
 fn speaking_lasts_exactly_while_the_words_are_said() {
     let mut b = started();
     b.apply(&called(11, 0, "B9999", "1"), t(0));
-    assert!(!b.speaking(t(0)), "nothing spoken before a call is presented");
+    assert!(
+        !b.speaking(t(0)),
+        "nothing spoken before a call is presented"
+    );
     b.advance(t(0));
     assert!(!b.speaking(t(1)), "an unspoken call shows no speaker mark");
     b.speak(long_speech());

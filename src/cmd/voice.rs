@@ -2,8 +2,8 @@
 
 use crate::app::CallVoice;
 use crate::audio::{Chimes, Sound, SoundKind};
-use crate::voice::pack::{self, ClipProblem, PACK_FILE, PackSpec, VoicePack};
 use crate::board::MAX_SPEECH_HOLD;
+use crate::voice::pack::{self, ClipProblem, PACK_FILE, PackSpec, VoicePack};
 use crate::voice::timing::speech_timing;
 use crate::voice::{Phrases, VoiceConfig, clip_stem, phrase};
 use std::io::Write;
