@@ -13,6 +13,7 @@ mod calls;
 mod footer;
 pub mod overlay;
 mod services;
+mod speaker;
 
 /// How the display is fed, as far as the picture is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
