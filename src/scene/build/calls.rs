@@ -98,9 +98,9 @@ impl SceneBuilder<'_> {
         let inner = r.inset(pad);
         let label_h = self.u(cc.label_size * 1.5);
         if speaking {
-            // In the bottom right corner, reaching into the padding: the counter's label is
-            // centred above it and its digits have no descenders, so the corner is free at any
-            // size, away from the labels it could be read with.
+            // In the bottom right corner, reaching into the padding: the counter's number is
+            // centred above it and digits have no descenders, so the corner is free at any size,
+            // and away from the labels the mark could be read as part of.
             let h = self.u(cc.label_size * 1.4);
             let items = super::speaker::items(
                 inner.right() + pad * 0.4,
