@@ -208,6 +208,112 @@ fn say_writes_the_clips_in_order() {
     }
 }
 
+/// Encodes a WAV file as Ogg Vorbis with sox (its Vorbis format comes with `libsox-fmt-base`,
+/// listed in scripts/deps).
+fn to_ogg(wav: &Path, ogg: &Path) {
+    let out = Command::new("sox")
+        .arg(wav)
+        .args(["-C", "6"])
+        .arg(ogg)
+        .output()
+        .expect("sox runs (scripts/deps installs it)");
+    assert!(
+        out.status.success() && ogg.is_file(),
+        "sox could not write Ogg Vorbis: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A pack may hold Ogg Vorbis clips as well as WAV: by the usual name (`NAME.ogg`) or named in
+/// `[clips]`. `voice check` reads them (and names a broken one), the board's loader uses them,
+/// and `tablica say` says them.
+#[test]
+fn a_pack_with_ogg_vorbis_clips_passes_its_check_and_is_spoken() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    copy_pack(p);
+    for stem in ["numer", "a", "siedemnas_cie", "stanowisko"] {
+        let wav = p.join(format!("{stem}.wav"));
+        to_ogg(&wav, &p.join(format!("{stem}.ogg")));
+        std::fs::remove_file(wav).unwrap();
+    }
+    // An office's own file name for a word, in Ogg Vorbis.
+    to_ogg(&p.join("trzy.wav"), &p.join("lektor-3.ogg"));
+    std::fs::remove_file(p.join("trzy.wav")).unwrap();
+    let toml = std::fs::read_to_string(p.join(PACK_FILE)).unwrap();
+    std::fs::write(
+        p.join(PACK_FILE),
+        format!("{toml}\n[clips]\n\"trzy\" = \"lektor-3.ogg\"\n"),
+    )
+    .unwrap();
+    // A broken Ogg file is named by the check, with the file to record again.
+    let good = std::fs::read(p.join("stanowisko.ogg")).unwrap();
+    std::fs::write(p.join("stanowisko.ogg"), &good[..good.len() / 3]).unwrap();
+    let check = || tablica().args(["voice", "check"]).arg(p).output().unwrap();
+    let out = check();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("stanowisko.ogg: unreadable"), "{text}");
+    std::fs::write(p.join("stanowisko.ogg"), &good).unwrap();
+    let out = check();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (ogg_pack, problems) = VoicePack::load(p).unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let (wav_pack, _) = VoicePack::load(&builtin_dir()).unwrap();
+    assert_eq!(ogg_pack.spec.clip_file("trzy").0, "lektor-3.ogg");
+    assert_eq!(ogg_pack.spec.clip_file("numer").0, "numer.ogg");
+    for word in ["numer", "a", "siedemnaście", "stanowisko", "trzy"] {
+        // The same word as the WAV it was made from, through a lossy codec: about as long, and
+        // alike where it matters.
+        let (ogg, wav) = (ogg_pack.clip(word).unwrap(), wav_pack.clip(word).unwrap());
+        assert_eq!(ogg_pack.sample_rate, wav_pack.sample_rate);
+        let len_diff = ogg.len().abs_diff(wav.len()) as f32 / wav.len() as f32;
+        assert!(
+            len_diff < 0.1,
+            "{word}: {} vs {} samples",
+            ogg.len(),
+            wav.len()
+        );
+        let n = ogg.len().min(wav.len());
+        let best = (0..=n / 10)
+            .flat_map(|shift| [(shift, 0), (0, shift)])
+            .map(|(a, b)| {
+                let m = n - a.max(b);
+                ncc(&ogg[a..a + m], &wav[b..b + m], 0)
+            })
+            .fold(f32::MIN, f32::max);
+        assert!(best > 0.9, "{word}: correlation {best}");
+    }
+
+    let out_file = p.join("call.wav");
+    let out = tablica()
+        .args(["say", "A017", "3", "--voice"])
+        .arg(p)
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = pack::decode(std::fs::read(&out_file).unwrap()).unwrap();
+    find_in_order(
+        &said.samples,
+        &ogg_pack,
+        &["numer", "a", "siedemnaście", "stanowisko", "trzy"],
+        ogg_pack.sample_rate as usize * 3 / 10,
+    );
+}
+
 #[test]
 fn say_refuses_a_call_the_pack_cannot_speak_and_names_the_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -311,7 +417,8 @@ fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
     core.set_voice(Box::new(move |call, label| {
         voice
             .borrow_mut()
-            .push(format!("say {} {label} {}", call.ticket, call.recall))
+            .push(format!("say {} {label} {}", call.ticket, call.recall));
+        None
     }));
     // The office's state first, then the calls as they arrive live, a second apart, with the
     // board's clock ticking every second: each call starts (and sounds) in its turn.
@@ -397,4 +504,154 @@ fn the_settings_file_has_a_voice_section() {
     assert!(!bad.config.voice.enabled, "a broken section is not applied");
     // Off unless switched on.
     assert!(!config::Config::default().voice.enabled);
+}
+
+/// The longest calls of the built-in pack take longer to say than a call's six seconds on
+/// screen: "ponownie numer be dziewięć tysięcy dziewięćset dziewięćdziesiąt dziewięć,
+/// stanowisko dwanaście a" is about 7.9 s of words after the recall sound. The board holds such a
+/// call's turn until its words (and the sound queue's gap) are over, so the call being said is
+/// always the one shown big and the next call's chime never comes during the words; calls that
+/// arrive half a second apart are each said whole, in turn.
+#[test]
+fn the_call_being_said_is_the_one_shown_big_even_when_its_words_outlast_its_turn() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::{Duration, Instant};
+    use tablica::app::Core;
+    use tablica::audio::{AudioConfig, Sound, SoundKind};
+    use tablica::protocol::decode_event;
+    use tablica::scene::{OpeningHours, Status};
+    use tablica::voice::timing::speech_timing;
+
+    let (pack, _) = VoicePack::load(&builtin_dir()).unwrap();
+    let gap = AudioConfig::default().gap;
+    let now = jiff::Timestamp::now();
+    let start = Instant::now();
+    let event = |seq: u64, kind: &str, data: &str| {
+        let json = format!(r#"{{"v":1,"seq":{seq},"time":"{now}","type":"{kind}","data":{data}}}"#);
+        decode_event(&json).unwrap()
+    };
+    let snapshot = event(
+        1,
+        "snapshot",
+        r#"{"office":{"id":"pom","name":"POM"},
+            "services":[{"id":"b","name":"Meldunki","prefix":"B","waiting":0,"est_wait_s":null,"open_counters":2}],
+            "counters":[{"id":"st12a","label":"12A","open":true,"services":["b"],"serving":null},
+                        {"id":"st1","label":"1","open":true,"services":["b"],"serving":null}],
+            "recent_calls":[],"announcements":[]}"#,
+    );
+    let calls = [
+        event(
+            2,
+            "ticket.called",
+            r#"{"ticket":"B9999","service":"b","counter":"st12a"}"#,
+        ),
+        event(
+            3,
+            "ticket.called",
+            r#"{"ticket":"B0001","service":"b","counter":"st1"}"#,
+        ),
+        event(
+            4,
+            "ticket.recalled",
+            r#"{"ticket":"B9999","service":"b","counter":"st12a"}"#,
+        ),
+        event(
+            5,
+            "ticket.called",
+            r#"{"ticket":"B7777","service":"b","counter":"st1"}"#,
+        ),
+    ];
+    let status = Status {
+        hours: OpeningHours::always(),
+        ..Default::default()
+    };
+    let mut core = Core::new(None, status);
+    core.replay(&[snapshot], now);
+    // (ticket, recall, when its turn began, when its words begin and end), in milliseconds of
+    // the test, rounded up: the clock ticks at whole milliseconds, so "from ≤ now < until" is the
+    // same in whole milliseconds rounded up as on the board's exact clock.
+    let said = Rc::new(RefCell::new(Vec::<(String, bool, i64, i64, i64)>::new()));
+    let clock = Rc::new(RefCell::new(0i64));
+    let ms_up = |d: jiff::SignedDuration| (d.as_nanos() as i64 + 999_999) / 1_000_000;
+    let (log, at) = (said.clone(), clock.clone());
+    core.set_voice(Box::new(move |call, label| {
+        let words = pack.render_call(&call.ticket, label, call.recall).unwrap();
+        let kind = if call.recall {
+            SoundKind::Recall
+        } else {
+            SoundKind::Call
+        };
+        let chime = Sound::builtin(kind).duration();
+        let timing = speech_timing(chime, gap, words.duration()).expect("within the bound");
+        let t = *at.borrow();
+        log.borrow_mut().push((
+            call.ticket.clone(),
+            call.recall,
+            t,
+            t + ms_up(timing.from),
+            t + ms_up(timing.until),
+        ));
+        Some(timing)
+    }));
+    // The calls arrive half a second apart; the board's clock ticks every 50 ms for a minute.
+    let mut arriving = calls.iter();
+    for i in 0..1200i64 {
+        let ms = i * 50;
+        *clock.borrow_mut() = ms;
+        let wall = now + jiff::SignedDuration::from_millis(ms);
+        let mono = start + Duration::from_millis(ms as u64);
+        if i % 10 == 0
+            && let Some(e) = arriving.next()
+        {
+            core.receive(e, wall, mono);
+        }
+        core.tick_at(wall, mono);
+        // Whenever the board shows the speaker mark, the call on screen is the one being said.
+        let speaking = core.board.speaking(wall);
+        let shown = core.board.presenter.current().map(|p| p.call.clone());
+        let saying = said
+            .borrow()
+            .iter()
+            .find(|(_, _, _, from, until)| *from <= ms && ms < *until)
+            .map(|(ticket, recall, ..)| (ticket.clone(), *recall));
+        assert_eq!(speaking, saying.is_some(), "at {ms} ms");
+        if let (Some((ticket, recall)), Some(shown)) = (saying, shown) {
+            assert_eq!(
+                (shown.ticket.as_str(), shown.recall),
+                (ticket.as_str(), recall),
+                "at {ms} ms the board shows another call than the one being said"
+            );
+        }
+    }
+    let said = said.borrow();
+    let order: Vec<_> = said.iter().map(|(t, r, ..)| (t.as_str(), *r)).collect();
+    assert_eq!(
+        order,
+        [
+            ("B9999", false),
+            ("B0001", false),
+            ("B9999", true),
+            ("B7777", false)
+        ]
+    );
+    // The recall's words alone outlast the six seconds on screen, so its turn was held longer.
+    let recall = &said[2];
+    println!(
+        "the recall of B9999 to 12A: words for {} ms",
+        recall.4 - recall.3
+    );
+    let gap_ms = gap.as_millis() as i64;
+    assert!(recall.4 - recall.2 > 6000 + gap_ms);
+    for pair in said.windows(2) {
+        let (next_turn, words_end) = (pair[1].2, pair[0].4);
+        // The next chime comes after the words and the queue's gap: nothing is cut or delayed.
+        assert!(
+            next_turn >= words_end + gap_ms,
+            "{:?} began at {next_turn} ms, the words before it ended at {words_end} ms",
+            pair[1].0
+        );
+        // And every call had at least its six seconds.
+        assert!(next_turn - pair[0].2 >= 6000);
+    }
 }

@@ -7,7 +7,7 @@
 mod headless;
 mod window;
 
-use crate::board::{Board, Effect, Mono};
+use crate::board::{Board, Effect, Mono, Speech};
 use crate::feed::{Control, Feed, FeedMsg, LinkState, LogLimiter};
 use crate::layout::Layout;
 use crate::layout_files::watch::LayoutWatcher;
@@ -34,8 +34,10 @@ pub struct Counters {
 /// Something that sounds a call when its turn on screen begins.
 pub type CallSound = Box<dyn FnMut(&CallInfo)>;
 /// Speaks a call whose turn on screen begins, right after its [`CallSound`]; gets the counter's
-/// label as shown (the call carries only its id).
-pub type CallVoice = Box<dyn FnMut(&CallInfo, &str)>;
+/// label as shown (the call carries only its id). Returns when the words will be heard, counted
+/// from now, when they are spoken at all: the board holds the call's turn until they are over
+/// and the picture shows a speaker mark meanwhile.
+pub type CallVoice = Box<dyn FnMut(&CallInfo, &str) -> Option<Speech>>;
 
 pub struct Core {
     pub board: Board,
@@ -294,8 +296,10 @@ impl Core {
         if let Some(sound) = &mut self.sound {
             sound(&call);
         }
-        if let Some(voice) = &mut self.voice {
-            voice(&call, self.board.data.counter_label(&call.counter));
+        if let Some(voice) = &mut self.voice
+            && let Some(speech) = voice(&call, self.board.data.counter_label(&call.counter))
+        {
+            self.board.speak(speech);
         }
         true
     }

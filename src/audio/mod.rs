@@ -27,6 +27,7 @@ pub fn quiet_alsa_here() {
     alsa_quiet::quiet_this_thread();
 }
 
+use sounds::SoundSet;
 pub use sounds::{BUILTIN_CHIME, BUILTIN_RECALL, MAX_SOUND_SECONDS, Sound};
 
 use crate::supervise::{Ended, Restarts, supervise};
@@ -179,6 +180,22 @@ impl Chimes {
         self.shared.wake.notify_all();
     }
 
+    /// Whether a sound queued at `now` at `factor` times the chime's volume would be heard at
+    /// all, as far as the settings go (muting, the volume, quiet periods): a spoken call that
+    /// is skipped must not show the speaker mark.
+    pub fn audible(&self, factor: f32, now: jiff::Timestamp) -> bool {
+        let volume = self.shared.lock().config.volume_for(now);
+        !factor.is_nan() && volume * factor.clamp(0.0, 1.0) > 0.0
+    }
+
+    /// How long `kind`'s sound lasts and the queue's gap after each sound: what a spoken call
+    /// queued after the chime waits for, and the next call's chime after the words. From the
+    /// configured sounds as loaded, not from the audio thread's progress.
+    pub fn timing(&self, kind: SoundKind) -> (Duration, Duration) {
+        let inner = self.shared.lock();
+        (inner.sounds.get(kind).duration(), inner.config.gap)
+    }
+
     /// [`Self::play`] at the current time.
     pub fn play_now(&self, kind: SoundKind) {
         self.play(kind, jiff::Timestamp::now());
@@ -187,7 +204,22 @@ impl Chimes {
     /// Replaces the config. Volume and muting apply to sounds requested from now on; changed
     /// sound files are loaded by the audio thread before its next sound.
     pub fn set_config(&self, config: AudioConfig) {
+        let reload = {
+            let inner = self.shared.lock();
+            config.call_sound != inner.config.call_sound
+                || config.recall_sound != inner.config.recall_sound
+        };
+        // Read outside the lock: the audio thread must not wait for files.
+        let sounds = reload.then(|| {
+            Arc::new(SoundSet::load(
+                config.call_sound.as_deref(),
+                config.recall_sound.as_deref(),
+            ))
+        });
         let mut inner = self.shared.lock();
+        if let Some(sounds) = sounds {
+            inner.sounds = sounds;
+        }
         let dropped = inner.queue.set_capacity(config.queue_capacity);
         self.shared
             .dropped
@@ -311,6 +343,10 @@ struct Shared {
 struct Inner {
     queue: SoundQueue,
     config: Arc<AudioConfig>,
+    /// The configured sounds, loaded once when the config is given (by [`Chimes::start`] and
+    /// [`Chimes::set_config`]), so that the UI thread knows their lengths ([`Chimes::timing`])
+    /// and the worker need not read files.
+    sounds: Arc<SoundSet>,
     config_changed: bool,
     /// Set by the device's error callback.
     device_error: bool,
@@ -328,6 +364,10 @@ impl Shared {
                 device_error: false,
                 busy: false,
                 overflow_reported: false,
+                sounds: Arc::new(SoundSet::load(
+                    config.call_sound.as_deref(),
+                    config.recall_sound.as_deref(),
+                )),
                 config: Arc::new(config.clone()),
             }),
             wake: Condvar::new(),

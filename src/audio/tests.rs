@@ -355,3 +355,39 @@ fn a_sound_longer_than_the_limit_is_refused() {
         Err(AudioError::SoundTooLong { .. })
     ));
 }
+
+/// A spoken call's words follow its chime: the UI thread knows the chime's length and whether
+/// anything is heard at all from the config, without asking the audio thread.
+#[test]
+fn the_handle_knows_each_sounds_length_and_whether_it_is_heard() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("beep.wav");
+    let samples: Vec<i16> = (0..4800)
+        .map(|i| ((i as f32 * 0.1).sin() * 10_000.0) as i16)
+        .collect();
+    std::fs::write(&path, synth::encode_wav(&samples, 48_000)).unwrap();
+    let chimes = Chimes::start(AudioConfig {
+        call_sound: Some(path),
+        gap: Duration::from_millis(250),
+        muted: true,
+        ..AudioConfig::default()
+    });
+    let now = jiff::Timestamp::now();
+    assert_eq!(
+        chimes.timing(SoundKind::Call),
+        (Duration::from_millis(100), Duration::from_millis(250))
+    );
+    assert_eq!(
+        chimes.timing(SoundKind::Recall).0,
+        Duration::from_millis(1100)
+    );
+    assert!(!chimes.audible(1.0, now), "muted");
+    // A new config with the built-in sounds: their lengths, at once.
+    chimes.set_config(AudioConfig::default());
+    assert_eq!(
+        chimes.timing(SoundKind::Call),
+        (Duration::from_millis(1500), Duration::from_millis(400))
+    );
+    assert!(chimes.audible(1.0, now));
+    assert!(!chimes.audible(0.0, now) && !chimes.audible(f32::NAN, now));
+}

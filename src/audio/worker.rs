@@ -20,9 +20,12 @@ const MAX_IDLE_RETRY: Duration = Duration::from_secs(300);
 /// Runs the audio thread until shutdown. The output stream is dropped on return, which closes
 /// the device (and finalises a capture file in tests).
 pub(super) fn run(shared: Arc<Shared>) {
-    let config = shared.lock().config.clone();
+    let (config, sounds) = {
+        let inner = shared.lock();
+        (inner.config.clone(), inner.sounds.clone())
+    };
     let mut worker = Worker {
-        sounds: SoundSet::load(config.call_sound.as_deref(), config.recall_sound.as_deref()),
+        sounds,
         config,
         shared,
         output: None,
@@ -44,7 +47,7 @@ pub(super) fn run(shared: Arc<Shared>) {
 struct Worker {
     shared: Arc<Shared>,
     config: Arc<AudioConfig>,
-    sounds: SoundSet,
+    sounds: Arc<SoundSet>,
     output: Option<Output>,
     /// When opening the device was last tried.
     last_attempt: Option<Instant>,
@@ -73,6 +76,7 @@ impl Worker {
             if inner.config_changed {
                 inner.config_changed = false;
                 let config = inner.config.clone();
+                self.sounds = inner.sounds.clone();
                 drop(inner);
                 self.apply_config(config);
                 continue;
@@ -162,12 +166,6 @@ impl Worker {
     }
 
     fn apply_config(&mut self, config: Arc<AudioConfig>) {
-        if config.call_sound != self.config.call_sound
-            || config.recall_sound != self.config.recall_sound
-        {
-            self.sounds =
-                SoundSet::load(config.call_sound.as_deref(), config.recall_sound.as_deref());
-        }
         if config.device_retry != self.config.device_retry {
             self.idle_retry = config.device_retry;
         }

@@ -17,7 +17,7 @@ use crate::protocol::{
 use jiff::{SignedDuration, Timestamp};
 use std::collections::VecDeque;
 
-pub use presenter::{Presented, Presenter};
+pub use presenter::{MAX_SPEECH_HOLD, Presented, Presenter, Speech};
 pub use wait::{Wait, WaitStats};
 
 /// What the shells must do after an event.
@@ -684,23 +684,40 @@ impl Board {
         self.presenter.next_start(self.config.min_display)
     }
 
+    /// Notes when the words of the call whose turn just began are heard: see
+    /// [`Presenter::speak`]. The shell calls it right after [`Board::advance_at`] started the
+    /// call and its sound was queued.
+    pub fn speak(&mut self, speech: Speech) {
+        self.presenter.speak(speech);
+    }
+
+    /// Whether the words of the call on screen are being said at `now` (the picture shows a
+    /// speaker mark meanwhile, for those who cannot hear).
+    pub fn speaking(&self, now: Timestamp) -> bool {
+        self.presenter.current().is_some_and(|p| p.speaking(now))
+    }
+
     /// The next moment at which the picture changes by itself (a queued call's turn, the end of a
-    /// flash), for scheduling the next frame without polling.
+    /// flash, the start or end of the words of the call on screen), for scheduling the next
+    /// frame without polling.
     pub fn next_deadline(&self, now: Timestamp) -> Option<Timestamp> {
         let turn = self.next_tick().map(|turn| match self.clock {
             Some((wall, mono)) => time::saturating_add(wall, turn.since(mono)).max(now),
             None => now,
         });
-        let flash_end = self
-            .presenter
-            .current()
-            .filter(|p| p.fresh)
-            .map(|p| time::saturating_add(p.since, self.config.flash))
-            .filter(|t| *t > now);
-        match (turn, flash_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let current = self.presenter.current().filter(|p| p.fresh);
+        let flash_end = current.map(|p| time::saturating_add(p.since, self.config.flash));
+        let speech = current.and_then(Presented::speech_span);
+        [
+            flash_end,
+            speech.map(|(from, _)| from),
+            speech.map(|(_, until)| until),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .chain(turn)
+        .min()
     }
 }
 

@@ -17,6 +17,26 @@ use std::collections::VecDeque;
 /// minutes of calls; anything beyond it is a flood, not a burst, and the oldest are dropped.
 pub const MAX_PENDING: usize = 200;
 
+/// The longest a spoken call may hold its turn on screen. A pack with long phrases or gaps (or a
+/// counter label read digit by digit) must not freeze the queue of calls; a call that would take
+/// longer is not spoken at all (the shell checks, see `cmd::voice::call_voice`).
+pub const MAX_SPEECH_HOLD: SignedDuration = SignedDuration::from_secs(20);
+
+/// When a presented call's words are heard, counted from the start of its turn on screen (its
+/// chime and the sound queue's gap come first). The shell works it out from the lengths of the
+/// chime and of the rendered phrase when the turn begins, so the picture follows the words from
+/// the board's state and the time alone, not from the audio thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Speech {
+    /// When the words begin, after the start of the turn.
+    pub from: SignedDuration,
+    /// When they end.
+    pub until: SignedDuration,
+    /// How long the turn lasts at least, so that the next call's chime comes only after the
+    /// words (and the queue's gap after them): at most [`MAX_SPEECH_HOLD`].
+    pub hold: SignedDuration,
+}
+
 /// The call on screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {
@@ -27,6 +47,32 @@ pub struct Presented {
     pub started: Mono,
     /// False for a call put on screen by a snapshot: it does not flash and does not sound.
     pub fresh: bool,
+    /// When its words are heard, if it is spoken ([`Presenter::speak`]).
+    pub speech: Option<Speech>,
+}
+
+impl Presented {
+    /// How long this call's turn lasts at least: the minimum time on screen, or longer while
+    /// its words are being said.
+    fn turn(&self, min_display: SignedDuration) -> SignedDuration {
+        match self.speech {
+            Some(s) => min_display.max(s.hold.clamp(SignedDuration::ZERO, MAX_SPEECH_HOLD)),
+            None => min_display,
+        }
+    }
+
+    /// When (by the wall clock of the picture) its words begin and end, if it is spoken.
+    pub fn speech_span(&self) -> Option<(Timestamp, Timestamp)> {
+        let s = self.speech.filter(|_| self.fresh)?;
+        let at = |d| crate::protocol::time::saturating_add(self.since, d);
+        Some((at(s.from), at(s.until)))
+    }
+
+    /// Whether its words are being said at `now`.
+    pub fn speaking(&self, now: Timestamp) -> bool {
+        self.speech_span()
+            .is_some_and(|(from, until)| from <= now && now < until)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,16 +131,29 @@ impl Presenter {
             started: mono,
             call,
             fresh: false,
+            speech: None,
         });
     }
 
+    /// Notes when the words of the call on screen are heard (the shell, as its turn begins);
+    /// its turn then lasts until they and the gap after them are over. Nothing for a call put
+    /// on screen quietly by a snapshot: it is not spoken.
+    pub fn speak(&mut self, speech: Speech) {
+        if let Some(cur) = self.current.as_mut().filter(|c| c.fresh) {
+            cur.speech = Some(speech);
+        }
+    }
+
     /// When the next queued call's turn comes: when it arrived, but not before the current
-    /// call's minimum time on screen is over. A call put on screen quietly by a snapshot is
-    /// history already and gives way at once.
+    /// call's minimum time on screen and its words are over. A call put on screen quietly by a
+    /// snapshot is history already and gives way at once.
     pub fn next_start(&self, min_display: SignedDuration) -> Option<Mono> {
         let (_, arrived) = self.pending.front()?;
         Some(match &self.current {
-            Some(cur) if cur.fresh => cur.started.saturating_add(min_display).max(*arrived),
+            Some(cur) if cur.fresh => cur
+                .started
+                .saturating_add(cur.turn(min_display))
+                .max(*arrived),
             _ => *arrived,
         })
     }
@@ -126,6 +185,7 @@ impl Presenter {
             since: now,
             started: mono,
             fresh: true,
+            speech: None,
         });
         Some(call)
     }

@@ -344,6 +344,99 @@ fn next_deadline_covers_flash_and_queue() {
     assert_eq!(b.next_deadline(t(11)), None);
 }
 
+fn secs(s: f64) -> SignedDuration {
+    SignedDuration::from_secs_f64(s)
+}
+
+/// Words from 1.9 s to 9.8 s of the turn, holding it until 10.5 s: a recall of "B9999" to
+/// counter "12A" with the built-in pack after the recall chime.
+fn long_speech() -> Speech {
+    Speech {
+        from: secs(1.9),
+        until: secs(9.8),
+        hold: secs(10.5),
+    }
+}
+
+#[test]
+fn a_spoken_call_keeps_its_turn_until_its_words_are_over() {
+    let mut b = started();
+    b.apply(&called(11, 0, "B9999", "1"), t(0));
+    b.apply(&called(12, 0, "A002", "1"), t(0));
+    assert_eq!(b.advance(t(0)).unwrap().ticket, "B9999");
+    b.speak(long_speech());
+    // The minimum time on screen is over, the words are not: the next call waits.
+    assert_eq!(b.advance(t(6)), None);
+    assert_eq!(b.advance(t(10)), None);
+    assert_eq!(
+        b.next_tick(),
+        Some(Mono::of_wall(t(0)).saturating_add(secs(10.5)))
+    );
+    assert_eq!(b.presenter.current().unwrap().call.ticket, "B9999");
+    let next = crate::protocol::time::saturating_add(t(10), secs(0.5));
+    assert_eq!(b.advance(next).unwrap().ticket, "A002");
+    // A short phrase does not shorten the minimum time on screen.
+    b.apply(&called(13, 11, "A003", "1"), t(11));
+    b.speak(Speech {
+        from: secs(1.9),
+        until: secs(3.0),
+        hold: secs(3.5),
+    });
+    assert_eq!(b.advance(t(16)), None);
+    assert_eq!(b.advance(t(17)).unwrap().ticket, "A003");
+}
+
+#[test]
+fn speaking_lasts_exactly_while_the_words_are_said() {
+    let mut b = started();
+    b.apply(&called(11, 0, "B9999", "1"), t(0));
+    assert!(
+        !b.speaking(t(0)),
+        "nothing spoken before a call is presented"
+    );
+    b.advance(t(0));
+    assert!(!b.speaking(t(1)), "an unspoken call shows no speaker mark");
+    b.speak(long_speech());
+    let at = |s| crate::protocol::time::saturating_add(t(0), secs(s));
+    assert!(!b.speaking(at(1.8)), "the chime is not the words");
+    assert!(b.speaking(at(1.9)));
+    assert!(b.speaking(at(9.7)));
+    assert!(!b.speaking(at(9.8)));
+    // The picture is woken when the words begin and when they end (and when the flash ends).
+    assert_eq!(b.next_deadline(t(0)), Some(at(1.9)));
+    assert_eq!(b.next_deadline(at(1.9)), Some(t(4)));
+    assert_eq!(b.next_deadline(t(4)), Some(at(9.8)));
+    assert_eq!(b.next_deadline(at(9.8)), None);
+}
+
+#[test]
+fn a_quiet_call_from_a_snapshot_is_never_spoken_and_a_hold_is_bounded() {
+    let mut b = started();
+    let mut snap = snapshot();
+    snap.recent_calls.push(CallInfo {
+        ticket: "A001".into(),
+        service: "a".into(),
+        counter: "1".into(),
+        time: t(-30),
+        recall: false,
+    });
+    b.apply(&env(11, 1, Event::Snapshot(snap)), t(1));
+    b.speak(long_speech());
+    assert!(b.presenter.current().unwrap().speech.is_none());
+    assert!(!b.speaking(t(3)));
+    // A hold beyond the bound (a broken pack's timing) cannot freeze the queue of calls.
+    b.apply(&called(12, 2, "A002", "1"), t(2));
+    b.apply(&called(13, 2, "A003", "1"), t(2));
+    assert_eq!(b.advance(t(2)).unwrap().ticket, "A002");
+    b.speak(Speech {
+        from: secs(1.0),
+        until: secs(3600.0),
+        hold: secs(3600.0),
+    });
+    let bound = Mono::of_wall(t(2)).saturating_add(MAX_SPEECH_HOLD);
+    assert_eq!(b.next_tick(), Some(bound));
+}
+
 #[test]
 fn day_reset_clears_the_day() {
     let mut b = started();

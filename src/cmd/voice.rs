@@ -2,7 +2,9 @@
 
 use crate::app::CallVoice;
 use crate::audio::{Chimes, Sound, SoundKind};
+use crate::board::MAX_SPEECH_HOLD;
 use crate::voice::pack::{self, ClipProblem, PACK_FILE, PackSpec, VoicePack};
+use crate::voice::timing::speech_timing;
 use crate::voice::{Phrases, VoiceConfig, clip_stem, phrase};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -335,28 +337,45 @@ pub fn call_voice(config: &VoiceConfig, chimes: Arc<Chimes>) -> Option<CallVoice
     let (volume, speak_recalls) = (config.volume_factor(), config.recall);
     Some(Box::new(move |call, counter_label| {
         if call.recall && !speak_recalls {
-            return;
+            return None;
         }
-        match pack.render_call(&call.ticket, counter_label, call.recall) {
-            Ok(rendered) => {
-                let kind = if call.recall {
-                    SoundKind::Recall
-                } else {
-                    SoundKind::Call
-                };
-                // At the chimes' rate: rodio loses the start of a source whose rate differs
-                // from the one before it in the sink (about 0.4 s of a 16 kHz call after the
-                // 44.1 kHz chime, found by tests/voice_capture.rs), so the call is resampled
-                // here, once, rather than by the audio stack.
-                let rate = crate::audio::synth::SAMPLE_RATE;
-                let speech = Sound {
-                    channels: 1,
-                    sample_rate: rate,
-                    samples: pack::resample(&rendered.samples, rendered.sample_rate, rate).into(),
-                };
-                chimes.speak(kind, speech, volume, jiff::Timestamp::now());
+        let rendered = match pack.render_call(&call.ticket, counter_label, call.recall) {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                tracing::warn!(ticket = %call.ticket, "call not spoken: {e}");
+                return None;
             }
-            Err(e) => tracing::warn!(ticket = %call.ticket, "call not spoken: {e}"),
-        }
+        };
+        let kind = if call.recall {
+            SoundKind::Recall
+        } else {
+            SoundKind::Call
+        };
+        // At the chimes' rate: rodio loses the start of a source whose rate differs from the
+        // one before it in the sink (about 0.4 s of a 16 kHz call after the 44.1 kHz chime,
+        // found by tests/voice_capture.rs), so the call is resampled here, once, rather than by
+        // the audio stack.
+        let rate = crate::audio::synth::SAMPLE_RATE;
+        let speech = Sound {
+            channels: 1,
+            sample_rate: rate,
+            samples: pack::resample(&rendered.samples, rendered.sample_rate, rate).into(),
+        };
+        let (chime, gap) = chimes.timing(kind);
+        let Some(timing) = speech_timing(chime, gap, speech.duration()) else {
+            tracing::warn!(
+                ticket = %call.ticket,
+                seconds = speech.duration().as_secs_f32(),
+                "call not spoken: it would hold the call on screen longer than {} s",
+                MAX_SPEECH_HOLD.as_secs()
+            );
+            return None;
+        };
+        let now = jiff::Timestamp::now();
+        // Muted or in a silent quiet period the words are skipped by the queue (and counted
+        // there); the screen then shows no speaker mark and the turn is not held for them.
+        let audible = chimes.audible(volume, now);
+        chimes.speak(kind, speech, volume, now);
+        audible.then_some(timing)
     }))
 }

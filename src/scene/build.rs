@@ -14,6 +14,7 @@ mod counter;
 mod footer;
 pub mod overlay;
 mod services;
+mod speaker;
 
 /// How the display is fed, as far as the picture is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

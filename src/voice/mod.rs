@@ -2,12 +2,14 @@
 //!
 //! [`numerals`] turns labels into Polish words and [`phrase`] puts them into the pack's phrase
 //! templates; both are pure. [`pack`] loads a voice pack (a folder of one clip per word) and
-//! renders a call into one mono buffer. See docs/VOICE.md.
+//! renders a call into one mono buffer; [`timing`] says when the words are heard and how long
+//! the call's turn on screen lasts for them. See docs/VOICE.md.
 
 pub mod config;
 pub mod numerals;
 pub mod pack;
 pub mod phrase;
+pub mod timing;
 
 pub use config::VoiceConfig;
 pub use phrase::{Item, Phrases, Template, TemplateError};

@@ -9,14 +9,17 @@ use jiff::SignedDuration;
 
 impl SceneBuilder<'_> {
     /// The current call: a placeholder when there is none, else the card, blinking while the
-    /// call is new.
+    /// call is new, with a speaker mark while its words are being said.
     pub(super) fn current_call(&mut self) {
         let Some(shown) = self.board.presenter.current().cloned() else {
             self.call_placeholder();
             return;
         };
         let lit = self.blink_lit(&shown);
-        self.current_card(&shown.call, lit);
+        // Steady from the first word to the last (the board wakes the picture at both): for
+        // people who cannot hear, "this call is being announced now".
+        let speaking = shown.speaking(self.now);
+        self.current_card(&shown.call, lit, speaking);
     }
 
     /// The panel without a call: waiting for one, or for the first data.
@@ -62,8 +65,9 @@ impl SceneBuilder<'_> {
         flashing && (elapsed.as_millis() / BLINK.as_millis()) % 2 == 0
     }
 
-    /// The card of the call: "Numer → Stanowisko", lit or framed in the highlight colour.
-    fn current_card(&mut self, call: &CallInfo, lit: bool) {
+    /// The card of the call: "Numer → Stanowisko", lit or framed in the highlight colour, with a
+    /// speaker mark while the call's words are said.
+    fn current_card(&mut self, call: &CallInfo, lit: bool, speaking: bool) {
         let cc = &self.layout.current_call;
         let c = self.colors();
         let r = self.region(&cc.region);
@@ -93,6 +97,20 @@ impl SceneBuilder<'_> {
         }
         let inner = r.inset(pad);
         let label_h = self.u(cc.label_size * 1.5);
+        if speaking {
+            // In the bottom right corner, reaching into the padding: the counter's number is
+            // centred above it and digits have no descenders, so the corner is free at any size,
+            // and away from the labels the mark could be read as part of.
+            let h = self.u(cc.label_size * 1.4);
+            let items = super::speaker::items(
+                inner.right() + pad * 0.4,
+                inner.bottom() + pad * 0.4 - h / 2.0,
+                h,
+                number,
+                fill,
+            );
+            self.list.items.extend(items);
+        }
         let ticket_w = inner.w * 0.50;
         let arrow_w = inner.w * 0.14;
         let counter_x = inner.x + ticket_w + arrow_w;
