@@ -362,3 +362,41 @@ fn a_simulated_clock_is_shown_and_labelled() {
     let real = build(&sc.board, &layout, &sc.status, now, 1920, 1080);
     assert!(!has(&real, "symulacja"));
 }
+
+/// The display over counter 1 while it serves A017, after A017 is sent to another service
+/// (`ticket.transferred`): the desk is free again, waiting for its next call, and names the last
+/// number it called. Counter 6 (closed) says so; a counter given by its label is found.
+#[test]
+fn a_counter_display_after_a_transfer_and_when_closed() {
+    use crate::protocol::{Envelope, Event, TicketTransferred};
+    let sc = scenarios::build("busy").unwrap();
+    let layout = Layout::builtin_counter(1920, 1080);
+    let status = |counter: &str| Status {
+        counter: Some(counter.into()),
+        ..sc.status.clone()
+    };
+    let before = build(&sc.board, layout, &status("1"), sc.now, 1920, 1080);
+    assert!(has(&before, "A017"), "{:?}", texts(&before));
+    assert!(has(&before, "Stanowisko 1"), "{:?}", texts(&before));
+    let mut board = sc.board.clone();
+    let seq = board.data.last_seq.unwrap() + 1;
+    board.apply(
+        &Envelope::new(
+            seq,
+            sc.now,
+            Event::TicketTransferred(TicketTransferred {
+                ticket: "A017".into(),
+                from_service: "dowody".into(),
+                to_service: "meldunki".into(),
+            }),
+        ),
+        sc.now,
+    );
+    let after = build(&board, layout, &status("1"), sc.now, 1920, 1080);
+    assert!(has(&after, "Prosimy czekać"), "{:?}", texts(&after));
+    assert!(has(&after, "Ostatni numer: A017"), "{:?}", texts(&after));
+    let closed = build(&board, layout, &status("6"), sc.now, 1920, 1080);
+    assert!(has(&closed, "Stanowisko nieczynne"), "{:?}", texts(&closed));
+    // Nothing of the waiting room's board is drawn on a counter display.
+    assert!(!has(&closed, "Kolejki"), "{:?}", texts(&closed));
+}
