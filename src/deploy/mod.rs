@@ -326,6 +326,31 @@ impl Supervisor {
         if let Some(m) = monitor::not_found() {
             out.push(("monitor_not_found".to_owned(), m, None));
         }
+        // A counter display set to a counter the queue system does not know can only say
+        // "Stanowisko nieczynne" on screen; the technician learns why here.
+        let data = &core.board.data;
+        if let Some(name) = &core.status.counter
+            && data.last_seq.is_some()
+            && data.counter_by_id_or_label(name).is_none()
+        {
+            let known: Vec<String> = data
+                .counters
+                .iter()
+                .map(|c| format!("{} (\"{}\")", c.id, c.label))
+                .collect();
+            out.push((
+                "unknown_counter".to_owned(),
+                format!(
+                    "board.counter = \"{name}\" names no counter of the queue system; it has {}",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+                None,
+            ));
+        }
         if let Some(c) = &self.chimes
             && c.status().state == AudioState::NoDevice
         {

@@ -620,3 +620,46 @@ fn a_repeated_connection_failure_is_logged_once() {
         .count();
     assert!((1..=3).contains(&lines), "{lines} lines:\n{logs}");
 }
+
+/// A counter display set to a counter the queue system does not have shows "Stanowisko
+/// nieczynne", which a technician cannot tell from a closed desk: /health names the mistake and
+/// the counters there are. Set by its label ("3") it is found.
+#[test]
+fn a_counter_display_for_an_unknown_counter_is_a_problem_on_health() {
+    let rt = runtime();
+    let server = rt.block_on(HandServer::scripted(|_| vec![snapshot(10)]));
+    let addr = free_port();
+    let mut supervisor = Supervisor::start(SupervisorOptions {
+        health: Some(addr),
+        display_id: "stanowisko-9".into(),
+        ..SupervisorOptions::default()
+    });
+    let mut display = Display::connect(fast_config(&server.url()));
+    display.pump_until(5 * SECOND, "the snapshot", |c| {
+        c.board.data.last_seq == Some(10)
+    });
+    let kinds = |supervisor: &mut Supervisor, display: &Display| {
+        supervisor.after_wake(&display.core);
+        let health = get_json(addr, "/health");
+        let problems = health["problems"].as_array().unwrap().clone();
+        problems
+            .iter()
+            .map(|p| {
+                (
+                    p["kind"].as_str().unwrap().to_owned(),
+                    p["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    display.core.status.counter = Some("st9".into());
+    let problems = kinds(&mut supervisor, &display);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, "unknown_counter");
+    assert!(
+        problems[0].1.contains("\"st9\"") && problems[0].1.contains("st3 (\"3\")"),
+        "{problems:?}"
+    );
+    display.core.status.counter = Some("3".into());
+    assert_eq!(kinds(&mut supervisor, &display), []);
+}
