@@ -71,6 +71,9 @@ impl SceneBuilder<'_> {
             }));
         }
         let mut inner = r.inset(pad);
+        // A bar display (1920×480, 1280×400) reads left to right; anything squarer top down. Told
+        // by the panel's shape, before any room is taken for the offline band.
+        let bar = inner.w > inner.h * 2.2;
         // Offline, a band across the bottom says so; the rest keeps its place above it.
         let band_h = (r.h * 0.16).max(self.u(cp.service_size * 1.6));
         let stale = self.stale();
@@ -82,8 +85,6 @@ impl SceneBuilder<'_> {
             None => id.to_owned(),
         };
         let heading = format!("{} {}", cp.title, label).trim().to_owned();
-        // A bar display (1920×480, 1280×400) reads left to right; anything squarer top down.
-        let bar = inner.w > inner.h * 2.2;
         let (head_r, main_r, foot_r) = if bar {
             let head_w = inner.w * 0.30;
             let foot_w = inner.w * 0.30;
