@@ -267,6 +267,7 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
+        design_notes: Vec::new(),
         ..s.status
     };
     let list = scene::build(&s.board, layout, &status, s.now, width, height).list;
@@ -398,6 +399,7 @@ fn representative_scene(
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
+        design_notes: Vec::new(),
         ..s.status
     };
     Some(scene::build(&s.board, layout, &status, s.now, width, height).list)

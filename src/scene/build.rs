@@ -49,6 +49,10 @@ pub struct Status {
     pub stale_after: SignedDuration,
     /// Problems to show on screen until they are fixed (e.g. a broken layout file).
     pub notices: Vec<String>,
+    /// What the design check finds in a layout that loaded and is shown (panels that overlap,
+    /// too little contrast, cut text), for the designer editing it: a quieter card than
+    /// `notices`, because the board works.
+    pub design_notes: Vec<String>,
     /// The services to list, by id; `None` lists all. A display filter from the installation's
     /// config: it shapes the picture only, so the board's state (and the health endpoint, which
     /// reports it) keeps every service the server sent.
@@ -63,6 +67,7 @@ impl Default for Status {
             closed_look: ClosedLook::Normal,
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
+            design_notes: Vec::new(),
             services_shown: None,
         }
     }

@@ -183,6 +183,75 @@ fn layout_notices_are_shown() {
     assert!(has(&s, "layout.toml:3:9"));
 }
 
+/// What the design check finds in a layout that loaded is shown on the board for the designer,
+/// in a card of its own that never covers the current call, on a landscape and a portrait
+/// screen; a broken file's error outranks it.
+/// The amber card's fill.
+const NOTES_FILL: Color = Color::rgb(0x1E, 0x18, 0x04);
+
+#[test]
+fn design_notes_are_shown_clear_of_the_call() {
+    let sc = scenarios::build("busy").unwrap();
+    let note = "layout.toml:17:1: text in colors.muted (#2A4058) on colors.panel (#12304D) \
+                has contrast 1.3:1, below 4.5:1";
+    let status = Status {
+        design_notes: vec![note.into()],
+        ..sc.status.clone()
+    };
+    for (w, h) in SIZES {
+        let layout = Layout::builtin_for(w, h);
+        let s = build(&sc.board, &layout, &status, sc.now, w, h);
+        assert!(has(&s, note), "{w}x{h}: {:?}", texts(&s));
+        assert!(has(&s, "Układ wczytany; 1 uwaga do poprawy"), "{w}x{h}");
+        assert!(has(&s, "A017"), "{w}x{h}: the call is still drawn");
+        let [x, y, rw, rh] = *layout.current_call.region.get_ref();
+        let call = Rect::new(
+            x / 100.0 * w as f32,
+            y / 100.0 * h as f32,
+            rw / 100.0 * w as f32,
+            rh / 100.0 * h as f32,
+        );
+        let card = s
+            .list
+            .items
+            .iter()
+            .rev()
+            .find_map(|i| match i {
+                Item::Rect(r) if r.fill == NOTES_FILL => Some(r.rect),
+                _ => None,
+            })
+            .unwrap();
+        let apart = card.right() <= call.x + 1.0
+            || card.x >= call.right() - 1.0
+            || card.bottom() <= call.y + 1.0
+            || card.y >= call.bottom() - 1.0;
+        assert!(apart, "{w}x{h}: the card {card:?} covers the call {call:?}");
+    }
+    // A layout whose call panel sits at the bottom right, where the card would go.
+    let mut low = Layout::builtin_for(1920, 1080);
+    low.current_call.region = toml::Spanned::new(0..0, [45.0, 55.0, 53.0, 37.0]);
+    let s = build(&sc.board, &low, &status, sc.now, 1920, 1080);
+    let card = s
+        .list
+        .items
+        .iter()
+        .rev()
+        .find_map(|i| match i {
+            Item::Rect(r) if r.fill == NOTES_FILL => Some(r.rect),
+            _ => None,
+        })
+        .unwrap();
+    assert!(card.bottom() <= 0.55 * 1080.0 + 1.0, "{card:?}");
+    // A broken file's error is what the card says then.
+    let broken = Status {
+        notices: vec!["layout.toml:3:9: `#12` is not a colour".into()],
+        ..status
+    };
+    let s = build(&sc.board, &low, &broken, sc.now, 1920, 1080);
+    assert!(has(&s, "layout.toml:3:9"));
+    assert!(!has(&s, note));
+}
+
 /// The installation's service filter is a scene input: the listed services follow it, and the
 /// board's state keeps every service (the shell used to delete the others from the reducer's
 /// state after each event).

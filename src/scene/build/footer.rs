@@ -6,6 +6,9 @@ use crate::scene::display::*;
 use crate::scene::polish;
 use jiff::Timestamp;
 
+/// Type size of a problem in the layout's card, in percent of the shorter side.
+const NOTE_SIZE: f32 = 1.9;
+
 impl SceneBuilder<'_> {
     pub(super) fn footer(&mut self) {
         let ft = &self.layout.footer;
@@ -131,45 +134,140 @@ impl SceneBuilder<'_> {
         }
     }
 
-    /// Problems the staff must see (a broken layout file), as a card over everything.
+    /// Problems with the layout file, as a card over the board: a broken file (the previous
+    /// layout stays on screen) in red, or what the design check finds in a file that loaded and
+    /// is shown, in amber — as alacritty shows its config errors and warnings in the window. A
+    /// broken file outranks the notes: they belong to a layout that is not on screen.
     pub(super) fn notices(&mut self) {
-        if self.status.notices.is_empty() {
+        let (title, lines, fill, edge, heading) = if !self.status.notices.is_empty() {
+            (
+                "Błąd pliku układu — pokazuję poprzedni układ".to_owned(),
+                &self.status.notices,
+                Color::rgb(0x20, 0x08, 0x08),
+                self.colors().alert.0,
+                Color::rgb(0xFF, 0xB4, 0xAB),
+            )
+        } else if !self.status.design_notes.is_empty() {
+            let n = self.status.design_notes.len();
+            (
+                format!(
+                    "Układ wczytany; {n} {} do poprawy (tablica check)",
+                    polish::plural(n as u64, "uwaga", "uwagi", "uwag")
+                ),
+                &self.status.design_notes,
+                Color::rgb(0x1E, 0x18, 0x04),
+                Color::rgb(0xE8, 0xB4, 0x1E),
+                Color::rgb(0xFF, 0xD8, 0x6B),
+            )
+        } else {
             return;
-        }
-        let c = self.colors();
-        let text = self.status.notices.join("\n");
-        let w = self.w * 0.5;
-        let h = self.u(16.0).min(self.h * 0.3);
-        let r = Rect::new(self.w - w - self.u(2.0), self.h - h - self.u(9.0), w, h);
+        };
+        // Each problem on lines of its own at a size read from a step back; those that do not
+        // fit are counted ("tablica check" lists them all).
+        const SHOWN: usize = 3;
+        let shown = lines.len().min(SHOWN);
+        let more = lines.len() - shown;
+        let pad = self.u(1.5);
+        let title_h = self.u(3.4);
+        let more_h = if more > 0 {
+            self.u(NOTE_SIZE * 1.5)
+        } else {
+            0.0
+        };
+        let w = self.notice_width() - 2.0 * pad;
+        // Each note as tall as the lines it is likely to take (a little under half an em a character),
+        // at most three.
+        let note_hs: Vec<f32> = lines[..shown]
+            .iter()
+            .map(|l| {
+                let wide = l.chars().count() as f32 * 0.45 * self.u(NOTE_SIZE);
+                let n = (wide / w.max(1.0)).ceil().clamp(1.0, 3.0);
+                self.u(NOTE_SIZE * 1.2 * n + 0.6)
+            })
+            .collect();
+        let r = self.notice_rect(2.0 * pad + title_h + note_hs.iter().sum::<f32>() + more_h);
         self.list.push(Item::Rect(RectItem {
             rect: r,
             radius: self.u(1.0),
-            fill: Color::rgb(0x20, 0x08, 0x08).with_alpha(0.94),
-            border: Some((self.u(0.4), c.alert.0)),
+            fill,
+            border: Some((self.u(0.4), edge)),
         }));
-        let inner = r.inset(self.u(1.5));
-        let title_h = self.u(3.2);
+        let inner = r.inset(pad);
         let t = self
             .text(
-                "Błąd pliku układu — pokazuję poprzedni układ",
+                title,
                 Rect::new(inner.x, inner.y, inner.w, title_h),
                 2.4,
-                Color::rgb(0xFF, 0xB4, 0xAB),
+                heading,
             )
             .bold()
             .valign(VAlign::Top)
-            .shrink_to(self.u(1.4));
+            .shrink_to(self.u(1.6));
         self.list.text(t);
-        let t = self
-            .text(
-                text,
-                Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h),
-                1.9,
-                Color::rgb(0xFF, 0xFF, 0xFF),
-            )
-            .valign(VAlign::Top)
-            .lines(5)
-            .shrink_to(self.u(1.2));
-        self.list.text(t);
+        let mut y = inner.y + title_h;
+        for (line, note_h) in lines[..shown].iter().zip(note_hs) {
+            let t = self
+                .text(
+                    line.clone(),
+                    Rect::new(inner.x, y, inner.w, note_h.min(inner.bottom() - y).max(0.0)),
+                    NOTE_SIZE,
+                    Color::rgb(0xFF, 0xFF, 0xFF),
+                )
+                .valign(VAlign::Top)
+                .lines(3)
+                .shrink_to(self.u(1.6));
+            self.list.text(t);
+            y += note_h;
+        }
+        if more > 0 {
+            let t = self
+                .text(
+                    format!("… i {more} więcej: tablica check pokaże wszystkie"),
+                    Rect::new(inner.x, y, inner.w, (inner.bottom() - y).max(0.0)),
+                    NOTE_SIZE,
+                    heading,
+                )
+                .valign(VAlign::Top)
+                .shrink_to(self.u(1.6));
+            self.list.text(t);
+        }
+    }
+
+    /// Half a landscape screen; nearly the whole width of a portrait one, so that a message
+    /// takes few lines.
+    fn notice_width(&self) -> f32 {
+        (self.w * 0.5).max((self.w - self.u(4.0)).min(self.u(90.0)))
+    }
+
+    /// Where the layout's card goes: low at the right, over the lists; never over the current
+    /// call, which the hall must read whatever state the file is in. A layout whose call panel
+    /// sits low gets the card above it, or below it when there is no room above.
+    fn notice_rect(&self, height: f32) -> Rect {
+        let w = self.notice_width();
+        let h = height.min(self.h * 0.45);
+        let x = self.w - w - self.u(2.0);
+        let low = Rect::new(x, self.h - h - self.u(9.0), w, h);
+        let call = self.region(&self.layout.current_call.region);
+        let clear = |r: &Rect| {
+            r.right() <= call.x
+                || r.x >= call.right()
+                || r.bottom() <= call.y
+                || r.y >= call.bottom()
+        };
+        if clear(&low) {
+            return low;
+        }
+        let gap = self.u(1.0);
+        let above = Rect::new(x, (call.y - gap - h).max(0.0), w, h);
+        if clear(&above) {
+            return above;
+        }
+        let below = Rect::new(x, (call.bottom() + gap).min(self.h - h), w, h);
+        if clear(&below) {
+            return below;
+        }
+        // A call panel as tall as the screen leaves no free place; the card goes where it does
+        // least harm, the bottom edge.
+        Rect::new(x, self.h - h, w, h)
     }
 }
