@@ -150,3 +150,71 @@ fn service_names_share_one_size_and_are_never_cut() {
     eprintln!("{report}");
     assert!(cut.is_empty(), "{cut:#?}");
 }
+
+/// Ticket numbers, counters, the service letters, the clock and the date are never cut: set
+/// smaller as far as their box needs rather than ending in "…" (a cut number is a wrong one) —
+/// with long tickets and counter labels, in every shipped layout at every size of its shape, and
+/// in a layout whose call and history panels are squeezed far below what their type asks for.
+#[test]
+fn numbers_counters_and_the_date_are_never_cut() {
+    let mut fonts = builtin_font_system();
+    let mut s = scenarios::build("long-names").unwrap();
+    for c in &mut s.board.data.counters {
+        c.label = format!("Kasa nr 1{}", c.label);
+    }
+    let local = tablica::protocol::time::in_warsaw(s.now);
+    let mut must: Vec<String> = tablica::scene::polish::date_forms(&local).to_vec();
+    must.push(tablica::scene::polish::clock(&local));
+    let current = s.board.presenter.current().unwrap().call.clone();
+    must.push(current.ticket.clone());
+    assert!(current.ticket.chars().count() >= 8, "a long ticket");
+    for call in s.board.history() {
+        must.push(call.ticket.clone());
+    }
+    for c in &s.board.data.counters {
+        must.push(c.label.clone());
+    }
+    for svc in &s.board.data.services {
+        must.push(svc.prefix.clone());
+    }
+    let mut layouts = shipped();
+    let mut squeezed = layouts[0].1.clone();
+    squeezed.current_call.region = toml::Spanned::new(0..0, [1.5, 13.0, 22.0, 20.0]);
+    squeezed.recent_calls.region = toml::Spanned::new(0..0, [1.5, 58.5, 20.0, 33.0]);
+    squeezed.header.region = toml::Spanned::new(0..0, [1.5, 1.5, 50.0, 10.0]);
+    layouts.push(("squeezed".into(), squeezed));
+    let mut shrunk = 0;
+    for (name, layout) in &layouts {
+        for size in sizes_for(layout) {
+            let list = scene::build(&s.board, layout, &s.status, s.now, size.0, size.1).list;
+            let mut seen = 0;
+            for t in list.texts().filter(|t| must.contains(&t.text)) {
+                let f = fitted(&mut fonts, t);
+                assert!(
+                    !f.ellipsized && !f.is_empty(),
+                    "{name} {size:?}: {:?} cut ({} px in {:?})",
+                    t.text,
+                    f.size,
+                    t.rect
+                );
+                assert_eq!(
+                    f.lines
+                        .iter()
+                        .map(|l| l.text.split_whitespace().collect::<String>())
+                        .collect::<String>(),
+                    t.text.split_whitespace().collect::<String>(),
+                    "{name} {size:?}: not all of {:?} is drawn",
+                    t.text
+                );
+                seen += 1;
+                shrunk += usize::from(f.shrunk);
+            }
+            // The call, the history, the service letters, the clock and the date.
+            assert!(seen >= 10, "{name} {size:?}: only {seen} texts checked");
+        }
+    }
+    assert!(
+        shrunk > 0,
+        "the squeezed layout shrinks them, and that is all it does"
+    );
+}

@@ -347,7 +347,7 @@ impl<'a> SceneBuilder<'a> {
             )
             .bold()
             .align(Align::Right)
-            .shrink_to(self.u(hd.clock_size * 0.6));
+            .whole();
         self.list.text(clock);
         // The date is never cut: a header too narrow for the full form at its smallest size
         // takes a shorter one. The estimate is generous (0.6 of the size per character), so a
@@ -367,7 +367,7 @@ impl<'a> SceneBuilder<'a> {
                 c.muted.0,
             )
             .align(Align::Right)
-            .shrink_to(self.u(hd.date_size * 0.7));
+            .whole();
         self.list.text(date);
     }
 }

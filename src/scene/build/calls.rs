@@ -135,7 +135,7 @@ impl SceneBuilder<'_> {
                 number,
             )
             .bold()
-            .shrink_to(self.u(cc.ticket_size * 0.35));
+            .whole();
         self.list.text(t);
         let arrow_h = (big_h * 0.34).min(arrow_w * 0.8);
         self.list.push(Item::Arrow(ArrowItem {
@@ -157,7 +157,7 @@ impl SceneBuilder<'_> {
             )
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(cc.counter_size * 0.35));
+            .whole();
         self.list.text(t);
     }
 
@@ -238,7 +238,7 @@ impl SceneBuilder<'_> {
                 if call.recall { c.recall.0 } else { c.text.0 },
             )
             .bold()
-            .shrink_to(self.u(size * 0.5));
+            .whole();
         self.list.text(t);
         let ah = (inner.h * 0.3).min(arrow_w * 0.6);
         self.list.push(Item::Arrow(ArrowItem {
@@ -261,7 +261,7 @@ impl SceneBuilder<'_> {
             )
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(size * 0.5));
+            .whole();
         self.list.text(t);
     }
 }

@@ -212,7 +212,7 @@ impl SceneBuilder<'_> {
             )
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(sv.name_size * scale * 0.5));
+            .whole();
         self.list.text(t);
         // The column's size, fixed: the plan made sure the name fits at it.
         let mut t = self
