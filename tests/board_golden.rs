@@ -58,6 +58,24 @@ fn portrait_offline_banner() {
     golden("offline", 1080, 1920);
 }
 
+/// A long announcement in parts, at the layout's type size: the part on screen at the moment
+/// of the scenario and the one after it (at the scene's next change).
+#[test]
+fn announcement_in_parts() {
+    let mut s = scenarios::build("long-names").unwrap();
+    let (w, h) = (1080, 1920);
+    let layout = Layout::builtin_for(w, h);
+    let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
+    let first = scene::build(&s.board, &layout, &s.status, s.now, w, h);
+    let image = render_to_image(gpu(), &mut renderer, &first.list).unwrap();
+    assert_golden("board-announcement-part-1-1080x1920", &image);
+    let next = first.next_change.unwrap();
+    s.board.heard(next);
+    let second = scene::build(&s.board, &layout, &s.status, next, w, h);
+    let image = render_to_image(gpu(), &mut renderer, &second.list).unwrap();
+    assert_golden("board-announcement-part-2-1080x1920", &image);
+}
+
 #[test]
 fn closed() {
     golden("closed", 1920, 1080);

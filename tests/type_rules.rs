@@ -218,3 +218,43 @@ fn numbers_counters_and_the_date_are_never_cut() {
         "the squeezed layout shrinks them, and that is all it does"
     );
 }
+
+/// Long announcements keep the layout's type size and page through: every part, as the
+/// renderer sets it, fits its line whole at that size, in every shipped layout at every size of
+/// its shape.
+#[test]
+fn announcement_parts_fit_at_full_size() {
+    let mut fonts = builtin_font_system();
+    let mut s = scenarios::build("long-names").unwrap();
+    for (name, layout) in shipped() {
+        for (w, h) in sizes_for(&layout) {
+            let footer = layout.footer.region.get_ref()[1] / 100.0 * h as f32;
+            let mut now = s.now;
+            let mut parts = 0;
+            for _ in 0..12 {
+                s.board.heard(now);
+                let scene = scene::build(&s.board, &layout, &s.status, now, w, h);
+                let t = scene
+                    .list
+                    .texts()
+                    .find(|t| t.rect.y >= footer - 1.0)
+                    .unwrap();
+                let f = fitted(&mut fonts, t);
+                assert!(
+                    !f.ellipsized && !f.is_empty(),
+                    "{name} {w}x{h}: {:?} cut",
+                    t.text
+                );
+                assert_eq!(
+                    f.size,
+                    (t.size * 2.0).floor() / 2.0,
+                    "{name} {w}x{h}: {:?} shrunk",
+                    t.text
+                );
+                parts += usize::from(t.text.ends_with(')'));
+                now = scene.next_change.unwrap();
+            }
+            assert!(parts >= 2, "{name} {w}x{h}: the long one is not in parts");
+        }
+    }
+}

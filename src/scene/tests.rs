@@ -302,6 +302,83 @@ fn footer_rotates_announcements() {
     assert_eq!(seen.len(), 2, "{seen:?}");
 }
 
+/// A long announcement is not shrunk or cut: it is shown in parts at the layout's size, one
+/// after the other, each change of part announced as the scene's next change; every word comes,
+/// in order, and the short announcement still takes its turn.
+#[test]
+fn long_announcements_page_through_at_full_size() {
+    let mut sc = scenarios::build("long-names").unwrap();
+    let long = sc.board.data.announcements[0].text.clone();
+    sc.board
+        .data
+        .announcements
+        .push(crate::protocol::Announcement {
+            id: "b".into(),
+            text: "Druga wiadomość".into(),
+        });
+    for (w, h) in SIZES {
+        let layout = Layout::builtin_for(w, h);
+        let unit = w.min(h) as f32 / 100.0;
+        let footer = layout.footer.region.get_ref()[1] / 100.0 * h as f32;
+        let mut now = sc.now;
+        let mut pages: Vec<String> = Vec::new();
+        // Follow the board's own wake-ups through a whole cycle and a little more.
+        for _ in 0..40 {
+            sc.board.heard(now);
+            let s = build(&sc.board, &layout, &sc.status, now, w, h);
+            let t = s
+                .list
+                .texts()
+                .find(|t| t.rect.y >= footer - 1.0)
+                .unwrap()
+                .clone();
+            assert_eq!(
+                t.size,
+                layout.footer.text_size * unit,
+                "{w}x{h}: {}",
+                t.text
+            );
+            if pages.last() != Some(&t.text) {
+                pages.push(t.text.clone());
+            }
+            let next = s.next_change.unwrap();
+            let wait = next.duration_since(now);
+            assert!(
+                wait >= jiff::SignedDuration::from_millis(1)
+                    && wait <= jiff::SignedDuration::from_secs(10),
+                "{w}x{h}: next change in {wait:?}"
+            );
+            now = next;
+        }
+        let first = pages
+            .iter()
+            .position(|p| p.ends_with(" (1/") || p.contains(" (1/"))
+            .unwrap_or_else(|| panic!("{w}x{h}: never in parts: {pages:?}"));
+        let n: usize = pages[first]
+            .rsplit_once('/')
+            .unwrap()
+            .1
+            .trim_end_matches(')')
+            .parse()
+            .unwrap();
+        assert!(n >= 2, "{w}x{h}");
+        let parts = &pages[first..first + n];
+        let mut words = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            let (text, mark) = p.rsplit_once(' ').unwrap();
+            assert_eq!(mark, format!("({}/{n})", i + 1), "{w}x{h}: {parts:?}");
+            words.extend(text.split_whitespace().map(str::to_owned));
+        }
+        assert_eq!(
+            words,
+            long.split_whitespace().collect::<Vec<_>>(),
+            "{w}x{h}: the parts are the announcement"
+        );
+        assert!(pages.iter().any(|p| p == "Druga wiadomość"), "{w}x{h}");
+        assert!(!pages.iter().any(|p| p.contains('…')), "{w}x{h}");
+    }
+}
+
 #[test]
 fn closed_screen_can_be_dimmed_or_black() {
     let sc = scenarios::build("closed").unwrap();

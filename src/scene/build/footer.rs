@@ -3,13 +3,25 @@
 use super::SceneBuilder;
 use crate::protocol::time::in_warsaw;
 use crate::scene::display::*;
+use crate::scene::metrics::{self, LINE_HEIGHT};
 use crate::scene::polish;
 use jiff::Timestamp;
+
+/// How long a part of a long announcement stays: time to find the line and then to read it.
+const PART_MIN_MS: i64 = 2_500;
+const PART_MS_PER_WORD: i64 = 400;
 
 /// Type size of a problem in the layout's card, in percent of the shorter side.
 const NOTE_SIZE: f32 = 1.9;
 
 impl SceneBuilder<'_> {
+    /// The bottom line: the announcements, or the opening hours when there are none.
+    ///
+    /// Announcements keep the layout's `text_size`: instead of shrinking or ending in "…", a
+    /// long one is shown in parts that each fit the line ("(1/3)", "(2/3)", …). The
+    /// announcements take turns, each for `rotate_seconds`; a part stays as long as it takes
+    /// to read (a few seconds, never longer than a whole one). Every change of page is the
+    /// scene's next change, so a page is never skipped nor redrawn early.
     pub(super) fn footer(&mut self) {
         let ft = &self.layout.footer;
         let c = self.colors();
@@ -19,40 +31,126 @@ impl SceneBuilder<'_> {
             return;
         }
         let announcements = &self.board.data.announcements;
-        let text = if announcements.is_empty() {
-            format!(
+        let texts: Vec<String> = if announcements.is_empty() {
+            vec![format!(
                 "Godziny otwarcia: {}",
                 self.status.hours.describe().join(", ")
-            )
+            )]
         } else {
-            // Within 1 s – 1 day whatever the layout says: a zero period (NaN cast to an
-            // integer) would divide by zero below.
-            let seconds = if ft.rotate_seconds.is_nan() {
-                1.0
-            } else {
-                ft.rotate_seconds.clamp(1.0, 86_400.0)
-            };
-            let period = (seconds * 1000.0) as i64;
-            let ms = self.now.as_millisecond();
-            let index = (ms.div_euclid(period) as usize) % announcements.len();
-            if announcements.len() > 1 {
-                let next = Timestamp::from_millisecond((ms.div_euclid(period) + 1) * period).ok();
-                self.wake(next);
-            }
-            announcements[index].text.clone()
+            announcements.iter().map(|a| a.text.clone()).collect()
         };
         self.panel(r, c.panel.0);
-        let t = self
-            .text(
-                text,
-                r.inset_xy(self.u(1.5), self.u(0.3)),
-                ft.text_size,
-                c.text.0,
-            )
+        let area = r.inset_xy(self.u(1.5), self.u(0.3));
+        let size = self.u(ft.text_size);
+        // As many lines as the line's height holds at the full size, one or two.
+        let lines = ((area.h / (size * LINE_HEIGHT)).floor() as usize).clamp(1, 2);
+        // Within 1 s – 1 day whatever the layout says: a zero period (NaN cast to an
+        // integer) would divide by zero below.
+        let seconds = if ft.rotate_seconds.is_nan() {
+            1.0
+        } else {
+            ft.rotate_seconds.clamp(1.0, 86_400.0)
+        };
+        let whole = (seconds * 1000.0) as i64;
+        // Each page with how long it stays: a whole announcement for `rotate_seconds`, a part
+        // for as long as it takes to read (a few seconds), never longer.
+        let pages: Vec<(String, i64)> = texts
+            .iter()
+            .flat_map(|t| {
+                let parts = self.pages(t, size, area.w, lines);
+                let split = parts.len() > 1;
+                parts.into_iter().map(move |p| {
+                    let ms = if split {
+                        let words = p.split_whitespace().count() as i64;
+                        (PART_MIN_MS + words * PART_MS_PER_WORD).min(whole)
+                    } else {
+                        whole
+                    };
+                    (p, ms)
+                })
+            })
+            .collect();
+        let cycle: i64 = pages.iter().map(|(_, ms)| ms).sum();
+        if cycle <= 0 {
+            return;
+        }
+        let now = self.now.as_millisecond();
+        // Where in the cycle of pages this moment falls, and how long its page has left.
+        let mut at = now.rem_euclid(cycle);
+        let mut shown = None;
+        for (text, ms) in &pages {
+            if at < *ms {
+                shown = Some((text.clone(), ms - at));
+                break;
+            }
+            at -= ms;
+        }
+        let Some((page, left)) = shown else {
+            return;
+        };
+        if pages.len() > 1 {
+            self.wake(Timestamp::from_millisecond(now.saturating_add(left)).ok());
+        }
+        let mut t = self
+            .text(page, area, ft.text_size, c.text.0)
             .align(Align::Center)
-            .lines(2)
-            .shrink_to(self.u(ft.text_size * 0.6));
+            .lines(lines as u32);
+        // A page fits at the full size (see `pages`); only a single word longer than the
+        // whole line may still need the renderer to set it smaller.
+        t.min_size = t.size * 0.6;
         self.list.text(t);
+    }
+
+    /// `text` in parts that each fit `lines` lines `width` pixels wide at `size`, broken
+    /// between words; each part of a text that needs more than one ends in its number,
+    /// "(2/3)". Widths are the built-in font's (or counted wide for a layout's own font), so a
+    /// part fits as the renderer sets it.
+    fn pages(&self, text: &str, size: f32, width: f32, lines: usize) -> Vec<String> {
+        let builtin = self.builtin_font();
+        let measure = |s: &str| metrics::width_em(s, Weight::Regular, builtin) * size;
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        if metrics::lines_at(text, Weight::Regular, builtin, size, width) as usize <= lines {
+            return vec![words.join(" ")];
+        }
+        // Room for the part's number on its last line.
+        let mark = measure(" (99/99)");
+        let space = measure(" ");
+        let mut parts: Vec<Vec<&str>> = Vec::new();
+        let mut part: Vec<&str> = Vec::new();
+        let (mut line, mut used) = (1, 0.0_f32);
+        for word in words {
+            let w = measure(word);
+            let room = if line == lines { width - mark } else { width };
+            if used == 0.0 || used + space + w <= room {
+                used += if used == 0.0 { w } else { space + w };
+                part.push(word);
+                continue;
+            }
+            if line < lines {
+                line += 1;
+                used = w;
+                part.push(word);
+            } else {
+                parts.push(std::mem::take(&mut part));
+                part.push(word);
+                line = 1;
+                used = w;
+            }
+            // A word wider than a line fills the lines it takes.
+            line += ((w / width.max(1.0)).ceil() as usize).saturating_sub(1);
+        }
+        if !part.is_empty() {
+            parts.push(part);
+        }
+        let n = parts.len();
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| format!("{} ({}/{n})", p.join(" "), i + 1))
+            .collect()
     }
 
     fn offline_banner(&mut self, r: Rect) {

@@ -182,7 +182,7 @@ impl SceneBuilder<'_> {
     }
 
     /// Whether the layout draws with the built-in font, whose letters the scene knows.
-    fn builtin_font(&self) -> bool {
+    pub(super) fn builtin_font(&self) -> bool {
         let f = self.layout.style.font.trim();
         f.is_empty() || f.eq_ignore_ascii_case(metrics::BUILTIN_FAMILY)
     }
