@@ -259,6 +259,60 @@ fn design_notes_are_shown_clear_of_the_call() {
     assert!(!has(&s, note));
 }
 
+/// The logo takes `logo_height` percent of the header's height, its own proportions, and the
+/// end of the header `logo_align` names; the title or the clock make room for it.
+#[test]
+fn logo_keys_size_and_place_the_logo() {
+    use crate::layout::LogoAlign;
+    let sc = scenarios::build("busy").unwrap();
+    let mut layout = Layout::builtin_for(1920, 1080);
+    layout.header.logo = Some("herb.png".into());
+    layout.header.logo_height = 60.0;
+    layout.header.logo_aspect = Some(3.0);
+    let [x, y, w, h] = *layout.header.region.get_ref();
+    let header = Rect::new(
+        (x / 100.0 * 1920.0).round(),
+        (y / 100.0 * 1080.0).round(),
+        (w / 100.0 * 1920.0).round(),
+        (h / 100.0 * 1080.0).round(),
+    );
+    let logo = |s: &Scene| {
+        s.list
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Image(i) if i.path.ends_with("herb.png") => Some(i.rect),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let text_rect = |s: &Scene, text: &str| s.list.texts().find(|t| t.text == text).unwrap().rect;
+    let s = build(&sc.board, &layout, &sc.status, sc.now, 1920, 1080);
+    let at_left = logo(&s);
+    assert!((at_left.h - header.h * 0.6).abs() < 0.01, "{at_left:?}");
+    assert!((at_left.w - at_left.h * 3.0).abs() < 0.01, "{at_left:?}");
+    assert_eq!(at_left.x, header.x);
+    assert!((at_left.y + at_left.h / 2.0 - (header.y + header.h / 2.0)).abs() < 0.01);
+    assert!(text_rect(&s, &layout.header.title).x >= at_left.right());
+
+    layout.header.logo_align = LogoAlign::Right;
+    let s = build(&sc.board, &layout, &sc.status, sc.now, 1920, 1080);
+    let at_right = logo(&s);
+    assert!(
+        (at_right.right() - header.right()).abs() < 0.01,
+        "{at_right:?}"
+    );
+    assert_eq!(text_rect(&s, &layout.header.title).x, header.x);
+    assert!(text_rect(&s, "12:05").right() <= at_right.x);
+
+    // A very wide picture keeps its proportions within 40 % of the header's width.
+    layout.header.logo_aspect = Some(20.0);
+    layout.header.logo_height = 100.0;
+    let wide = logo(&build(&sc.board, &layout, &sc.status, sc.now, 1920, 1080));
+    assert!((wide.w - header.w * 0.4).abs() < 0.01);
+    assert!((wide.w / wide.h - 20.0).abs() < 0.01);
+}
+
 /// The installation's service filter is a scene input: the listed services follow it, and the
 /// board's state keeps every service (the shell used to delete the others from the reducer's
 /// state after each event).
