@@ -245,11 +245,13 @@ fn announcement_parts_fit_at_full_size() {
                     "{name} {w}x{h}: {:?} cut",
                     t.text
                 );
-                assert_eq!(
-                    f.size,
-                    (t.size * 2.0).floor() / 2.0,
-                    "{name} {w}x{h}: {:?} shrunk",
-                    t.text
+                // At most a little under the layout's size (a few letters too many), never
+                // shrunk to fit a long text.
+                assert!(
+                    f.size >= (t.size * 0.88 * 2.0).floor() / 2.0,
+                    "{name} {w}x{h}: {:?} shrunk to {} px",
+                    t.text,
+                    f.size
                 );
                 parts += usize::from(t.text.ends_with(')'));
                 now = scene.next_change.unwrap();

@@ -9,6 +9,7 @@ use crate::protocol::time::in_warsaw;
 use crate::protocol::time::saturating_add;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
+mod call_group;
 mod calls;
 mod footer;
 pub mod overlay;

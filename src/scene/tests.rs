@@ -313,6 +313,70 @@ fn logo_keys_size_and_place_the_logo() {
     assert!((wide.w / wide.h - 20.0).abs() < 0.01);
 }
 
+/// The designer's critique of the first board: the call is one group centred in its card, the
+/// arrow midway between the numbers and level with them, each label centred over its number;
+/// the services' rows use the panel's height; the details' heading mirrors the details.
+#[test]
+fn the_call_is_one_centred_group_and_rows_fill_the_panel() {
+    for (w, h) in SIZES {
+        let sc = scenarios::build("quiet").unwrap();
+        let layout = Layout::builtin_for(w, h);
+        let s = build(&sc.board, &layout, &sc.status, sc.now, w, h);
+        let text = |t: &str| s.list.texts().find(|x| x.text == t).unwrap().clone();
+        let ticket = text("C031");
+        let counter = s
+            .list
+            .texts()
+            .filter(|x| x.text == "3")
+            .max_by(|a, b| a.size.total_cmp(&b.size))
+            .unwrap()
+            .clone();
+        let arrow = s
+            .list
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Arrow(a) => Some(a.rect),
+                _ => None,
+            })
+            .unwrap();
+        let [x, _, rw, _] = *layout.current_call.region.get_ref();
+        let card_mid = (x + rw / 2.0) / 100.0 * w as f32;
+        let group_mid = (ticket.rect.x + counter.rect.right()) / 2.0;
+        let unit = w.min(h) as f32 / 100.0;
+        assert!(
+            (group_mid - card_mid).abs() < 4.0 * unit,
+            "{w}x{h}: group centred at {group_mid}, card at {card_mid}"
+        );
+        let before = arrow.x - ticket.rect.right();
+        let after = counter.rect.x - arrow.right();
+        assert!((before - after).abs() < 1.0, "{w}x{h}: {before} / {after}");
+        let arrow_mid = arrow.y + arrow.h / 2.0;
+        let numbers_mid = ticket.rect.y + ticket.rect.h / 2.0;
+        assert!((arrow_mid - numbers_mid).abs() < 1.0, "{w}x{h}");
+        let label = text("Numer");
+        assert!(
+            (label.rect.x + label.rect.w / 2.0 - (ticket.rect.x + ticket.rect.w / 2.0)).abs() < 1.0,
+            "{w}x{h}: \"Numer\" is centred over the ticket"
+        );
+        assert_eq!(label.align, Align::Center);
+        assert_eq!(text("Stanowisko").align, Align::Center);
+
+        // Seven services fill the panel: the last row ends at the panel's inner bottom.
+        let [_, y, _, rh] = *layout.services.region.get_ref();
+        let panel_bottom = (y + rh) / 100.0 * h as f32 - layout.style.padding * unit;
+        let last = text("Kancelaria — pisma do wszystkich wydziałów");
+        assert!(
+            (last.rect.bottom() - panel_bottom).abs() < 2.0 * unit,
+            "{w}x{h}: the last row ends at {}, the panel at {panel_bottom}",
+            last.rect.bottom()
+        );
+        let czeka = text("Czeka");
+        assert_eq!(czeka.weight, Weight::Bold, "{w}x{h}");
+        assert!(!has(&s, "Czeka / czas"));
+    }
+}
+
 /// The installation's service filter is a scene input: the listed services follow it, and the
 /// board's state keeps every service (the shell used to delete the others from the reducer's
 /// state after each event).

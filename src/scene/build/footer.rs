@@ -7,6 +7,9 @@ use crate::scene::metrics::{self, LINE_HEIGHT};
 use crate::scene::polish;
 use jiff::Timestamp;
 
+/// The smallest an announcement is set, as a share of `footer.text_size`.
+const ANNOUNCEMENT_SMALLEST: f32 = 0.88;
+
 /// How long a part of a long announcement stays: time to find the line and then to read it.
 const PART_MIN_MS: i64 = 2_500;
 const PART_MS_PER_WORD: i64 = 400;
@@ -17,8 +20,9 @@ const NOTE_SIZE: f32 = 1.9;
 impl SceneBuilder<'_> {
     /// The bottom line: the announcements, or the opening hours when there are none.
     ///
-    /// Announcements keep the layout's `text_size`: instead of shrinking or ending in "…", a
-    /// long one is shown in parts that each fit the line ("(1/3)", "(2/3)", …). The
+    /// Announcements keep the layout's `text_size` (a few letters too many set them a little
+    /// smaller, never below [`ANNOUNCEMENT_SMALLEST`]): instead of shrinking further or ending
+    /// in "…", a long one is shown in parts that each fit the line ("(1/3)", "(2/3)", …). The
     /// announcements take turns, each for `rotate_seconds`; a part stays as long as it takes
     /// to read (a few seconds, never longer than a whole one). Every change of page is the
     /// scene's next change, so a page is never skipped nor redrawn early.
@@ -41,7 +45,11 @@ impl SceneBuilder<'_> {
         };
         self.panel(r, c.panel.0);
         let area = r.inset_xy(self.u(1.5), self.u(0.3));
+        // Parts are cut to fit at the announcements' smallest size, a little under
+        // `text_size`: a sentence a few letters too long is drawn whole, a little smaller,
+        // rather than split in two.
         let size = self.u(ft.text_size);
+        let smallest = size * ANNOUNCEMENT_SMALLEST;
         // As many lines as the line's height holds at the full size, one or two.
         let lines = ((area.h / (size * LINE_HEIGHT)).floor() as usize).clamp(1, 2);
         // Within 1 s – 1 day whatever the layout says: a zero period (NaN cast to an
@@ -57,7 +65,7 @@ impl SceneBuilder<'_> {
         let pages: Vec<(String, i64)> = texts
             .iter()
             .flat_map(|t| {
-                let parts = self.pages(t, size, area.w, lines);
+                let parts = self.pages(t, smallest, area.w, lines);
                 let split = parts.len() > 1;
                 parts.into_iter().map(move |p| {
                     let ms = if split {
@@ -95,9 +103,9 @@ impl SceneBuilder<'_> {
             .text(page, area, ft.text_size, c.text.0)
             .align(Align::Center)
             .lines(lines as u32);
-        // A page fits at the full size (see `pages`); only a single word longer than the
-        // whole line may still need the renderer to set it smaller.
-        t.min_size = t.size * 0.6;
+        // A page fits at the smallest size (see `pages`); the renderer sets it as large as
+        // fits, up to `text_size`.
+        t.min_size = smallest;
         self.list.text(t);
     }
 

@@ -52,23 +52,47 @@ impl SceneBuilder<'_> {
             .valign(VAlign::Top)
             .shrink_to(self.u(sv.title_size * 0.7));
         self.list.text(t);
+        // The headings read like the values under them: "Czeka" in bold over who waits (in
+        // bold), "szacowany czas" in regular over how long; side by side over a wide list, one
+        // over the other over a narrow one, as its rows put them.
         let heading = sv.title_size * 0.8;
-        let headings: Vec<(&str, Rect)> = if wide {
-            vec![("Czeka", cols.people), ("Szacowany czas", cols.wait)]
+        let headings: Vec<(&str, Rect, bool)> = if wide {
+            vec![
+                (
+                    "Czeka",
+                    Rect::new(cols.people.x, inner.y, cols.people.w, title_h),
+                    true,
+                ),
+                (
+                    "Szacowany czas",
+                    Rect::new(cols.wait.x, inner.y, cols.wait.w, title_h),
+                    false,
+                ),
+            ]
         } else {
-            vec![("Czeka / czas", cols.people)]
+            let half = title_h / 2.0;
+            vec![
+                (
+                    "Czeka",
+                    Rect::new(cols.people.x, inner.y, cols.people.w, half),
+                    true,
+                ),
+                (
+                    "szacowany czas",
+                    Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
+                    false,
+                ),
+            ]
         };
-        for (label, col) in headings {
-            let t = self
-                .text(
-                    label,
-                    Rect::new(col.x, inner.y, col.w, title_h),
-                    heading,
-                    c.muted.0,
-                )
+        for (label, rect, bold) in headings {
+            let mut t = self
+                .text(label, rect, heading, c.muted.0)
                 .align(Align::Right)
-                .valign(VAlign::Top)
+                .valign(if wide { VAlign::Top } else { VAlign::Center })
                 .shrink_to(self.u(heading * 0.6));
+            if bold {
+                t = t.bold();
+            }
             self.list.text(t);
         }
         let services: Vec<ServiceInfo> = self
@@ -97,10 +121,14 @@ impl SceneBuilder<'_> {
         } else {
             self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
         };
-        let row_h = ((list.h - gap * (n - 1.0)) / n).min(natural);
+        // The rows share the panel's height, up to half as tall again as their type needs (a
+        // few services do not float at the top of an empty panel, nor turn into tall bars).
+        let share = (list.h - gap * (n - 1.0)) / n;
+        let row_h = share.min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
-        let column = self.name_column(&services, list, wide, scale, row_h);
+        let total = share.min(natural * ROW_STRETCH) * n;
+        let column = self.name_column(&services, list, wide, scale, row_h, total);
         let mut y = list.y;
         for (i, s) in services.iter().enumerate() {
             let row = Rect::new(list.x, y, list.w, column.heights[i]);
@@ -125,6 +153,7 @@ impl SceneBuilder<'_> {
         wide: bool,
         scale: f32,
         row_h: f32,
+        total: f32,
     ) -> NameColumn {
         let sv = &self.layout.services;
         let builtin = self.builtin_font();
@@ -140,7 +169,6 @@ impl SceneBuilder<'_> {
         // which is what they had before the names were planned.
         let detail = self.u(sv.detail_size * scale) * LINE_HEIGHT * if wide { 1.0 } else { 2.0 };
         let base = detail.min(row_h - 2.0 * inset_y).max(0.0);
-        let total = row_h * services.len() as f32;
         let nominal = step_down(self.u(sv.name_size * scale));
         let smallest = step_down(self.u(sv.name_size * scale * NAME_SMALLEST)).min(nominal);
         let plan = |size: f32| -> (Vec<u32>, Vec<f32>) {
@@ -281,6 +309,9 @@ impl SceneBuilder<'_> {
         (people, wait)
     }
 }
+
+/// How much taller than their type needs the rows may grow to fill the panel.
+const ROW_STRETCH: f32 = 1.5;
 
 /// The smallest a service name is set, as a share of its size.
 const NAME_SMALLEST: f32 = 0.72;
