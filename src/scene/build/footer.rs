@@ -153,6 +153,32 @@ impl SceneBuilder<'_> {
         if !part.is_empty() {
             parts.push(part);
         }
+        // One-line parts are evened out: "Przygotuj dowód osobisty (1/2)", "przed podejściem
+        // do stanowiska. (2/2)" reads better than a full line and a word or two.
+        if lines == 1 && parts.len() > 1 {
+            let all: Vec<&str> = parts.concat();
+            let total: f32 = all.iter().map(|w| measure(w) + space).sum();
+            let target = total / parts.len() as f32;
+            let mut even: Vec<Vec<&str>> = vec![Vec::new()];
+            let mut used = 0.0_f32;
+            for word in all {
+                let w = measure(word);
+                let room = width - mark;
+                let last = even.len() - 1;
+                let next = if used == 0.0 { w } else { used + space + w };
+                // Past the even share, a part ends at the word that crosses it, if it fits.
+                if used > 0.0 && (next > room || used >= target) {
+                    even.push(vec![word]);
+                    used = w;
+                } else {
+                    even[last].push(word);
+                    used = next;
+                }
+            }
+            if even.len() == parts.len() {
+                parts = even;
+            }
+        }
         let n = parts.len();
         parts
             .into_iter()

@@ -145,7 +145,8 @@ impl SceneBuilder<'_> {
     /// it), at which every name fits its box on one line or, wrapping, on two — the rows sharing
     /// the list's height so that a row with two lines gets them, without the others giving up
     /// the room their queue's details need (those keep their size: the rows are planned around
-    /// them). A name that does not fit two lines even at the smallest size is cut with "…" there.
+    /// them). A name that does not fit two lines even at the smallest size is cut with "…" at
+    /// the column's size, and does not decide it.
     fn name_column(
         &self,
         services: &[ServiceInfo],
@@ -182,10 +183,14 @@ impl SceneBuilder<'_> {
                 .collect();
             (lines, needs)
         };
+        // A name that two lines cannot hold even at the smallest size is cut whatever the
+        // column's size; it does not drag the others down with it.
+        let (hopeless, _) = plan(smallest);
         let mut size = nominal;
         let needs = loop {
             let (lines, needs) = plan(size);
-            let fits = lines.iter().all(|&l| l <= 2) && needs.iter().sum::<f32>() <= total + 0.01;
+            let fits = lines.iter().zip(&hopeless).all(|(&l, &h)| l <= 2 || h > 2)
+                && needs.iter().sum::<f32>() <= total + 0.01;
             if fits || size <= smallest {
                 break needs;
             }
