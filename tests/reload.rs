@@ -138,6 +138,101 @@ fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
     assert!(board.core.status.notices.is_empty());
 }
 
+/// A layout that loads but spoils the look (muted text at 1.3:1 on its panel) is shown, with
+/// what the design check finds in it on the board, file:line included, clear of the call; the
+/// notes go when the file is fixed, and stay while a broken edit keeps that layout on screen.
+#[test]
+fn design_problems_show_on_the_board_after_a_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
+    let s = scenarios::build("busy").unwrap();
+    let status = Status {
+        hours: OpeningHours::always(),
+        ..s.status
+    };
+    let mut core = Core::new(Some(tablica::layout_files::load(&path).unwrap()), status);
+    core.board = s.board;
+    core.board.heard(s.now);
+    core.layout_path = Some(path.clone());
+    core.watch_layout(Arc::new(|| {}));
+    let mut board = Board {
+        core,
+        renderer: Renderer::new(gpu(), OFFSCREEN_FORMAT),
+        now: s.now,
+    };
+    std::thread::sleep(Duration::from_millis(200));
+
+    let dull =
+        layout_text("#402000").replace("muted       = \"#A8BED3\"", "muted       = \"#2A4058\"");
+    std::fs::write(&path, &dull).unwrap();
+    board.wait_reload();
+    // The new layout is on screen...
+    assert_eq!(board.background(), [0x40, 0x20, 0x00]);
+    // ...with what is wrong with it, where, and by how much.
+    let line = dull.lines().position(|l| l.contains("#2A4058")).unwrap() + 1;
+    let where_ = format!("{}:{line}:", path.display());
+    let (image, texts) = board.frame();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&where_) && t.contains("contrast 1.3:1")),
+        "no design note with {where_} in {texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.starts_with("Układ wczytany; ")));
+    assert!(texts.iter().any(|t| t == "A017"), "the call is still drawn");
+    assert!(board.core.status.notices.is_empty(), "not an error");
+    // The amber edge of the card is drawn (the card is not only in the display list).
+    let amber = image
+        .pixels()
+        .filter(|p| p.0[0] > 0xD0 && (0x98..0xC8).contains(&p.0[1]) && p.0[2] < 0x40)
+        .count();
+    assert!(amber > 500, "no amber card edge ({amber} pixels)");
+
+    // A broken edit keeps this layout, and its notes, under the error.
+    std::fs::write(&path, layout_text("#40200")).unwrap();
+    board.wait_reload();
+    assert!(!board.core.status.notices.is_empty());
+    assert!(!board.core.status.design_notes.is_empty());
+
+    // Fixed: no notes.
+    std::fs::write(&path, layout_text("#004020")).unwrap();
+    board.wait_reload();
+    assert_eq!(board.background(), [0x00, 0x40, 0x20]);
+    assert!(
+        board.core.status.design_notes.is_empty(),
+        "{:?}",
+        board.core.status.design_notes
+    );
+    assert!(
+        !board
+            .frame()
+            .1
+            .iter()
+            .any(|t| t.starts_with("Układ wczytany; "))
+    );
+}
+
+/// `preview` prints what the design check finds, with file:line:col, before drawing.
+#[test]
+fn preview_prints_design_problems() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layouts/muted-low-contrast.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args(["preview", "--scenario", "busy"])
+        .arg(&fixture)
+        .arg("--out")
+        .arg(out_dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let want = format!("warning: {}:17:1: text in colors.muted", fixture.display());
+    assert!(stderr.contains(&want), "wanted {want:?} in {stderr}");
+    assert!(stderr.contains("contrast 1.3:1"), "{stderr}");
+}
+
 /// The landscape layout with `line` added at the start of `[table]`; returns the text and the
 /// 1-based line number of the added line.
 fn landscape_with(table: &str, line: &str) -> (String, usize) {

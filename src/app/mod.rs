@@ -146,15 +146,18 @@ impl Core {
             Some(size) => vec![size],
             None => crate::layout_files::check::CHECK_SIZES.to_vec(),
         };
-        let result = result.and_then(|(layout, text)| {
-            crate::layout_files::prove_call_drawn(&layout, &text, &file, &sizes).map(|()| layout)
+        let result = result.and_then(|checked| {
+            crate::layout_files::prove_call_drawn(&checked.layout, &checked.text, &file, &sizes)
+                .map(|()| checked)
         });
         match result {
-            Ok(layout) => {
+            Ok(checked) => {
                 tracing::info!("layout reloaded");
-                self.layout = Some(layout);
+                self.layout = Some(checked.layout);
                 self.status.notices.clear();
+                self.status.design_notes = checked.design.iter().map(ToString::to_string).collect();
             }
+            // The notes of the layout on screen stay: it is still the one shown.
             Err(problems) => {
                 for p in &problems {
                     tracing::error!("layout not reloaded: {p}");

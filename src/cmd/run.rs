@@ -136,15 +136,17 @@ fn core(
     // A counter display is silent unless the office wants it: the main board already chimes and
     // speaks every call, and a second sound from the desk would double it.
     let counter_silent = status.counter.is_some() && !settings.board.counter_sound;
-    let layout = match &layout_path {
-        Some(path) if screen.layout.is_some() => {
-            Some(crate::layout_files::load(path).map_err(|e| e.to_string())?)
-        }
+    let loaded = match &layout_path {
+        Some(path) if screen.layout.is_some() => Some(
+            crate::layout_files::load_all(path)
+                .map_err(|mut problems| problems.swap_remove(0).to_string())?,
+        ),
         // A broken layout named in the installation's config must not stop the board (systemd
         // would restart it in a loop): the built-in layout, and the error on screen.
-        Some(path) => match crate::layout_files::load(path) {
+        Some(path) => match crate::layout_files::load_all(path) {
             Ok(l) => Some(l),
-            Err(e) => {
+            Err(mut problems) => {
+                let e = problems.swap_remove(0);
                 tracing::error!("{e}; using the built-in layout");
                 status.notices.push(e.to_string());
                 None
@@ -152,6 +154,14 @@ fn core(
         },
         None => None,
     };
+    // What spoils the look is on the board from the start, as after a live reload.
+    if let (Some((layout, text)), Some(path)) = (&loaded, &layout_path) {
+        for p in crate::layout_files::check::check_design(layout, text, path) {
+            tracing::warn!("layout: {p}");
+            status.design_notes.push(p.to_string());
+        }
+    }
+    let layout = loaded.map(|(layout, _)| layout);
     if always_open || screen.always_open {
         status.hours = OpeningHours::always();
     }

@@ -149,8 +149,26 @@ pub struct Header {
     pub office_size: f32,
     pub clock_size: f32,
     pub date_size: f32,
-    /// A logo at the left, relative to the layout file.
+    /// A logo (PNG or JPEG), relative to the layout file.
     pub logo: Option<String>,
+    /// The logo's height, in percent of the header's height; its width follows the picture's
+    /// own proportions (at most 40 % of the header's width).
+    pub logo_height: f32,
+    /// Where the logo sits: `"left"`, before the title, or `"right"`, after the clock.
+    pub logo_align: LogoAlign,
+    /// The logo picture's width over its height, read from the file by whoever loads the
+    /// layout (the model reads no files); `None` until then, drawn as 1.6.
+    #[serde(skip)]
+    pub logo_aspect: Option<f32>,
+}
+
+/// Which end of the header the logo sits at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogoAlign {
+    #[default]
+    Left,
+    Right,
 }
 
 impl Default for Header {
@@ -163,6 +181,9 @@ impl Default for Header {
             clock_size: 6.4,
             date_size: 2.6,
             logo: None,
+            logo_height: 100.0,
+            logo_align: LogoAlign::Left,
+            logo_aspect: None,
         }
     }
 }

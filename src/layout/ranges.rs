@@ -17,6 +17,8 @@ pub enum Unit {
     Seconds,
     /// A whole number of things (calls, columns, rows).
     Count,
+    /// Percent of the height of the panel the key belongs to.
+    PanelHeight,
 }
 
 /// One numeric key and its valid range (both ends included).
@@ -59,6 +61,9 @@ impl Number {
             }
             Unit::Seconds => format!("a number of seconds between {min} and {max}"),
             Unit::Count => format!("a whole number between {min} and {max}"),
+            Unit::PanelHeight => {
+                format!("a number between {min} and {max} (percent of the panel's height)")
+            }
         }
     }
 
@@ -149,6 +154,12 @@ pub const NUMBERS: &[Number] = &[
         TYPE,
         Unit::ShortSide,
         "type size of the date"
+    ),
+    number!(
+        header.logo_height,
+        (10.0, 100.0),
+        Unit::PanelHeight,
+        "height of the logo"
     ),
     number!(
         current_call.label_size,

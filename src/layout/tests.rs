@@ -345,3 +345,24 @@ fn counter_layouts_need_their_own_sections_only() {
     assert_eq!(name(800, 480), "Stanowisko (mały panel)");
     assert_eq!(name(1920, 1080), "Stanowisko (poziomy)");
 }
+
+/// Loading a layout reads its logo's proportions (the model reads no files; the scene sizes the
+/// logo by them), and the logo keys parse.
+#[test]
+fn loading_reads_the_logos_proportions() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layouts/logo.png");
+    std::fs::copy(&logo, dir.path().join("herb.png")).unwrap();
+    let text = crate::layout::LANDSCAPE_TOML.replacen(
+        "[header]\n",
+        "[header]\nlogo = \"herb.png\"\nlogo_height = 70\nlogo_align = \"right\"\n",
+        1,
+    );
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, text).unwrap();
+    let l = crate::layout_files::load(&path).unwrap();
+    // The test picture is 16×8.
+    assert_eq!(l.header.logo_aspect, Some(2.0));
+    assert_eq!(l.header.logo_height, 70.0);
+    assert_eq!(l.header.logo_align, crate::layout::LogoAlign::Right);
+}

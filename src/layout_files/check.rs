@@ -225,6 +225,10 @@ pub const CHECK_SIZES: [(u32, u32); 2] = [(1920, 1080), (1080, 1920)];
 /// The moment of the board the call check draws: a call on screen, a full board around it.
 const REPRESENTATIVE: &str = "busy";
 
+/// The smallest the called ticket and counter may be drawn, as a share of their sizes in the
+/// layout: smaller does not read across a waiting hall.
+const CALL_SMALLEST: f32 = 0.35;
+
 /// A generous average advance of a bold ticket character, in font sizes ("A017": digits are about
 /// 0.57, capitals up to 0.75).
 const EM_PER_CHAR: f32 = 0.62;
@@ -267,6 +271,7 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
+        design_notes: Vec::new(),
         ..s.status
     };
     let list = scene::build(&s.board, layout, &status, s.now, width, height).list;
@@ -279,7 +284,12 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
         (rh / 100.0 * h).round(),
     );
     let line = crate::render::text::LINE_HEIGHT;
-    for (what, wanted) in [("ticket", &ticket), ("counter", &counter)] {
+    let unit = w.min(h) / 100.0;
+    let cc = &layout.current_call;
+    for (what, wanted, size) in [
+        ("ticket", &ticket, cc.ticket_size),
+        ("counter", &counter, cc.counter_size),
+    ] {
         let item = list
             .texts()
             .filter(|t| &t.text == wanted && panel.contains(&t.rect))
@@ -291,11 +301,12 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
             ));
         };
         let r = item.rect;
-        let need_w = wanted.chars().count() as f32 * EM_PER_CHAR * item.min_size;
-        let need_h = item.min_size * line;
-        let finite = [r.x, r.y, r.w, r.h, item.min_size]
-            .iter()
-            .all(|v| v.is_finite());
+        // The scene never cuts the call (it shrinks it as far as the box needs); what counts
+        // here is whether it stays large enough to read across the hall.
+        let smallest = size * CALL_SMALLEST * unit;
+        let need_w = wanted.chars().count() as f32 * EM_PER_CHAR * smallest;
+        let need_h = smallest * line;
+        let finite = [r.x, r.y, r.w, r.h, smallest].iter().all(|v| v.is_finite());
         if !finite || r.w + 0.5 < need_w || r.h + 0.5 < need_h {
             return Some(format!(
                 "the called {what} ({wanted}) would not be drawn: its box is {:.0}×{:.0} pixels, \
@@ -398,6 +409,7 @@ fn representative_scene(
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
+        design_notes: Vec::new(),
         ..s.status
     };
     Some(scene::build(&s.board, layout, &status, s.now, width, height).list)
@@ -574,10 +586,15 @@ fn type_problems(layout: &Layout, (width, height): (u32, u32)) -> Vec<(&'static 
         } else {
             EM_REGULAR
         };
-        let lines = t.max_lines.max(1) as f32;
-        // The size at which the text fits its box, by width over its lines and by height.
-        let fits = (t.rect.w * lines / (chars * em))
-            .min(t.rect.h / (line * lines).max(1.0))
+        let lines = t.max_lines.clamp(1, 8) as f32;
+        // The size at which the text fits its box, by width over its lines and by height, on
+        // as many of its lines as suit it best.
+        let fits = (1..=lines as u32)
+            .map(|k| {
+                let k = k as f32;
+                (t.rect.w * k / (chars * em)).min(t.rect.h / (line * k).max(1.0))
+            })
+            .fold(0.0_f32, f32::max)
             .min(t.size);
         let panel = panel_of(layout, &t.rect, (width, height));
         let key = size_key(panel);

@@ -63,11 +63,28 @@ pub fn load_all(path: &Path) -> Result<(Layout, String), Vec<LayoutError>> {
         ))
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let layout = Layout::parse_all(&text, dir).map_err(|problems| {
+    let mut layout = Layout::parse_all(&text, dir).map_err(|problems| {
         problems
             .into_iter()
             .map(|e| e.in_file(path))
             .collect::<Vec<_>>()
     })?;
+    layout.header.logo_aspect = layout
+        .header
+        .logo
+        .as_ref()
+        .and_then(|logo| picture_aspect(&layout.asset(logo)));
     Ok((layout, text))
+}
+
+/// A picture's width over its height, from its header; `None` for a file that cannot be read as
+/// a picture (the asset check says why).
+fn picture_aspect(path: &Path) -> Option<f32> {
+    let data = asset::read_asset(path, asset::AssetKind::Image).ok()?;
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(data))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()?;
+    (w > 0 && h > 0).then(|| w as f32 / h as f32)
 }

@@ -26,8 +26,19 @@ use std::time::Duration;
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// What the watcher's thread hands the display: a layout that passed every check that needs no
-/// screen (with the text it was read from), or every problem found.
-pub type Reloaded = Result<(Layout, String), Vec<LayoutError>>;
+/// screen, or every problem found.
+pub type Reloaded = Result<Checked, Vec<LayoutError>>;
+
+/// A layout read and checked off the display's thread.
+#[derive(Debug)]
+pub struct Checked {
+    pub layout: Layout,
+    /// The text it was read from, for placing errors.
+    pub text: String,
+    /// What spoils the look ([`check_design`](super::check::check_design)): it does not stop a
+    /// reload (the designer is mid-edit and wants to see the result), but the board shows it.
+    pub design: Vec<LayoutError>,
+}
 
 enum Msg {
     Changed,
@@ -130,25 +141,29 @@ impl Worker {
 
     fn reload(&mut self) -> Reloaded {
         let _span = tracing::info_span!("layout_reload", path = %self.path.display()).entered();
-        let result = check_file(&self.path);
-        match &result {
+        match check_file(&self.path) {
             Ok((layout, text)) => {
                 tracing::info!("layout read and checked");
-                // What spoils the look does not stop a reload (the designer is mid-edit and
-                // wants to see the result), but is said in the log as `check` says it.
-                for p in super::check::check_design(layout, text, &self.path) {
+                // Said in the log as `check` says it, and on the board (see `Checked::design`).
+                let design = super::check::check_design(&layout, &text, &self.path);
+                for p in &design {
                     tracing::warn!("layout: {p}");
                 }
-                let files = watched_files(Some(layout), &self.path);
+                let files = watched_files(Some(&layout), &self.path);
                 self.watch(files);
+                Ok(Checked {
+                    layout,
+                    text,
+                    design,
+                })
             }
             Err(problems) => {
-                for p in problems {
+                for p in &problems {
                     tracing::error!("layout not reloaded: {p}");
                 }
+                Err(problems)
             }
         }
-        result
     }
 
     /// Watches the folders of `files` and acts on changes to `files` only.

@@ -4,11 +4,12 @@ use super::display::*;
 use super::hours::OpeningHours;
 use super::polish;
 use crate::board::Board;
-use crate::layout::{Layout, Region};
+use crate::layout::{Layout, LogoAlign, Region};
 use crate::protocol::time::in_warsaw;
 use crate::protocol::time::saturating_add;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
+mod call_group;
 mod calls;
 mod counter;
 mod footer;
@@ -51,6 +52,10 @@ pub struct Status {
     pub stale_after: SignedDuration,
     /// Problems to show on screen until they are fixed (e.g. a broken layout file).
     pub notices: Vec<String>,
+    /// What the design check finds in a layout that loaded and is shown (panels that overlap,
+    /// too little contrast, cut text), for the designer editing it: a quieter card than
+    /// `notices`, because the board works.
+    pub design_notes: Vec<String>,
     /// The services to list, by id; `None` lists all. A display filter from the installation's
     /// config: it shapes the picture only, so the board's state (and the health endpoint, which
     /// reports it) keeps every service the server sent.
@@ -69,6 +74,7 @@ impl Default for Status {
             closed_look: ClosedLook::Normal,
             stale_after: SignedDuration::from_secs(30),
             notices: Vec::new(),
+            design_notes: Vec::new(),
             services_shown: None,
             clock: super::ShownClock::Real,
             counter: None,
@@ -303,23 +309,45 @@ impl<'a> SceneBuilder<'a> {
         }
     }
 
+    /// The logo's place in header `r`: `logo_height` percent of its height, centred on it, as
+    /// wide as the picture's proportions make it (at most 40 % of the header), at the end
+    /// `logo_align` names.
+    fn logo_rect(&self, r: Rect) -> Rect {
+        let hd = &self.layout.header;
+        let h = r.h * (hd.logo_height / 100.0).clamp(0.1, 1.0);
+        let aspect = hd.logo_aspect.unwrap_or(1.6).clamp(0.1, 20.0);
+        let w = (h * aspect).min(r.w * 0.4);
+        // A picture wider than the room left is made lower, keeping its proportions, so that
+        // the box it is drawn in is the picture's own.
+        let h = h.min(w / aspect);
+        let y = r.y + (r.h - h) / 2.0;
+        match hd.logo_align {
+            LogoAlign::Left => Rect::new(r.x, y, w, h),
+            LogoAlign::Right => Rect::new(r.right() - w, y, w, h),
+        }
+    }
+
     fn header(&mut self) {
         let hd = &self.layout.header;
         let r = self.region(&hd.region);
         let mut left = r.x;
+        let mut right = r.right();
         if let Some(logo) = &hd.logo {
-            let size = r.h;
+            let rect = self.logo_rect(r);
             self.list.push(Item::Image(ImageItem {
-                rect: Rect::new(r.x, r.y, size * 1.6, size),
+                rect,
                 path: self.layout.asset(logo),
                 fit: ImageFit::Contain,
                 opacity: 1.0,
             }));
-            left += size * 1.6 + self.u(1.5);
+            match hd.logo_align {
+                LogoAlign::Left => left = rect.right() + self.u(1.5),
+                LogoAlign::Right => right = rect.x - self.u(1.5),
+            }
         }
         let c = self.colors();
         let split = 0.58;
-        let title_w = (r.right() - left) * 0.66;
+        let title_w = (right - left) * 0.66;
         let title = self
             .text(
                 hd.title.clone(),
@@ -346,8 +374,8 @@ impl<'a> SceneBuilder<'a> {
             )
             .shrink_to(self.u(hd.office_size * 0.7));
         self.list.text(office);
-        let right_w = (r.right() - left) * 0.34;
-        let right_x = r.right() - right_w;
+        let right_w = (right - left) * 0.34;
+        let right_x = right - right_w;
         let clock = self
             .text(
                 polish::clock(&self.local),
@@ -357,7 +385,7 @@ impl<'a> SceneBuilder<'a> {
             )
             .bold()
             .align(Align::Right)
-            .shrink_to(self.u(hd.clock_size * 0.6));
+            .whole();
         self.list.text(clock);
         // The date is never cut: a header too narrow for the full form at its smallest size
         // takes a shorter one. The estimate is generous (0.6 of the size per character), so a
@@ -388,7 +416,7 @@ impl<'a> SceneBuilder<'a> {
                 c.muted.0,
             )
             .align(Align::Right)
-            .shrink_to(self.u(hd.date_size * 0.7));
+            .whole();
         self.list.text(date);
     }
 }

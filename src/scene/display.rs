@@ -97,7 +97,8 @@ pub struct ArrowItem {
 /// A run of text laid out inside a box.
 ///
 /// The renderer guarantees the text never leaves `rect`: when it does not fit at `size` it is set
-/// smaller, down to `min_size`, and what still does not fit is cut with an ellipsis ("…").
+/// smaller, down to `min_size`, and what still does not fit is cut with an ellipsis ("…"), except
+/// texts made [`TextItem::whole`], whose smallest size is as small as their box needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextItem {
     pub text: String,
@@ -151,6 +152,15 @@ impl TextItem {
 
     pub fn shrink_to(mut self, min_size: f32) -> Self {
         self.min_size = min_size.min(self.size);
+        self
+    }
+
+    /// Never cut: the text is set smaller, as far as its box needs, rather than ending in "…".
+    /// For what a resident acts on — ticket numbers, counters, the clock and the date — where a
+    /// cut text is a wrong one ("A01…" is not A017). Only as small as the box makes it: a text
+    /// that fits keeps its size.
+    pub fn whole(mut self) -> Self {
+        self.min_size = self.size.min(1.0);
         self
     }
 

@@ -6,6 +6,7 @@
 mod build;
 pub mod display;
 pub mod hours;
+pub mod metrics;
 pub mod polish;
 pub mod shown_clock;
 

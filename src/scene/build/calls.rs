@@ -96,7 +96,6 @@ impl SceneBuilder<'_> {
             }));
         }
         let inner = r.inset(pad);
-        let label_h = self.u(cc.label_size * 1.5);
         if speaking {
             // In the bottom right corner, reaching into the padding: the counter's number is
             // centred above it and digits have no descenders, so the corner is free at any size,
@@ -111,72 +110,38 @@ impl SceneBuilder<'_> {
             );
             self.list.items.extend(items);
         }
-        let ticket_w = inner.w * 0.50;
-        let arrow_w = inner.w * 0.14;
-        let counter_x = inner.x + ticket_w + arrow_w;
-        let counter_w = inner.right() - counter_x;
-        let big_y = inner.y + label_h;
-        let big_h = inner.h - label_h;
         let headline = if call.recall {
             "Ponowne wezwanie — numer"
         } else {
             "Numer"
         };
-        let t = self
-            .text(
-                headline,
-                Rect::new(inner.x, inner.y, ticket_w + arrow_w, label_h),
-                cc.label_size,
-                label,
-            )
+        let counter = self.board.data.counter_label(&call.counter).to_owned();
+        let g = self.call_group(inner, headline, &call.ticket, &counter);
+        for (text, rect) in [(headline, g.ticket_label), ("Stanowisko", g.counter_label)] {
+            let t = self
+                .text(text, rect, cc.label_size, label)
+                .bold()
+                .align(Align::Center)
+                .valign(VAlign::Top)
+                .whole();
+            self.list.text(t);
+        }
+        let mut t = self
+            .text(call.ticket.clone(), g.ticket, 1.0, number)
             .bold()
-            .valign(VAlign::Top)
-            .shrink_to(self.u(cc.label_size * 0.6));
-        self.list.text(t);
-        let t = self
-            .text(
-                "Stanowisko",
-                Rect::new(counter_x, inner.y, counter_w, label_h),
-                cc.label_size,
-                label,
-            )
-            .bold()
-            .align(Align::Center)
-            .valign(VAlign::Top)
-            .shrink_to(self.u(cc.label_size * 0.6));
-        self.list.text(t);
-        let t = self
-            .text(
-                call.ticket.clone(),
-                Rect::new(inner.x, big_y, ticket_w, big_h),
-                cc.ticket_size,
-                number,
-            )
-            .bold()
-            .shrink_to(self.u(cc.ticket_size * 0.35));
-        self.list.text(t);
-        let arrow_h = (big_h * 0.34).min(arrow_w * 0.8);
+            .align(Align::Center);
+        t.size = g.ticket_px;
+        self.list.text(t.whole());
         self.list.push(Item::Arrow(ArrowItem {
-            rect: Rect::new(
-                inner.x + ticket_w + arrow_w * 0.12,
-                big_y + (big_h - arrow_h) / 2.0,
-                arrow_w * 0.76,
-                arrow_h,
-            ),
+            rect: g.arrow,
             color: big,
         }));
-        let counter = self.board.data.counter_label(&call.counter).to_owned();
-        let t = self
-            .text(
-                counter,
-                Rect::new(counter_x, big_y, counter_w, big_h),
-                cc.counter_size,
-                big,
-            )
+        let mut t = self
+            .text(counter, g.counter, 1.0, big)
             .bold()
-            .align(Align::Center)
-            .shrink_to(self.u(cc.counter_size * 0.35));
-        self.list.text(t);
+            .align(Align::Center);
+        t.size = g.counter_px;
+        self.list.text(t.whole());
     }
 
     pub(super) fn recent_calls(&mut self) {
@@ -256,7 +221,7 @@ impl SceneBuilder<'_> {
                 if call.recall { c.recall.0 } else { c.text.0 },
             )
             .bold()
-            .shrink_to(self.u(size * 0.5));
+            .whole();
         self.list.text(t);
         let ah = (inner.h * 0.3).min(arrow_w * 0.6);
         self.list.push(Item::Arrow(ArrowItem {
@@ -279,7 +244,7 @@ impl SceneBuilder<'_> {
             )
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(size * 0.5));
+            .whole();
         self.list.text(t);
     }
 }

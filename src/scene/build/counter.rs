@@ -116,7 +116,7 @@ impl SceneBuilder<'_> {
             .text(heading, head_r, cp.label_size, text)
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(cp.label_size * 0.4));
+            .whole();
         self.list.text(t);
         match &state {
             CounterState::Serving {
@@ -126,7 +126,7 @@ impl SceneBuilder<'_> {
                     .text(ticket.clone(), main_r, cp.ticket_size, number)
                     .bold()
                     .align(Align::Center)
-                    .shrink_to(self.u(cp.ticket_size * 0.3));
+                    .whole();
                 self.list.text(t);
                 let name = self
                     .board

@@ -4,6 +4,7 @@ use super::SceneBuilder;
 use crate::board::Wait;
 use crate::protocol::ServiceInfo;
 use crate::scene::display::*;
+use crate::scene::metrics::{self, LINE_HEIGHT};
 use crate::scene::polish;
 
 impl SceneBuilder<'_> {
@@ -51,23 +52,47 @@ impl SceneBuilder<'_> {
             .valign(VAlign::Top)
             .shrink_to(self.u(sv.title_size * 0.7));
         self.list.text(t);
+        // The headings read like the values under them: "Czeka" in bold over who waits (in
+        // bold), "szacowany czas" in regular over how long; side by side over a wide list, one
+        // over the other over a narrow one, as its rows put them.
         let heading = sv.title_size * 0.8;
-        let headings: Vec<(&str, Rect)> = if wide {
-            vec![("Czeka", cols.people), ("Szacowany czas", cols.wait)]
+        let headings: Vec<(&str, Rect, bool)> = if wide {
+            vec![
+                (
+                    "Czeka",
+                    Rect::new(cols.people.x, inner.y, cols.people.w, title_h),
+                    true,
+                ),
+                (
+                    "Szacowany czas",
+                    Rect::new(cols.wait.x, inner.y, cols.wait.w, title_h),
+                    false,
+                ),
+            ]
         } else {
-            vec![("Czeka / czas", cols.people)]
+            let half = title_h / 2.0;
+            vec![
+                (
+                    "Czeka",
+                    Rect::new(cols.people.x, inner.y, cols.people.w, half),
+                    true,
+                ),
+                (
+                    "szacowany czas",
+                    Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
+                    false,
+                ),
+            ]
         };
-        for (label, col) in headings {
-            let t = self
-                .text(
-                    label,
-                    Rect::new(col.x, inner.y, col.w, title_h),
-                    heading,
-                    c.muted.0,
-                )
+        for (label, rect, bold) in headings {
+            let mut t = self
+                .text(label, rect, heading, c.muted.0)
                 .align(Align::Right)
-                .valign(VAlign::Top)
+                .valign(if wide { VAlign::Top } else { VAlign::Center })
                 .shrink_to(self.u(heading * 0.6));
+            if bold {
+                t = t.bold();
+            }
             self.list.text(t);
         }
         let services: Vec<ServiceInfo> = self
@@ -96,14 +121,103 @@ impl SceneBuilder<'_> {
         } else {
             self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
         };
-        let row_h = ((list.h - gap * (n - 1.0)) / n).min(natural);
+        // The rows share the panel's height, up to half as tall again as their type needs (a
+        // few services do not float at the top of an empty panel, nor turn into tall bars).
+        let share = (list.h - gap * (n - 1.0)) / n;
+        let row_h = share.min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
+        let total = share.min(natural * ROW_STRETCH) * n;
+        let column = self.name_column(&services, list, wide, scale, row_h, total);
+        let mut y = list.y;
         for (i, s) in services.iter().enumerate() {
-            let row = Rect::new(list.x, list.y + i as f32 * (row_h + gap), list.w, row_h);
+            let row = Rect::new(list.x, y, list.w, column.heights[i]);
             let cols = ServiceColumns::new(row, wide);
-            self.service_row(row, &cols, s, scale, i % 2 == 1);
+            self.service_row(row, &cols, s, &column, scale, i % 2 == 1);
+            y += row.h + gap;
         }
+    }
+
+    /// The one type size of the names column and the height of each row.
+    ///
+    /// A column whose rows each shrank on their own mixed three sizes. Here the longest name
+    /// decides: the largest size, from the layout's `name_size` down to its smallest (0.72 of
+    /// it), at which every name fits its box on one line or, wrapping, on two — the rows sharing
+    /// the list's height so that a row with two lines gets them, without the others giving up
+    /// the room their queue's details need (those keep their size: the rows are planned around
+    /// them). A name that does not fit two lines even at the smallest size is cut with "…" at
+    /// the column's size, and does not decide it.
+    fn name_column(
+        &self,
+        services: &[ServiceInfo],
+        list: Rect,
+        wide: bool,
+        scale: f32,
+        row_h: f32,
+        total: f32,
+    ) -> NameColumn {
+        let sv = &self.layout.services;
+        let builtin = self.builtin_font();
+        let inset_y = self.u(0.3) * scale;
+        let badge = (row_h - 2.0 * inset_y)
+            .min(self.u(sv.name_size * 1.5 * scale))
+            .max(0.0);
+        let probe = Rect::new(list.x, list.y, list.w, row_h);
+        let cols = ServiceColumns::new(probe, wide);
+        let name_x = probe.x + self.u(1.0) + badge + self.u(1.2);
+        let name_w = (cols.name_w(probe) - (name_x - probe.x) - self.u(1.0)).max(0.0);
+        // What the details need of a row's height; never more than the even share gives them,
+        // which is what they had before the names were planned.
+        let detail = self.u(sv.detail_size * scale) * LINE_HEIGHT * if wide { 1.0 } else { 2.0 };
+        let base = detail.min(row_h - 2.0 * inset_y).max(0.0);
+        let nominal = step_down(self.u(sv.name_size * scale));
+        let smallest = step_down(self.u(sv.name_size * scale * NAME_SMALLEST)).min(nominal);
+        let plan = |size: f32| -> (Vec<u32>, Vec<f32>) {
+            let lines: Vec<u32> = services
+                .iter()
+                .map(|s| metrics::lines_at(&s.name, Weight::Bold, builtin, size, name_w))
+                .collect();
+            let needs = lines
+                .iter()
+                .map(|&l| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
+                .collect();
+            (lines, needs)
+        };
+        // A name that two lines cannot hold even at the smallest size is cut whatever the
+        // column's size; it does not drag the others down with it.
+        let (hopeless, _) = plan(smallest);
+        let mut size = nominal;
+        let needs = loop {
+            let (lines, needs) = plan(size);
+            let fits = lines.iter().zip(&hopeless).all(|(&l, &h)| l <= 2 || h > 2)
+                && needs.iter().sum::<f32>() <= total + 0.01;
+            if fits || size <= smallest {
+                break needs;
+            }
+            size = step_down(size - 0.5).max(smallest);
+        };
+        // The height left over is shared evenly; a plan that needs more than there is (names
+        // too long even at the smallest size) is squeezed evenly instead.
+        let sum: f32 = needs.iter().sum();
+        let heights = if sum <= total {
+            let extra = (total - sum) / services.len() as f32;
+            needs.iter().map(|h| h + extra).collect()
+        } else {
+            needs.iter().map(|h| h * total / sum).collect()
+        };
+        NameColumn {
+            size,
+            heights,
+            badge,
+            name_x: name_x - probe.x,
+            name_w,
+        }
+    }
+
+    /// Whether the layout draws with the built-in font, whose letters the scene knows.
+    pub(super) fn builtin_font(&self) -> bool {
+        let f = self.layout.style.font.trim();
+        f.is_empty() || f.eq_ignore_ascii_case(metrics::BUILTIN_FAMILY)
     }
 
     fn service_row(
@@ -111,6 +225,7 @@ impl SceneBuilder<'_> {
         row: Rect,
         cols: &ServiceColumns,
         s: &ServiceInfo,
+        column: &NameColumn,
         scale: f32,
         alt: bool,
     ) {
@@ -118,7 +233,7 @@ impl SceneBuilder<'_> {
         let c = self.colors();
         self.panel(row, if alt { c.panel_alt.0 } else { c.panel.0 });
         let inner = row.inset_xy(self.u(1.0), self.u(0.3) * scale);
-        let badge = inner.h.min(self.u(sv.name_size * 1.5 * scale));
+        let badge = column.badge.min(inner.h);
         let badge_rect = Rect::new(inner.x, inner.y + (inner.h - badge) / 2.0, badge, badge);
         self.list.rect(badge_rect, badge * 0.18, c.accent.0);
         let t = self
@@ -130,20 +245,20 @@ impl SceneBuilder<'_> {
             )
             .bold()
             .align(Align::Center)
-            .shrink_to(self.u(sv.name_size * scale * 0.5));
+            .whole();
         self.list.text(t);
-        let name_x = badge_rect.right() + self.u(1.2);
-        let name_w = cols.name_w(row) - (name_x - row.x) - self.u(1.0);
-        let t = self
+        // The column's size, fixed: the plan made sure the name fits at it.
+        let mut t = self
             .text(
                 s.name.clone(),
-                Rect::new(name_x, inner.y, name_w.max(0.0), inner.h),
-                sv.name_size * scale,
+                Rect::new(row.x + column.name_x, inner.y, column.name_w, inner.h),
+                1.0,
                 c.text.0,
             )
             .bold()
-            .lines(2)
-            .shrink_to(self.u(sv.name_size * scale * 0.72));
+            .lines(2);
+        t.size = column.size;
+        t.min_size = column.size;
         self.list.text(t);
         let (people, wait) = self.service_words(s);
         let size = sv.detail_size * scale;
@@ -198,6 +313,31 @@ impl SceneBuilder<'_> {
         };
         (people, wait)
     }
+}
+
+/// How much taller than their type needs the rows may grow to fill the panel.
+const ROW_STRETCH: f32 = 1.5;
+
+/// The smallest a service name is set, as a share of its size.
+const NAME_SMALLEST: f32 = 0.72;
+
+/// Sizes are stepped like the renderer's (half a pixel), so that the size planned here is the
+/// size drawn.
+fn step_down(size: f32) -> f32 {
+    (size * 2.0).floor() / 2.0
+}
+
+/// The plan of the names column (see `name_column`).
+struct NameColumn {
+    /// The names' one size, in pixels.
+    size: f32,
+    /// Each row's height, in pixels.
+    heights: Vec<f32>,
+    /// The service letter's square side.
+    badge: f32,
+    /// The name's box: left edge from the row's, and width.
+    name_x: f32,
+    name_w: f32,
 }
 
 /// Where the columns of the services list sit within a panel or row.

@@ -1,0 +1,262 @@
+//! The scene's type rules, proved by the renderer's own text fitter (cosmic-text with the
+//! built-in fonts, no GPU): what the scene plans is what is drawn.
+//!
+//! - One type size per column in the services list: the longest name decides, wrapping to two
+//!   lines first; no name of the simulator's office, nor the long ones real offices use, is cut
+//!   at any common screen size in any shipped layout; the queue details keep their size.
+
+use std::path::Path;
+use tablica::fonts::builtin_font_system;
+use tablica::layout::Layout;
+use tablica::render::text::{FittedText, fit};
+use tablica::scenarios;
+use tablica::scene::{self, Align, DisplayList, Rect, TextItem};
+
+/// The common screen sizes; each layout is proved at those of its own shape (a landscape
+/// layout on a portrait screen cuts text, and `check` and `preview` say so).
+const SIZES: [(u32, u32); 6] = [
+    (1366, 768),
+    (1920, 1080),
+    (3840, 2160),
+    (768, 1366),
+    (1080, 1920),
+    (2160, 3840),
+];
+
+fn sizes_for(layout: &Layout) -> impl Iterator<Item = (u32, u32)> + '_ {
+    SIZES
+        .into_iter()
+        .filter(|&(w, h)| layout.orientation == Some(tablica::layout::Orientation::of(w, h)))
+}
+
+fn shipped() -> Vec<(String, Layout)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/layouts");
+    [
+        "landscape",
+        "portrait",
+        "high-contrast",
+        "high-contrast-portrait",
+    ]
+    .iter()
+    .map(|name| {
+        let path = dir.join(format!("{name}.toml"));
+        (
+            name.to_string(),
+            tablica::layout_files::load(&path).unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// Service names the board must show whole: the simulator's office and long ones of real
+/// offices.
+fn names() -> Vec<String> {
+    let mut names: Vec<String> = tablica::sim::catalog::SERVICES
+        .iter()
+        .map(|s| s.name.to_owned())
+        .collect();
+    names.extend(
+        [
+            "Rejestracja pojazdów i prawa jazdy",
+            "Deklaracje śmieciowe",
+            "Rzeszowska Karta Mieszkańca",
+            "Korespondencja do wszystkich wydziałów",
+        ]
+        .map(str::to_owned),
+    );
+    names
+}
+
+/// The busy board with `names` as its services' names (as many services as names).
+fn board_with(names: &[String], layout: &Layout, (w, h): (u32, u32)) -> DisplayList {
+    let mut s = scenarios::build("busy").unwrap();
+    assert!(s.board.data.services.len() >= names.len());
+    s.board.data.services.truncate(names.len());
+    for (service, name) in s.board.data.services.iter_mut().zip(names) {
+        service.name = name.clone();
+    }
+    scene::build(&s.board, layout, &s.status, s.now, w, h).list
+}
+
+fn fitted(fonts: &mut glyphon::FontSystem, t: &TextItem) -> FittedText {
+    fit(fonts, t)
+}
+
+#[test]
+fn service_names_share_one_size_and_are_never_cut() {
+    let mut fonts = builtin_font_system();
+    let names = names();
+    let mut report = String::new();
+    let mut cut = Vec::new();
+    for (layout_name, layout) in shipped() {
+        // As many names at once as the layout lists: full columns, every name in one of them.
+        for (size, names) in sizes_for(&layout).flat_map(|size| {
+            names
+                .chunks(layout.services.max_rows as usize)
+                .map(move |c| (size, c))
+        }) {
+            let list = board_with(names, &layout, size);
+            let mut sizes = Vec::new();
+            for name in names {
+                let item = list
+                    .texts()
+                    .find(|t| &t.text == name)
+                    .unwrap_or_else(|| panic!("{layout_name} {size:?}: {name} not drawn"));
+                let f = fitted(&mut fonts, item);
+                if f.ellipsized || f.is_empty() {
+                    cut.push(format!(
+                        "{layout_name} {size:?}: {name:?} is cut ({} px in {:?})",
+                        f.size, item.rect
+                    ));
+                }
+                sizes.push(f.size);
+                report += &format!(
+                    "{layout_name} {}x{}: {name:?} {} px, {} line(s)\n",
+                    size.0,
+                    size.1,
+                    f.size,
+                    f.lines.len()
+                );
+            }
+            assert!(
+                sizes.iter().all(|s| *s == sizes[0]),
+                "{layout_name} {size:?}: names in sizes {sizes:?}"
+            );
+            // Who waits and for how long keep the size they have beside short names.
+            let short: Vec<String> = names.iter().map(|_| "Meldunki".to_owned()).collect();
+            let plain = board_with(&short, &layout, size);
+            let [x, y, w, h] = *layout.services.region.get_ref();
+            let panel = Rect::new(
+                x / 100.0 * size.0 as f32 - 1.0,
+                y / 100.0 * size.1 as f32 - 1.0,
+                w / 100.0 * size.0 as f32 + 2.0,
+                h / 100.0 * size.1 as f32 + 2.0,
+            );
+            let details = |list: &DisplayList, fonts: &mut glyphon::FontSystem| -> Vec<f32> {
+                list.texts()
+                    .filter(|t| t.align == Align::Right && panel.contains(&t.rect))
+                    .map(|t| fitted(fonts, t).size)
+                    .collect()
+            };
+            let with_long = details(&list, &mut fonts);
+            assert!(!with_long.is_empty());
+            assert_eq!(
+                with_long,
+                details(&plain, &mut fonts),
+                "{layout_name} {size:?}: long names changed the queue details' sizes"
+            );
+        }
+    }
+    eprintln!("{report}");
+    assert!(cut.is_empty(), "{cut:#?}");
+}
+
+/// Ticket numbers, counters, the service letters, the clock and the date are never cut: set
+/// smaller as far as their box needs rather than ending in "…" (a cut number is a wrong one) —
+/// with long tickets and counter labels, in every shipped layout at every size of its shape, and
+/// in a layout whose call and history panels are squeezed far below what their type asks for.
+#[test]
+fn numbers_counters_and_the_date_are_never_cut() {
+    let mut fonts = builtin_font_system();
+    let mut s = scenarios::build("long-names").unwrap();
+    for c in &mut s.board.data.counters {
+        c.label = format!("Kasa nr 1{}", c.label);
+    }
+    let local = tablica::protocol::time::in_warsaw(s.now);
+    let mut must: Vec<String> = tablica::scene::polish::date_forms(&local).to_vec();
+    must.push(tablica::scene::polish::clock(&local));
+    let current = s.board.presenter.current().unwrap().call.clone();
+    must.push(current.ticket.clone());
+    assert!(current.ticket.chars().count() >= 8, "a long ticket");
+    for call in s.board.history() {
+        must.push(call.ticket.clone());
+    }
+    for c in &s.board.data.counters {
+        must.push(c.label.clone());
+    }
+    for svc in &s.board.data.services {
+        must.push(svc.prefix.clone());
+    }
+    let mut layouts = shipped();
+    let mut squeezed = layouts[0].1.clone();
+    squeezed.current_call.region = toml::Spanned::new(0..0, [1.5, 13.0, 22.0, 20.0]);
+    squeezed.recent_calls.region = toml::Spanned::new(0..0, [1.5, 58.5, 20.0, 33.0]);
+    squeezed.header.region = toml::Spanned::new(0..0, [1.5, 1.5, 50.0, 10.0]);
+    layouts.push(("squeezed".into(), squeezed));
+    let mut shrunk = 0;
+    for (name, layout) in &layouts {
+        for size in sizes_for(layout) {
+            let list = scene::build(&s.board, layout, &s.status, s.now, size.0, size.1).list;
+            let mut seen = 0;
+            for t in list.texts().filter(|t| must.contains(&t.text)) {
+                let f = fitted(&mut fonts, t);
+                assert!(
+                    !f.ellipsized && !f.is_empty(),
+                    "{name} {size:?}: {:?} cut ({} px in {:?})",
+                    t.text,
+                    f.size,
+                    t.rect
+                );
+                assert_eq!(
+                    f.lines
+                        .iter()
+                        .map(|l| l.text.split_whitespace().collect::<String>())
+                        .collect::<String>(),
+                    t.text.split_whitespace().collect::<String>(),
+                    "{name} {size:?}: not all of {:?} is drawn",
+                    t.text
+                );
+                seen += 1;
+                shrunk += usize::from(f.shrunk);
+            }
+            // The call, the history, the service letters, the clock and the date.
+            assert!(seen >= 10, "{name} {size:?}: only {seen} texts checked");
+        }
+    }
+    assert!(
+        shrunk > 0,
+        "the squeezed layout shrinks them, and that is all it does"
+    );
+}
+
+/// Long announcements keep the layout's type size and page through: every part, as the
+/// renderer sets it, fits its line whole at that size, in every shipped layout at every size of
+/// its shape.
+#[test]
+fn announcement_parts_fit_at_full_size() {
+    let mut fonts = builtin_font_system();
+    let mut s = scenarios::build("long-names").unwrap();
+    for (name, layout) in shipped() {
+        for (w, h) in sizes_for(&layout) {
+            let footer = layout.footer.region.get_ref()[1] / 100.0 * h as f32;
+            let mut now = s.now;
+            let mut parts = 0;
+            for _ in 0..12 {
+                s.board.heard(now);
+                let scene = scene::build(&s.board, &layout, &s.status, now, w, h);
+                let t = scene
+                    .list
+                    .texts()
+                    .find(|t| t.rect.y >= footer - 1.0)
+                    .unwrap();
+                let f = fitted(&mut fonts, t);
+                assert!(
+                    !f.ellipsized && !f.is_empty(),
+                    "{name} {w}x{h}: {:?} cut",
+                    t.text
+                );
+                // At most a little under the layout's size (a few letters too many), never
+                // shrunk to fit a long text.
+                assert!(
+                    f.size >= (t.size * 0.88 * 2.0).floor() / 2.0,
+                    "{name} {w}x{h}: {:?} shrunk to {} px",
+                    t.text,
+                    f.size
+                );
+                parts += usize::from(t.text.ends_with(')'));
+                now = scene.next_change.unwrap();
+            }
+            assert!(parts >= 2, "{name} {w}x{h}: the long one is not in parts");
+        }
+    }
+}
