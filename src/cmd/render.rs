@@ -109,8 +109,15 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
     if args.always_open {
         status.hours = OpeningHours::always();
     }
-    status.counter = args.counter.clone();
     let layout = load_layout(args.layout.as_deref(), args.size, args.counter.is_some())?;
+    status.counter = args.counter.clone().or_else(|| {
+        layout.is_counter.then(|| {
+            board
+                .presenter
+                .current()
+                .map_or_else(|| "1".to_owned(), |p| p.call.counter.clone())
+        })
+    });
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut renderer = renderer_for(&gpu, &layout, OFFSCREEN_FORMAT);
     let image = draw(
@@ -180,8 +187,18 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
         let mut sheet = Vec::new();
         for name in &names {
             let s = scenario(name)?;
+            // A counter layout is drawn as a counter's display even without --counter: as the
+            // counter the scenario's call goes to, else counter 1.
+            let counter = args.counter.clone().or_else(|| {
+                layout.is_counter.then(|| {
+                    s.board
+                        .presenter
+                        .current()
+                        .map_or_else(|| "1".to_owned(), |p| p.call.counter.clone())
+                })
+            });
             let status = Status {
-                counter: args.counter.clone(),
+                counter,
                 ..s.status
             };
             let image = draw(&gpu, &mut renderer, &s.board, &layout, &status, s.now, size)?;

@@ -161,7 +161,20 @@ fn core(
             status.design_notes.push(p.to_string());
         }
     }
-    let layout = loaded.map(|(layout, _)| layout);
+    let mut layout = loaded.map(|(layout, _)| layout);
+    // A counter display's layout on the waiting room's board would draw the board's sections
+    // at their defaults: say so and use the built-in board until a counter is set.
+    if status.counter.is_none()
+        && let Some(l) = layout.as_ref().filter(|l| l.is_counter)
+    {
+        let message = format!(
+            "{} is a counter display's layout; set --counter ID (or [board] counter) to use it",
+            l.name
+        );
+        tracing::error!("{message}; using the built-in board");
+        status.notices.push(message);
+        layout = None;
+    }
     if always_open || screen.always_open {
         status.hours = OpeningHours::always();
     }

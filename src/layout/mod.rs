@@ -378,6 +378,10 @@ pub struct Layout {
     /// The display over one counter (`tablica run --counter ID`); a file with this section is a
     /// counter layout, and needs only `[colors]`, `[style]` and `[counter]`.
     pub counter: CounterPanel,
+    /// Whether the file has a `[counter]` section: a counter display's layout, checked and
+    /// previewed as one.
+    #[serde(skip)]
+    pub is_counter: bool,
     /// The folder relative paths in the file are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -445,6 +449,9 @@ impl Layout {
         let mut layout: Layout =
             toml::from_str(text).map_err(|e| vec![LayoutError::from_toml(text, &e)])?;
         layout.base_dir = base_dir.to_path_buf();
+        layout.is_counter = text
+            .parse::<toml::Table>()
+            .is_ok_and(|t| t.get("counter").is_some_and(toml::Value::is_table));
         let mut problems = layout.validate(text);
         problems.extend(missing_sections(text));
         problems.sort_by_key(|p| (p.line == 0, p.line, p.column));

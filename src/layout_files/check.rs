@@ -246,14 +246,16 @@ pub fn check_call_drawn(
     file: &Path,
     (width, height): (u32, u32),
 ) -> Result<(), LayoutError> {
+    let key = if layout.is_counter {
+        "counter.region"
+    } else {
+        "current_call.region"
+    };
     match call_problem(layout, width, height) {
         None => Ok(()),
-        Some(message) => Err(LayoutError::key(
-            text,
-            "current_call.region",
-            format!("at {width}×{height} {message}"),
-        )
-        .in_file(file)),
+        Some(message) => {
+            Err(LayoutError::key(text, key, format!("at {width}×{height} {message}")).in_file(file))
+        }
     }
 }
 
@@ -272,11 +274,18 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
         hours: OpeningHours::always(),
         notices: Vec::new(),
         design_notes: Vec::new(),
+        // A counter layout is proved as the display of the counter the call goes to.
+        counter: layout.is_counter.then(|| shown.call.counter.clone()),
         ..s.status
     };
     let list = scene::build(&s.board, layout, &status, s.now, width, height).list;
     let (w, h) = (width.max(1) as f32, height.max(1) as f32);
-    let [rx, ry, rw, rh] = *layout.current_call.region.get_ref();
+    let (section, region) = if layout.is_counter {
+        ("[counter]", &layout.counter.region)
+    } else {
+        ("[current_call]", &layout.current_call.region)
+    };
+    let [rx, ry, rw, rh] = *region.get_ref();
     let panel = Rect::new(
         (rx / 100.0 * w).round(),
         (ry / 100.0 * h).round(),
@@ -286,17 +295,22 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     let line = crate::render::text::LINE_HEIGHT;
     let unit = w.min(h) / 100.0;
     let cc = &layout.current_call;
-    for (what, wanted, size) in [
-        ("ticket", &ticket, cc.ticket_size),
-        ("counter", &counter, cc.counter_size),
-    ] {
+    let wanted: Vec<(&str, &String, f32)> = if layout.is_counter {
+        vec![("ticket", &ticket, layout.counter.ticket_size)]
+    } else {
+        vec![
+            ("ticket", &ticket, cc.ticket_size),
+            ("counter", &counter, cc.counter_size),
+        ]
+    };
+    for (what, wanted, size) in wanted {
         let item = list
             .texts()
             .filter(|t| &t.text == wanted && panel.contains(&t.rect))
             .max_by(|a, b| a.size.total_cmp(&b.size));
         let Some(item) = item else {
             return Some(format!(
-                "the called {what} ({wanted}) would not be drawn at all; give [current_call] a \
+                "the called {what} ({wanted}) would not be drawn at all; give {section} a \
                  larger region"
             ));
         };
@@ -310,8 +324,8 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
         if !finite || r.w + 0.5 < need_w || r.h + 0.5 < need_h {
             return Some(format!(
                 "the called {what} ({wanted}) would not be drawn: its box is {:.0}×{:.0} pixels, \
-                 too small for it at its smallest size (about {:.0}×{:.0}); give [current_call] \
-                 a larger region, or make style.padding or current_call.label_size smaller",
+                 too small for it at its smallest size (about {:.0}×{:.0}); give {section} \
+                 a larger region, or make style.padding or its label_size smaller",
                 r.w.max(0.0),
                 r.h.max(0.0),
                 need_w,
@@ -334,8 +348,11 @@ const EM_REGULAR: f32 = 0.5;
 const EM_BOLD: f32 = 0.56;
 
 /// The panels a layout places, by the key that places them.
-fn panels(layout: &Layout) -> [(&'static str, &crate::layout::Region); 5] {
-    [
+fn panels(layout: &Layout) -> Vec<(&'static str, &crate::layout::Region)> {
+    if layout.is_counter {
+        return vec![("counter.region", &layout.counter.region)];
+    }
+    vec![
         ("header.region", &layout.header.region),
         ("current_call.region", &layout.current_call.region),
         ("recent_calls.region", &layout.recent_calls.region),
@@ -406,10 +423,16 @@ fn representative_scene(
 ) -> Option<crate::scene::DisplayList> {
     use crate::scene::{self, OpeningHours, Status};
     let s = crate::scenarios::build(REPRESENTATIVE)?;
+    // A counter layout is measured as the display of the counter with the call on screen.
+    let counter = layout
+        .is_counter
+        .then(|| s.board.presenter.current().map(|p| p.call.counter.clone()))
+        .flatten();
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
         design_notes: Vec::new(),
+        counter,
         ..s.status
     };
     Some(scene::build(&s.board, layout, &status, s.now, width, height).list)
@@ -636,6 +659,7 @@ fn size_key(panel: &str) -> &'static str {
         "recent_calls" => "recent_calls.region",
         "services" => "services.region",
         "footer" => "footer.region",
+        "counter" => "counter.region",
         _ => "header.region",
     }
 }
