@@ -591,3 +591,58 @@ fn turned_boards_land_on_the_panel_the_right_way_round() {
     expect(3, (100, 200), (1, 198), (98, 1));
     assert_eq!(gpu().error_count(), 0);
 }
+
+/// Large rectangles are drawn as a flat interior and four edge strips (cheap on a software
+/// rasteriser); the pixels must be those of the single quad shaded by the distance function:
+/// fractional positions, corner radii, borders, translucent and outline-only fills, overlapping.
+#[test]
+fn flat_interiors_draw_the_same_pixels_as_whole_shapes() {
+    let mut list = DisplayList::new(640, 480, NAVY);
+    let mut k = 0.0_f32;
+    for row in 0..3 {
+        for col in 0..4 {
+            k += 1.0;
+            let rect = Rect::new(
+                8.0 + col as f32 * 150.0 + k * 0.37,
+                10.0 + row as f32 * 150.0 + k * 0.21,
+                120.0 + k * 3.3,
+                90.0 + k * 2.7,
+            );
+            let fill = match (row + col) % 4 {
+                0 => PANEL,
+                1 => YELLOW.with_alpha(0.55),
+                2 => WHITE.with_alpha(0.0),
+                _ => GREEN,
+            };
+            let border = (col % 2 == 0).then_some((k * 0.7, RED.with_alpha(0.8)));
+            list.items.push(panel(rect, k * 2.5, fill, border));
+        }
+    }
+    // One panel over all the others, translucent, and one covering the whole frame's corner.
+    list.items.push(panel(
+        Rect::new(100.5, 100.5, 400.0, 250.0),
+        18.0,
+        GREY.with_alpha(0.4),
+        Some((2.5, WHITE)),
+    ));
+    list.items.push(panel(
+        Rect::new(-20.0, 400.0, 200.0, 200.0),
+        30.0,
+        PANEL,
+        None,
+    ));
+    let split = render(&list);
+    let mut whole_renderer = renderer();
+    whole_renderer.set_whole_shape_quads(true);
+    let whole = render_to_image(gpu(), &mut whole_renderer, &list).expect("frame renders");
+    let differing: Vec<(u32, u32)> = split
+        .enumerate_pixels()
+        .filter(|(x, y, p)| p.0 != whole.get_pixel(*x, *y).0)
+        .map(|(x, y, _)| (x, y))
+        .take(10)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "pixels differ from whole-quad shapes, first at {differing:?}"
+    );
+}

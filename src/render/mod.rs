@@ -31,7 +31,9 @@ pub mod text;
 
 pub use gpu::{Gpu, GpuError};
 pub use images::{ImageError, load_image};
-pub use offscreen::{OFFSCREEN_FORMAT, render_to_image, render_turned_to_image, save_png};
+pub use offscreen::{
+    OFFSCREEN_FORMAT, read_back, render_to_image, render_turned_to_image, save_png,
+};
 pub use renderer::{FrameStats, RenderError, Renderer};
 pub use rotate::{Rotator, Turns};
 pub use surface::{FrameOutcome, Skipped, WindowSurface};

@@ -10,7 +10,7 @@ use super::color::to_target;
 use super::glyphs::{GlyphOutcome, Glyphs};
 use super::gpu::Gpu;
 use super::images::{ImageDraw, ImageInstance, ImagePipeline};
-use super::shapes::{ShapeInstance, ShapePipeline, arrow_instance, rect_instance};
+use super::shapes::{ShapeBatch, ShapePipeline};
 use super::text::{TextCache, TextHandle};
 use crate::scene::display::{Color, DisplayList, Item, Rect};
 
@@ -61,7 +61,8 @@ pub struct FrameStats {
 
 /// One run of consecutive items drawn by the same pipeline.
 enum Layer {
-    Shapes(Range<u32>),
+    /// Draws of the frame's [`ShapeBatch`].
+    Shapes(Range<usize>),
     Images(Range<usize>),
     Text(usize),
 }
@@ -93,7 +94,7 @@ pub struct Renderer {
     globals: wgpu::Buffer,
     globals_bind_group: wgpu::BindGroup,
     // Per-frame scratch space, kept to avoid reallocating every frame.
-    shape_instances: Vec<ShapeInstance>,
+    shape_batch: ShapeBatch,
     image_instances: Vec<ImageInstance>,
     image_draws: Vec<ImageDraw>,
 }
@@ -143,10 +144,17 @@ impl Renderer {
             images: ImagePipeline::new(device, format, &globals_layout),
             globals,
             globals_bind_group,
-            shape_instances: Vec::new(),
+            shape_batch: ShapeBatch::default(),
             image_instances: Vec::new(),
             image_draws: Vec::new(),
         }
+    }
+
+    /// Draws every shape as a single quad shaded by its distance function, as before flat
+    /// interiors were drawn apart: for tests and benchmarks that compare the two.
+    #[doc(hidden)]
+    pub fn set_whole_shape_quads(&mut self, whole: bool) {
+        self.shape_batch.whole_quads = whole;
     }
 
     /// The view format this renderer draws to.
@@ -215,7 +223,7 @@ impl Renderer {
     fn batch(&mut self, gpu: &Gpu, list: &DisplayList, width: u32, height: u32) -> Batches {
         let srgb = self.format.is_srgb();
         let (device, queue) = (&gpu.device, &gpu.queue);
-        self.shape_instances.clear();
+        self.shape_batch.clear();
         self.image_instances.clear();
         self.image_draws.clear();
         let mut layers: Vec<Layer> = Vec::new();
@@ -226,17 +234,24 @@ impl Renderer {
             for item in &list.items {
                 match item {
                     Item::Rect(_) | Item::Arrow(_) => {
-                        let instance = match item {
-                            Item::Rect(r) => rect_instance(r, srgb),
-                            Item::Arrow(a) => arrow_instance(a, srgb),
-                            _ => None,
+                        let continues = matches!(layers.last(), Some(Layer::Shapes(_)));
+                        if !continues {
+                            // Shapes after text or a picture start draws of their own.
+                            self.shape_batch.seal();
+                        }
+                        let before = self.shape_batch.draws.len();
+                        let drawn = match item {
+                            Item::Rect(r) => self.shape_batch.push_rect(r, srgb),
+                            Item::Arrow(a) => self.shape_batch.push_arrow(a, srgb),
+                            _ => false,
                         };
-                        let Some(instance) = instance else { continue };
-                        let index = self.shape_instances.len() as u32;
-                        self.shape_instances.push(instance);
+                        if !drawn {
+                            continue;
+                        }
+                        let draws = self.shape_batch.draws.len();
                         match layers.last_mut() {
-                            Some(Layer::Shapes(range)) => range.end = index + 1,
-                            _ => layers.push(Layer::Shapes(index..index + 1)),
+                            Some(Layer::Shapes(range)) => range.end = draws,
+                            _ => layers.push(Layer::Shapes(before..draws)),
                         }
                     }
                     Item::Image(image) => {
@@ -322,7 +337,8 @@ impl Renderer {
             0,
             bytemuck::cast_slice(&[width as f32, height as f32, 0.0, 0.0]),
         );
-        self.shapes.upload(device, queue, &self.shape_instances);
+        self.shapes
+            .upload(device, queue, &self.shape_batch.instances);
         self.images
             .upload_instances(device, queue, &self.image_instances);
         glyph_outcome
@@ -360,10 +376,11 @@ impl Renderer {
                 });
                 for layer in layers {
                     match layer {
-                        Layer::Shapes(range) => {
-                            self.shapes
-                                .draw(&mut pass, &self.globals_bind_group, range.clone())
-                        }
+                        Layer::Shapes(range) => self.shapes.draw(
+                            &mut pass,
+                            &self.globals_bind_group,
+                            &self.shape_batch.draws[range.clone()],
+                        ),
                         Layer::Images(range) => self.images.draw(
                             &mut pass,
                             &self.globals_bind_group,

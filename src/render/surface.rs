@@ -93,7 +93,10 @@ impl WindowSurface {
             width: size.width,
             height: size.height,
             present_mode: wgpu::PresentMode::AutoVsync,
-            desired_maximum_frame_latency: 2,
+            // A board draws a frame when something changes, not continuously: queueing a second
+            // frame buys no throughput, and each swapchain image it needs is a full-screen
+            // buffer (8 MB at 1920×1080, 33 MB at 4K). wgpu raises this to the driver's minimum.
+            desired_maximum_frame_latency: 1,
             alpha_mode,
             view_formats: vec![],
         };
