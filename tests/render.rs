@@ -646,3 +646,91 @@ fn flat_interiors_draw_the_same_pixels_as_whole_shapes() {
         "pixels differ from whole-quad shapes, first at {differing:?}"
     );
 }
+
+/// A window draws into a frame kept across frames and redraws only what changed. Through a run
+/// of frames (a new call, a blink, text moving, a panel removed, nothing changed, another
+/// background), every frame must match a frame drawn whole, to within one level where a redrawn
+/// part's background meets the rest, and the parts that did not change must not be redrawn.
+#[test]
+fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
+    let base = landscape();
+    let mut frames = vec![base.clone()];
+    let mut called = base.clone();
+    let at = called
+        .items
+        .iter()
+        .position(|i| matches!(i, Item::Text(_)))
+        .expect("a text");
+    if let Item::Text(t) = &mut called.items[at] {
+        t.text = "Z999".into();
+    }
+    frames.push(called.clone());
+    let mut blink = called.clone();
+    blink.items.push(panel(
+        Rect::new(40.5, 40.5, 300.0, 120.0),
+        12.0,
+        YELLOW.with_alpha(0.5),
+        Some((4.0, RED)),
+    ));
+    frames.push(blink.clone());
+    frames.push(called.clone());
+    frames.push(called.clone());
+    let mut fewer = called.clone();
+    fewer.items.remove(1);
+    frames.push(fewer);
+    let mut other = called.clone();
+    other.clear = GREY;
+    frames.push(other);
+    frames.push(base);
+
+    let mut retained = renderer();
+    let mut whole = renderer();
+    let (w, h) = (frames[0].width, frames[0].height);
+    let target = gpu().device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("window stand-in"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_DST
+            | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let full = w as u64 * h as u64;
+    for (n, list) in frames.iter().enumerate() {
+        let stats = retained
+            .render_retained(gpu(), list, &target)
+            .expect("frame renders");
+        let got = tablica::render::read_back(gpu(), &target).expect("read-back");
+        let want = render_to_image(gpu(), &mut whole, list).expect("frame renders");
+        let worst = got
+            .pixels()
+            .zip(want.pixels())
+            .map(|(a, b)| (0..4).map(|i| a.0[i].abs_diff(b.0[i])).max().unwrap())
+            .max()
+            .unwrap();
+        assert!(worst <= 1, "frame {n} differs by {worst} levels");
+        match n {
+            0 | 6 => assert_eq!(stats.redrawn_pixels, full, "frame {n} is new: whole"),
+            // Only the picture is redrawn: its file may have changed under the same item.
+            4 => assert!(
+                stats.redrawn_pixels < full / 10,
+                "frame {n} repeats the last but redrew {} pixels",
+                stats.redrawn_pixels
+            ),
+            1..=3 => assert!(
+                stats.redrawn_pixels < full / 4,
+                "frame {n} redrew {} of {full} pixels",
+                stats.redrawn_pixels
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+}

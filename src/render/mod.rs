@@ -18,6 +18,7 @@
 //! ```
 
 mod color;
+mod damage;
 mod glyphs;
 mod gpu;
 pub mod images;

@@ -7,6 +7,7 @@ use glyphon::{FontSystem, Resolution, TextArea, TextBounds};
 use thiserror::Error;
 
 use super::color::to_target;
+use super::damage::{Damage, PixelRect, damage};
 use super::glyphs::{GlyphOutcome, Glyphs};
 use super::gpu::Gpu;
 use super::images::{ImageDraw, ImageInstance, ImagePipeline};
@@ -57,6 +58,9 @@ pub struct FrameStats {
     pub texts_skipped: usize,
     /// Pictures held as textures.
     pub images_loaded: usize,
+    /// Pixels drawn this frame: the whole target, or for a retained frame
+    /// ([`Renderer::render_retained`]) the parts that changed (0 when nothing did).
+    pub redrawn_pixels: u64,
 }
 
 /// One run of consecutive items drawn by the same pipeline.
@@ -68,7 +72,11 @@ enum Layer {
 }
 
 /// A display list split into runs of one kind ([`Renderer::batch`]).
+#[derive(Default)]
 struct Batches {
+    /// For a partial redraw, the shape draws that repaint the background of each damaged
+    /// rectangle, in the order of the rectangles.
+    clears: Vec<usize>,
     layers: Vec<Layer>,
     /// The texts of each `Layer::Text` run.
     text_layers: Vec<Vec<TextDraw>>,
@@ -97,6 +105,17 @@ pub struct Renderer {
     shape_batch: ShapeBatch,
     image_instances: Vec<ImageInstance>,
     image_draws: Vec<ImageDraw>,
+    /// The frame kept across frames by [`Renderer::render_retained`].
+    retained: Option<Retained>,
+}
+
+/// A frame kept across frames, and the list it shows.
+struct Retained {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    /// What the texture shows; `None` when it must be redrawn whole (new, or a frame that left
+    /// text out, or fonts changed).
+    shows: Option<DisplayList>,
 }
 
 impl Renderer {
@@ -147,6 +166,7 @@ impl Renderer {
             shape_batch: ShapeBatch::default(),
             image_instances: Vec::new(),
             image_draws: Vec::new(),
+            retained: None,
         }
     }
 
@@ -164,6 +184,10 @@ impl Renderer {
 
     /// The font system, e.g. to load a designer's font file after start-up.
     pub fn fonts_mut(&mut self) -> &mut FontSystem {
+        // The same text may look different with the new fonts.
+        if let Some(retained) = &mut self.retained {
+            retained.shows = None;
+        }
         &mut self.fonts
     }
 
@@ -177,27 +201,130 @@ impl Renderer {
         list: &DisplayList,
         target: &wgpu::TextureView,
     ) -> Result<FrameStats, RenderError> {
-        let span = tracing::debug_span!("render_frame", items = list.items.len());
-        let _entered = span.enter();
         let texture = target.texture();
-        let (width, height) = (texture.width(), texture.height());
+        self.check_format(texture)?;
+        if texture.width() == 0 || texture.height() == 0 {
+            return Ok(FrameStats::default());
+        }
+        self.draw_frame(gpu, list, target, &Damage::Full, None)
+    }
+
+    /// Draws `list` into a frame kept from the previous call, redrawing only the parts that
+    /// changed since (see `render::damage`), then copies the frame into `target`, which must
+    /// allow `COPY_DST` and have the renderer's format. The result is the picture
+    /// [`Renderer::render`] draws, to within one level of a channel where a redrawn part's
+    /// background meets the rest (a clear and a shader round to sRGB differently).
+    ///
+    /// A frame after a call changes a few panels of the board; on a software rasteriser, where a
+    /// frame's cost is the pixels it shades, redrawing only those is most of the saving. The kept
+    /// frame costs one more full-screen texture (8 MB at 1920×1080).
+    pub fn render_retained(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::Texture,
+    ) -> Result<FrameStats, RenderError> {
+        self.check_format(target)?;
+        let (width, height) = (target.width(), target.height());
+        if width == 0 || height == 0 {
+            return Ok(FrameStats::default());
+        }
+        let fits = self.retained.as_ref().is_some_and(|r| {
+            r.texture.width() == width
+                && r.texture.height() == height
+                && r.texture.format() == target.format()
+        });
+        if !fits {
+            let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("retained frame"),
+                size: wgpu::Extent3d {
+                    width,
+                    height,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: target.format(),
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+                view_formats: &[],
+            });
+            let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+            self.retained = Some(Retained {
+                texture,
+                view,
+                shows: None,
+            });
+        }
+        let mut retained = self.retained.take().expect("made above");
+        let damage = match &retained.shows {
+            Some(shown) if shown.width == width && shown.height == height => damage(shown, list),
+            _ => Damage::Full,
+        };
+        let result = self.draw_frame(
+            gpu,
+            list,
+            &retained.view,
+            &damage,
+            Some((&retained.texture, target)),
+        );
+        retained.shows = match &result {
+            Ok(stats) if stats.texts_skipped == 0 => Some(list.clone()),
+            _ => None,
+        };
+        self.retained = Some(retained);
+        result
+    }
+
+    fn check_format(&self, texture: &wgpu::Texture) -> Result<(), RenderError> {
         if texture.format().remove_srgb_suffix() != self.format.remove_srgb_suffix() {
             return Err(RenderError::FormatMismatch {
                 target: texture.format(),
                 renderer: self.format,
             });
         }
-        if width == 0 || height == 0 {
-            return Ok(FrameStats::default());
-        }
+        Ok(())
+    }
+
+    /// Draws the `damage`d parts of `list` into `target` (all of it for [`Damage::Full`]), then
+    /// copies `copy.0` into `copy.1` if given.
+    fn draw_frame(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        damage: &Damage,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) -> Result<FrameStats, RenderError> {
+        let span = tracing::debug_span!("render_frame", items = list.items.len());
+        let _entered = span.enter();
+        let texture = target.texture();
+        let (width, height) = (texture.width(), texture.height());
         let started = Instant::now();
         let misses_before = self.texts.misses();
         let srgb = self.format.is_srgb();
 
-        let batches = self.batch(gpu, list, width, height);
+        let clear = to_target(list.clear, srgb);
+        let rects: &[PixelRect] = match damage {
+            Damage::Rects(rects) => rects,
+            _ => &[],
+        };
+        let redrawn_pixels = match damage {
+            Damage::None => 0,
+            Damage::Full => width as u64 * height as u64,
+            Damage::Rects(rects) => rects
+                .iter()
+                .map(|r| (r.x1 - r.x0) as u64 * (r.y1 - r.y0) as u64)
+                .sum(),
+        };
+        let batches = if *damage == Damage::None {
+            Batches::default()
+        } else {
+            self.batch(gpu, list, width, height, rects, clear)
+        };
         let glyph_outcome = self.prepare(gpu, &batches.text_layers, width, height);
         let prepared = Instant::now();
-        self.encode(gpu, target, to_target(list.clear, srgb), &batches.layers);
+        self.encode(gpu, target, clear, &batches, damage, copy);
 
         self.glyphs.end_frame();
         self.texts.end_frame();
@@ -213,6 +340,7 @@ impl Renderer {
             atlas_full: glyph_outcome.atlas_full,
             texts_skipped: glyph_outcome.skipped,
             images_loaded: self.images.loaded(),
+            redrawn_pixels,
         };
         tracing::trace!(?stats, "frame");
         Ok(stats)
@@ -220,12 +348,26 @@ impl Renderer {
 
     /// Splits the list into runs of one kind (shapes, images, text), preserving order: each run
     /// is one draw. Shapes and images become instances; texts are fitted (shaped, cached).
-    fn batch(&mut self, gpu: &Gpu, list: &DisplayList, width: u32, height: u32) -> Batches {
+    fn batch(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        width: u32,
+        height: u32,
+        damaged: &[PixelRect],
+        clear: [f32; 4],
+    ) -> Batches {
         let srgb = self.format.is_srgb();
         let (device, queue) = (&gpu.device, &gpu.queue);
         self.shape_batch.clear();
         self.image_instances.clear();
         self.image_draws.clear();
+        let mut clears = Vec::with_capacity(damaged.len());
+        for r in damaged {
+            clears.push(self.shape_batch.draws.len());
+            let quad = [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32];
+            self.shape_batch.push_clear(quad, clear);
+        }
         let mut layers: Vec<Layer> = Vec::new();
         let mut text_layers: Vec<Vec<TextDraw>> = Vec::new();
         let mut drawn_items = 0;
@@ -296,6 +438,7 @@ impl Renderer {
         }
 
         Batches {
+            clears,
             layers,
             text_layers,
             drawn_items,
@@ -344,54 +487,86 @@ impl Renderer {
         glyph_outcome
     }
 
-    /// Records one render pass that clears the target and draws the runs in order, and submits it.
-    fn encode(&mut self, gpu: &Gpu, target: &wgpu::TextureView, clear: [f32; 4], layers: &[Layer]) {
+    /// Records the frame's render passes and submits them: one pass that clears the target and
+    /// draws every run in order, or for a partial redraw one pass per damaged rectangle, which
+    /// keeps the target, repaints the rectangle's background and draws the runs clipped to it.
+    /// Then copies `copy.0` into `copy.1`, if given.
+    fn encode(
+        &mut self,
+        gpu: &Gpu,
+        target: &wgpu::TextureView,
+        clear: [f32; 4],
+        batches: &Batches,
+        damage: &Damage,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) {
         let (device, queue) = (&gpu.device, &gpu.queue);
-        {
-            let _encode = tracing::debug_span!("encode").entered();
-            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("frame"),
+        let _encode = tracing::debug_span!("encode").entered();
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("frame"),
+        });
+        let clear_op = wgpu::LoadOp::Clear(wgpu::Color {
+            r: (clear[0] * clear[3]) as f64,
+            g: (clear[1] * clear[3]) as f64,
+            b: (clear[2] * clear[3]) as f64,
+            a: clear[3] as f64,
+        });
+        // Each pass: how it starts, and for a partial redraw its rectangle and background draw.
+        type Pass = (wgpu::LoadOp<wgpu::Color>, Option<(PixelRect, usize)>);
+        let passes: Vec<Pass> = match damage {
+            Damage::None => Vec::new(),
+            Damage::Full => vec![(clear_op, None)],
+            Damage::Rects(rects) => rects
+                .iter()
+                .zip(&batches.clears)
+                .map(|(r, &clear_draw)| (wgpu::LoadOp::Load, Some((*r, clear_draw))))
+                .collect(),
+        };
+        for (load, clip) in passes {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("display list"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load,
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
             });
-            {
-                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("display list"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: target,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color {
-                                r: (clear[0] * clear[3]) as f64,
-                                g: (clear[1] * clear[3]) as f64,
-                                b: (clear[2] * clear[3]) as f64,
-                                a: clear[3] as f64,
-                            }),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                });
-                for layer in layers {
-                    match layer {
-                        Layer::Shapes(range) => self.shapes.draw(
-                            &mut pass,
-                            &self.globals_bind_group,
-                            &self.shape_batch.draws[range.clone()],
-                        ),
-                        Layer::Images(range) => self.images.draw(
-                            &mut pass,
-                            &self.globals_bind_group,
-                            &self.image_draws[range.clone()],
-                        ),
-                        Layer::Text(index) => self.glyphs.render(*index, &mut pass),
-                    }
+            if let Some((r, clear_draw)) = clip {
+                pass.set_scissor_rect(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+                self.shapes.draw(
+                    &mut pass,
+                    &self.globals_bind_group,
+                    &self.shape_batch.draws[clear_draw..clear_draw + 1],
+                );
+            }
+            for layer in &batches.layers {
+                match layer {
+                    Layer::Shapes(range) => self.shapes.draw(
+                        &mut pass,
+                        &self.globals_bind_group,
+                        &self.shape_batch.draws[range.clone()],
+                    ),
+                    Layer::Images(range) => self.images.draw(
+                        &mut pass,
+                        &self.globals_bind_group,
+                        &self.image_draws[range.clone()],
+                    ),
+                    Layer::Text(index) => self.glyphs.render(*index, &mut pass),
                 }
             }
-            queue.submit([encoder.finish()]);
         }
+        if let Some((from, to)) = copy {
+            encoder.copy_texture_to_texture(from.as_image_copy(), to.as_image_copy(), to.size());
+        }
+        queue.submit([encoder.finish()]);
     }
 }
 

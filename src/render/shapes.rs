@@ -132,6 +132,23 @@ impl ShapeBatch {
         true
     }
 
+    /// Adds a quad that replaces the pixels of `rect` with `color` (straight alpha), as clearing
+    /// the target does: the background under a redrawn part of a retained frame.
+    pub(crate) fn push_clear(&mut self, rect: [f32; 4], color: [f32; 4]) {
+        self.seal();
+        self.push(
+            Shading::SolidOpaque,
+            ShapeInstance {
+                rect: [rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]],
+                params: [0.0, 0.0, KIND_RECT, 0.0],
+                fill: color,
+                border: [0.0; 4],
+                quad: rect,
+            },
+        );
+        self.seal();
+    }
+
     /// Adds an arrow; returns false if it would draw nothing.
     pub(crate) fn push_arrow(&mut self, item: &ArrowItem, srgb: bool) -> bool {
         match arrow_instance(item, srgb) {

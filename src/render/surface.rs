@@ -86,8 +86,16 @@ impl WindowSurface {
             .copied()
             .unwrap_or(wgpu::CompositeAlphaMode::Auto);
         let size = window.inner_size();
+        // Frames are drawn into a texture kept across frames and copied onto the surface, so
+        // that a frame redraws only what changed (`Renderer::render_retained`); a surface that
+        // cannot be copied to is drawn into directly, whole.
+        let usage = if caps.usages.contains(wgpu::TextureUsages::COPY_DST) {
+            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST
+        } else {
+            wgpu::TextureUsages::RENDER_ATTACHMENT
+        };
         let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            usage,
             format,
             color_space: Default::default(),
             width: size.width,
@@ -230,7 +238,11 @@ impl WindowSurface {
             Ok(frame) => frame,
             Err(skipped) => return Ok(FrameOutcome::Skipped(skipped)),
         };
-        let stats = renderer.render(gpu, list, &frame.view)?;
+        let stats = if self.config.usage.contains(wgpu::TextureUsages::COPY_DST) {
+            renderer.render_retained(gpu, list, &frame.texture.texture)
+        } else {
+            renderer.render(gpu, list, &frame.view)
+        }?;
         self.present(gpu, frame);
         Ok(FrameOutcome::Presented(stats))
     }
