@@ -54,6 +54,18 @@ struct Times {
     cpu: Vec<Duration>,
     /// Copying the finished frame to memory (only with `read_back`).
     read_back: Vec<Duration>,
+    /// Share of the frame's pixels redrawn.
+    redrawn: Vec<f64>,
+}
+
+/// How frames are drawn.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Whole, into the target, as offscreen rendering does.
+    Whole,
+    /// Into a retained frame, redrawing what changed, then copied to the target, as a window
+    /// does.
+    Retained,
 }
 
 /// Renders `frames` frames of the busy board into one texture kept across frames; with
@@ -66,6 +78,7 @@ fn run(
     frames: usize,
     new_call: bool,
     with_read_back: bool,
+    mode: Mode,
 ) -> Times {
     let mut s = scenarios::build("busy").unwrap();
     let layout = Layout::builtin_for(w, h);
@@ -97,9 +110,14 @@ fn run(
         s.board.advance(now);
         let scene = scene::build(&s.board, &layout, &s.status, now, w, h);
         let built = Instant::now();
-        let stats = renderer
-            .render(gpu, &scene.list, &view)
-            .expect("frame renders");
+        let stats = match mode {
+            Mode::Whole => renderer.render(gpu, &scene.list, &view),
+            Mode::Retained => renderer.render_retained(gpu, &scene.list, &texture),
+        }
+        .expect("frame renders");
+        times
+            .redrawn
+            .push(stats.redrawn_pixels as f64 / (w as f64 * h as f64));
         gpu.device
             .poll(wgpu::PollType::wait_indefinitely())
             .expect("the GPU finishes");
@@ -117,6 +135,59 @@ fn run(
     times
 }
 
+/// The frames a window draws in the seconds after a call: the call, then the called number's
+/// flashing (a frame at every change the scene announces), each into the retained frame.
+fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: usize) -> Times {
+    let mut s = scenarios::build("busy").unwrap();
+    let layout = Layout::builtin_for(w, h);
+    let mut now = s.now;
+    let mut seq = s.board.data.last_seq.unwrap_or(0);
+    let texture = target(gpu, renderer, w, h);
+    let mut times = Times::default();
+    let mut frame = |now, s: &mut scenarios::Scenario, times: &mut Times| {
+        let start = Instant::now();
+        let start_cpu = cpu_time();
+        s.board.advance(now);
+        let scene = scene::build(&s.board, &layout, &s.status, now, w, h);
+        let stats = renderer
+            .render_retained(gpu, &scene.list, &texture)
+            .expect("frame renders");
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .expect("the GPU finishes");
+        times.frame_cpu.push(cpu_time() - start_cpu);
+        times.frame.push(start.elapsed());
+        times.cpu.push(stats.prepare + stats.encode);
+        times
+            .redrawn
+            .push(stats.redrawn_pixels as f64 / (w as f64 * h as f64));
+        scene.next_change
+    };
+    for i in 0..calls.min(10) {
+        seq += 1;
+        now += SignedDuration::from_secs(30);
+        let e = Envelope::new(
+            seq,
+            now,
+            Event::TicketCalled(TicketAtCounter {
+                ticket: format!("B{:03}", i + 100),
+                service: "dowody".into(),
+                counter: format!("{}", i % 6 + 1),
+            }),
+        );
+        s.board.apply(&e, now);
+        s.board.heard(now);
+        // The frame of the call itself is measured by "new call each"; these are the ones after.
+        let mut next = frame(now, &mut s, &mut Times::default());
+        let end = now + SignedDuration::from_secs(6);
+        while let Some(t) = next.filter(|t| *t < end) {
+            now = t;
+            next = frame(now, &mut s, &mut times);
+        }
+    }
+    times
+}
+
 fn target(gpu: &Gpu, renderer: &Renderer, w: u32, h: u32) -> wgpu::Texture {
     gpu.device.create_texture(&wgpu::TextureDescriptor {
         label: Some("bench frame"),
@@ -129,7 +200,9 @@ fn target(gpu: &Gpu, renderer: &Renderer, w: u32, h: u32) -> wgpu::Texture {
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
         format: renderer.format(),
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_SRC
+            | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     })
 }
@@ -152,6 +225,8 @@ fn report(name: &str, mut times: Times) {
         ms(scene),
         ms(cpu),
     );
+    let redrawn = times.redrawn.iter().sum::<f64>() / times.redrawn.len().max(1) as f64;
+    print!("  redrawn {:.0}%", redrawn * 100.0);
     if !times.read_back.is_empty() {
         print!(
             "  read-back median {:.2} ms",
@@ -191,23 +266,71 @@ fn main() {
     for (w, h) in sizes() {
         let mut renderer = Renderer::new(&gpu, format);
         renderer.set_whole_shape_quads(whole);
-        run(&gpu, &mut renderer, (w, h), 5, false, false);
+        run(&gpu, &mut renderer, (w, h), 5, false, false, Mode::Whole);
         report(
-            &format!("{w}x{h} steady"),
-            run(&gpu, &mut renderer, (w, h), frames, false, true),
+            &format!("{w}x{h} whole"),
+            run(
+                &gpu,
+                &mut renderer,
+                (w, h),
+                frames,
+                false,
+                true,
+                Mode::Whole,
+            ),
         );
         report(
-            &format!("{w}x{h} new call each frame"),
-            run(&gpu, &mut renderer, (w, h), frames, true, false),
+            &format!("{w}x{h} whole, new call each"),
+            run(
+                &gpu,
+                &mut renderer,
+                (w, h),
+                frames,
+                true,
+                false,
+                Mode::Whole,
+            ),
+        );
+        report(
+            &format!("{w}x{h} retained, new call each"),
+            run(
+                &gpu,
+                &mut renderer,
+                (w, h),
+                frames,
+                true,
+                false,
+                Mode::Retained,
+            ),
+        );
+        report(
+            &format!("{w}x{h} retained, after a call"),
+            after_a_call(&gpu, &mut renderer, (w, h), frames),
         );
     }
     if std::env::var("TABLICA_BENCH_MEMORY").is_ok_and(|v| v == "0") {
         return;
     }
     let mut renderer = Renderer::new(&gpu, OFFSCREEN_FORMAT);
-    run(&gpu, &mut renderer, (1920, 1080), 1000, true, false);
+    run(
+        &gpu,
+        &mut renderer,
+        (1920, 1080),
+        1000,
+        true,
+        false,
+        Mode::Whole,
+    );
     let after_1k = rss_mib();
-    run(&gpu, &mut renderer, (1920, 1080), 9000, true, false);
+    run(
+        &gpu,
+        &mut renderer,
+        (1920, 1080),
+        9000,
+        true,
+        false,
+        Mode::Whole,
+    );
     let after_10k = rss_mib();
     println!("resident memory after 1,000 distinct calls:  {after_1k:.1} MiB");
     println!(
