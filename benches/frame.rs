@@ -15,6 +15,9 @@ use tablica::render::{Gpu, OFFSCREEN_FORMAT, Renderer, read_back};
 use tablica::{scenarios, scene};
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    if samples.is_empty() {
+        return Duration::ZERO;
+    }
     samples.sort_unstable();
     samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
@@ -164,6 +167,7 @@ fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: u
             let start_cpu = cpu_time();
             s.board.advance(now);
             let scene = scene::build(&s.board, &layout, &s.status, now, w, h);
+            let built = start.elapsed();
             let stats = renderer
                 .render_retained(gpu, &scene.list, &texture)
                 .expect("frame renders");
@@ -178,6 +182,7 @@ fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: u
             }
             times.frame_cpu.push(cpu);
             times.frame.push(wall);
+            times.scene.push(built);
             times.cpu.push(stats.prepare + stats.encode);
             times
                 .redrawn
