@@ -1,9 +1,11 @@
 //! The renderer: draws a [`DisplayList`](crate::scene::display::DisplayList) with wgpu.
 //!
-//! One drawing path, [`Renderer::render`], serves both a window ([`surface::WindowSurface`]) and
-//! offscreen images ([`render_to_image`]). Items are drawn in list order: consecutive items of one
-//! kind are batched (shapes, pictures, text), and the batches are drawn in sequence in a single
-//! render pass.
+//! One drawing path serves both a window ([`surface::WindowSurface`]) and offscreen images
+//! ([`render_to_image`]). Items are drawn in list order: consecutive items of one kind are batched
+//! (shapes, pictures, text), and the batches are drawn in sequence in a single render pass.
+//! Offscreen frames are drawn whole ([`Renderer::render`]); a window's frames go into a frame kept
+//! across frames, where only the rectangles that changed are redrawn ([`Renderer::render_retained`],
+//! `damage`), and are then copied onto the surface.
 //!
 //! Offscreen:
 //! ```no_run
