@@ -734,3 +734,72 @@ fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
     }
     assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
 }
+
+/// A portrait screen's upright board is kept across frames too: after a change, the turned
+/// picture equals one drawn from scratch (to within one level where a redrawn part's background
+/// meets the rest), and a frame that changes a little redraws a little.
+#[test]
+fn a_turned_board_redraws_what_changed() {
+    use tablica::render::{Rotator, Turns, render_turned_to_image};
+    let first = landscape();
+    let mut second = first.clone();
+    second.items.push(panel(
+        Rect::new(600.5, 300.5, 200.0, 120.0),
+        10.0,
+        YELLOW,
+        Some((3.0, RED)),
+    ));
+    let mut renderer = renderer();
+    let mut rotator = Rotator::new(gpu(), OFFSCREEN_FORMAT);
+    for list in [&first, &second, &first] {
+        let kept =
+            render_turned_to_image(gpu(), &mut renderer, Some((&mut rotator, Turns(1))), list)
+                .expect("frame renders");
+        let fresh = render_turned_to_image(
+            gpu(),
+            &mut self::renderer(),
+            Some((&mut Rotator::new(gpu(), OFFSCREEN_FORMAT), Turns(1))),
+            list,
+        )
+        .expect("frame renders");
+        let worst = kept
+            .pixels()
+            .zip(fresh.pixels())
+            .map(|(a, b)| (0..4).map(|i| a.0[i].abs_diff(b.0[i])).max().unwrap())
+            .max()
+            .unwrap();
+        assert!(worst <= 1, "turned frame differs by {worst} levels");
+    }
+    let stats = rotator
+        .render(
+            gpu(),
+            &mut renderer,
+            &second,
+            Turns(1),
+            &gpu()
+                .device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some("panel"),
+                    size: wgpu::Extent3d {
+                        width: first.height,
+                        height: first.width,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: OFFSCREEN_FORMAT,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default()),
+        )
+        .expect("frame renders");
+    let full = first.width as u64 * first.height as u64;
+    assert!(
+        stats.redrawn_pixels < full / 4,
+        "one new panel redrew {} of {full} pixels",
+        stats.redrawn_pixels
+    );
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+}

@@ -107,15 +107,20 @@ pub struct Renderer {
     image_draws: Vec<ImageDraw>,
     /// The frame kept across frames by [`Renderer::render_retained`].
     retained: Option<Retained>,
+    /// Names this renderer's fonts, unique across renderers and changed with the font system: a
+    /// kept frame drawn with other fonts (or by another renderer) is redrawn whole.
+    fonts_generation: u64,
 }
+
+/// What a kept frame shows: the list drawn into it, and the fonts' generation it was drawn with.
+/// `None` when it must be redrawn whole (new, or a frame that left text out).
+pub(crate) type Shows = Option<(DisplayList, u64)>;
 
 /// A frame kept across frames, and the list it shows.
 struct Retained {
     texture: wgpu::Texture,
     view: wgpu::TextureView,
-    /// What the texture shows; `None` when it must be redrawn whole (new, or a frame that left
-    /// text out, or fonts changed).
-    shows: Option<DisplayList>,
+    shows: Shows,
 }
 
 impl Renderer {
@@ -167,6 +172,7 @@ impl Renderer {
             image_instances: Vec::new(),
             image_draws: Vec::new(),
             retained: None,
+            fonts_generation: next_fonts_generation(),
         }
     }
 
@@ -185,9 +191,7 @@ impl Renderer {
     /// The font system, e.g. to load a designer's font file after start-up.
     pub fn fonts_mut(&mut self) -> &mut FontSystem {
         // The same text may look different with the new fonts.
-        if let Some(retained) = &mut self.retained {
-            retained.shows = None;
-        }
+        self.fonts_generation = next_fonts_generation();
         &mut self.fonts
     }
 
@@ -257,22 +261,59 @@ impl Renderer {
             });
         }
         let mut retained = self.retained.take().expect("made above");
-        let damage = match &retained.shows {
-            Some(shown) if shown.width == width && shown.height == height => damage(shown, list),
-            _ => Damage::Full,
-        };
-        let result = self.draw_frame(
+        let result = self.draw_kept(
             gpu,
             list,
             &retained.view,
-            &damage,
+            &mut retained.shows,
             Some((&retained.texture, target)),
         );
-        retained.shows = match &result {
-            Ok(stats) if stats.texts_skipped == 0 => Some(list.clone()),
+        self.retained = Some(retained);
+        result
+    }
+
+    /// Draws `list` into `target`, a texture kept by the caller that shows `shows`, redrawing
+    /// only what changed (as [`Renderer::render_retained`] does with its own texture), and
+    /// updates `shows`. The turned board of a portrait screen keeps its upright frame this way.
+    pub(crate) fn render_kept(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        shows: &mut Shows,
+    ) -> Result<FrameStats, RenderError> {
+        let texture = target.texture();
+        self.check_format(texture)?;
+        if texture.width() == 0 || texture.height() == 0 {
+            return Ok(FrameStats::default());
+        }
+        self.draw_kept(gpu, list, target, shows, None)
+    }
+
+    fn draw_kept(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        shows: &mut Shows,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) -> Result<FrameStats, RenderError> {
+        let (width, height) = (target.texture().width(), target.texture().height());
+        let damage = match shows {
+            Some((shown, fonts))
+                if *fonts == self.fonts_generation
+                    && shown.width == width
+                    && shown.height == height =>
+            {
+                damage(shown, list)
+            }
+            _ => Damage::Full,
+        };
+        let result = self.draw_frame(gpu, list, target, &damage, copy);
+        *shows = match &result {
+            Ok(stats) if stats.texts_skipped == 0 => Some((list.clone(), self.fonts_generation)),
             _ => None,
         };
-        self.retained = Some(retained);
         result
     }
 
@@ -568,6 +609,11 @@ impl Renderer {
         }
         queue.submit([encoder.finish()]);
     }
+}
+
+fn next_fonts_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// True if `rect` overlaps the frame. Text elsewhere is skipped before shaping, which also keeps
