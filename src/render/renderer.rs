@@ -299,12 +299,12 @@ impl Renderer {
         copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
     ) -> Result<FrameStats, RenderError> {
         let (width, height) = (target.texture().width(), target.texture().height());
+        // Damaged rectangles are in the list's pixels and become scissor rectangles of the
+        // target: a list of another size than the target (drawn 1:1) is redrawn whole.
+        let same_size = list.width == width && list.height == height;
         let damage = match shows {
-            Some((shown, fonts))
-                if *fonts == self.fonts_generation
-                    && shown.width == width
-                    && shown.height == height =>
-            {
+            Some((shown, fonts)) if same_size && *fonts == self.fonts_generation => {
+                // `damage` itself redraws everything when the shown list had another size.
                 damage(shown, list)
             }
             _ => Damage::Full,
