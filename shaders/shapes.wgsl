@@ -1,5 +1,9 @@
 // Anti-aliased shapes drawn as instanced quads: rounded rectangles with an optional inner border,
-// and right-pointing block arrows. Colours arrive as straight-alpha colours already converted to
+// and right-pointing block arrows. A large rectangle arrives as up to five quads (see
+// src/render/shapes.rs): its flat interior, drawn by `fs_solid` without any distance function, and
+// the four strips around it that hold its corners, border and anti-aliased edge, drawn by
+// `fs_main`. On a software rasteriser the distance function over a whole panel's area was most
+// of a frame's cost. Colours arrive as straight-alpha colours already converted to
 // the target's blending space (linear for sRGB targets); the fragment shader outputs premultiplied
 // alpha so that a border and a fill of different opacity mix correctly.
 
@@ -18,35 +22,32 @@ struct Instance {
     @location(1) params: vec4<f32>,
     @location(2) fill: vec4<f32>,
     @location(3) border: vec4<f32>,
+    // The part of the shape this quad covers: x0, y0, x1, y1 in pixels.
+    @location(4) quad: vec4<f32>,
 };
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
-    // Pixel position relative to the rectangle's top-left corner.
-    @location(0) local: vec2<f32>,
+    // The rectangle's top-left corner in pixels.
+    @location(0) @interpolate(flat) origin: vec2<f32>,
     @location(1) @interpolate(flat) size: vec2<f32>,
     @location(2) @interpolate(flat) params: vec4<f32>,
     @location(3) @interpolate(flat) fill: vec4<f32>,
     @location(4) @interpolate(flat) border: vec4<f32>,
 };
 
-// The quad is grown by this many pixels so that the anti-aliased edge is not cut off.
-const PAD: f32 = 1.5;
-
 @vertex
 fn vs_main(@builtin(vertex_index) vertex: u32, inst: Instance) -> VsOut {
     // Triangle strip corners: (0,0) (1,0) (0,1) (1,1).
     let corner = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
-    let origin = inst.rect.xy - vec2<f32>(PAD);
-    let extent = inst.rect.zw + vec2<f32>(2.0 * PAD);
-    let pixel = origin + corner * extent;
+    let pixel = mix(inst.quad.xy, inst.quad.zw, corner);
     let ndc = vec2<f32>(
         pixel.x / globals.screen.x * 2.0 - 1.0,
         1.0 - pixel.y / globals.screen.y * 2.0,
     );
     var out: VsOut;
     out.position = vec4<f32>(ndc, 0.0, 1.0);
-    out.local = pixel - inst.rect.xy;
+    out.origin = inst.rect.xy;
     out.size = inst.rect.zw;
     out.params = inst.params;
     out.fill = inst.fill;
@@ -85,13 +86,17 @@ fn sd_arrow(p: vec2<f32>, size: vec2<f32>) -> f32 {
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
+    // The pixel's centre relative to the rectangle, exactly: a position interpolated across the
+    // quad would differ in its last bits between a whole shape's quad and the strips of a split
+    // one, and so would the anti-aliased edge.
+    let local = in.position.xy - in.origin;
     let half = in.size * 0.5;
-    let p = in.local - half;
+    let p = local - half;
     let fill = vec4<f32>(in.fill.rgb * in.fill.a, in.fill.a);
     var color: vec4<f32>;
     var dist: f32;
     if in.params.z > 0.5 {
-        dist = sd_arrow(in.local, in.size);
+        dist = sd_arrow(local, in.size);
         color = fill;
     } else {
         let radius = in.params.x;
@@ -111,4 +116,11 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     // Coverage of the pixel by the shape: a one-pixel linear ramp across the edge.
     let coverage = clamp(0.5 - dist, 0.0, 1.0);
     return color * coverage;
+}
+
+// The flat interior of a rectangle: the fill, exactly as `fs_main` computes it where the coverage
+// is 1 and no border reaches.
+@fragment
+fn fs_solid(in: VsOut) -> @location(0) vec4<f32> {
+    return vec4<f32>(in.fill.rgb * in.fill.a, in.fill.a);
 }

@@ -591,3 +591,215 @@ fn turned_boards_land_on_the_panel_the_right_way_round() {
     expect(3, (100, 200), (1, 198), (98, 1));
     assert_eq!(gpu().error_count(), 0);
 }
+
+/// Large rectangles are drawn as a flat interior and four edge strips (cheap on a software
+/// rasteriser); the pixels must be those of the single quad shaded by the distance function:
+/// fractional positions, corner radii, borders, translucent and outline-only fills, overlapping.
+#[test]
+fn flat_interiors_draw_the_same_pixels_as_whole_shapes() {
+    let mut list = DisplayList::new(640, 480, NAVY);
+    let mut k = 0.0_f32;
+    for row in 0..3 {
+        for col in 0..4 {
+            k += 1.0;
+            let rect = Rect::new(
+                8.0 + col as f32 * 150.0 + k * 0.37,
+                10.0 + row as f32 * 150.0 + k * 0.21,
+                120.0 + k * 3.3,
+                90.0 + k * 2.7,
+            );
+            let fill = match (row + col) % 4 {
+                0 => PANEL,
+                1 => YELLOW.with_alpha(0.55),
+                2 => WHITE.with_alpha(0.0),
+                _ => GREEN,
+            };
+            let border = (col % 2 == 0).then_some((k * 0.7, RED.with_alpha(0.8)));
+            list.items.push(panel(rect, k * 2.5, fill, border));
+        }
+    }
+    // One panel over all the others, translucent, and one covering the whole frame's corner.
+    list.items.push(panel(
+        Rect::new(100.5, 100.5, 400.0, 250.0),
+        18.0,
+        GREY.with_alpha(0.4),
+        Some((2.5, WHITE)),
+    ));
+    list.items.push(panel(
+        Rect::new(-20.0, 400.0, 200.0, 200.0),
+        30.0,
+        PANEL,
+        None,
+    ));
+    let split = render(&list);
+    let mut whole_renderer = renderer();
+    whole_renderer.set_whole_shape_quads(true);
+    let whole = render_to_image(gpu(), &mut whole_renderer, &list).expect("frame renders");
+    let differing: Vec<(u32, u32)> = split
+        .enumerate_pixels()
+        .filter(|(x, y, p)| p.0 != whole.get_pixel(*x, *y).0)
+        .map(|(x, y, _)| (x, y))
+        .take(10)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "pixels differ from whole-quad shapes, first at {differing:?}"
+    );
+}
+
+/// A window draws into a frame kept across frames and redraws only what changed. Through a run
+/// of frames (a new call, a blink, text moving, a panel removed, nothing changed, another
+/// background), every frame must match a frame drawn whole, to within one level where a redrawn
+/// part's background meets the rest, and the parts that did not change must not be redrawn.
+#[test]
+fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
+    let base = landscape();
+    let mut frames = vec![base.clone()];
+    let mut called = base.clone();
+    let at = called
+        .items
+        .iter()
+        .position(|i| matches!(i, Item::Text(_)))
+        .expect("a text");
+    if let Item::Text(t) = &mut called.items[at] {
+        t.text = "Z999".into();
+    }
+    frames.push(called.clone());
+    let mut blink = called.clone();
+    blink.items.push(panel(
+        Rect::new(40.5, 40.5, 300.0, 120.0),
+        12.0,
+        YELLOW.with_alpha(0.5),
+        Some((4.0, RED)),
+    ));
+    frames.push(blink.clone());
+    frames.push(called.clone());
+    frames.push(called.clone());
+    let mut fewer = called.clone();
+    fewer.items.remove(1);
+    frames.push(fewer);
+    let mut other = called.clone();
+    other.clear = GREY;
+    frames.push(other);
+    frames.push(base);
+
+    let mut retained = renderer();
+    let mut whole = renderer();
+    let (w, h) = (frames[0].width, frames[0].height);
+    let target = gpu().device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("window stand-in"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_DST
+            | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let full = w as u64 * h as u64;
+    for (n, list) in frames.iter().enumerate() {
+        let stats = retained
+            .render_retained(gpu(), list, &target)
+            .expect("frame renders");
+        let got = tablica::render::read_back(gpu(), &target).expect("read-back");
+        let want = render_to_image(gpu(), &mut whole, list).expect("frame renders");
+        let worst = got
+            .pixels()
+            .zip(want.pixels())
+            .map(|(a, b)| (0..4).map(|i| a.0[i].abs_diff(b.0[i])).max().unwrap())
+            .max()
+            .unwrap();
+        assert!(worst <= 1, "frame {n} differs by {worst} levels");
+        match n {
+            0 | 6 => assert_eq!(stats.redrawn_pixels, full, "frame {n} is new: whole"),
+            // Only the picture is redrawn: its file may have changed under the same item.
+            4 => assert!(
+                stats.redrawn_pixels < full / 10,
+                "frame {n} repeats the last but redrew {} pixels",
+                stats.redrawn_pixels
+            ),
+            1..=3 => assert!(
+                stats.redrawn_pixels < full / 4,
+                "frame {n} redrew {} of {full} pixels",
+                stats.redrawn_pixels
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+}
+
+/// A portrait screen's upright board is kept across frames too: after a change, the turned
+/// picture equals one drawn from scratch (to within one level where a redrawn part's background
+/// meets the rest), and a frame that changes a little redraws a little.
+#[test]
+fn a_turned_board_redraws_what_changed() {
+    use tablica::render::{Rotator, Turns, render_turned_to_image};
+    let first = landscape();
+    let mut second = first.clone();
+    second.items.push(panel(
+        Rect::new(600.5, 300.5, 200.0, 120.0),
+        10.0,
+        YELLOW,
+        Some((3.0, RED)),
+    ));
+    let mut renderer = renderer();
+    let mut rotator = Rotator::new(gpu(), OFFSCREEN_FORMAT);
+    for list in [&first, &second, &first] {
+        let kept =
+            render_turned_to_image(gpu(), &mut renderer, Some((&mut rotator, Turns(1))), list)
+                .expect("frame renders");
+        let fresh = render_turned_to_image(
+            gpu(),
+            &mut self::renderer(),
+            Some((&mut Rotator::new(gpu(), OFFSCREEN_FORMAT), Turns(1))),
+            list,
+        )
+        .expect("frame renders");
+        let worst = kept
+            .pixels()
+            .zip(fresh.pixels())
+            .map(|(a, b)| (0..4).map(|i| a.0[i].abs_diff(b.0[i])).max().unwrap())
+            .max()
+            .unwrap();
+        assert!(worst <= 1, "turned frame differs by {worst} levels");
+    }
+    let stats = rotator
+        .render(
+            gpu(),
+            &mut renderer,
+            &second,
+            Turns(1),
+            &gpu()
+                .device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some("panel"),
+                    size: wgpu::Extent3d {
+                        width: first.height,
+                        height: first.width,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: OFFSCREEN_FORMAT,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default()),
+        )
+        .expect("frame renders");
+    let full = first.width as u64 * first.height as u64;
+    assert!(
+        stats.redrawn_pixels < full / 4,
+        "one new panel redrew {} of {full} pixels",
+        stats.redrawn_pixels
+    );
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+}

@@ -398,6 +398,15 @@ impl App {
         match outcome {
             Ok(FrameOutcome::Presented(_)) => {
                 self.presented += 1;
+                if self.presented == 1 {
+                    // How long a board takes to show something after it is started (a restart by
+                    // the watchdog, a power cut): reported in docs/BENCHMARKS.md.
+                    tracing::info!(
+                        since_process_start_ms = process_age().map(|d| d.as_millis() as u64),
+                        frame_ms = started.elapsed().as_millis() as u64,
+                        "first frame presented"
+                    );
+                }
                 self.gpu_rebuilds = 0;
                 if let Some(s) = &mut self.supervisor {
                     s.after_frame(&self.core, started.elapsed(), &scene.list);
@@ -443,6 +452,26 @@ impl App {
 }
 
 /// The `Instant` corresponding to wall-clock time `t`, given that it is `now`.
+/// How long ago this process started, from the kernel's accounting (10 ms resolution); `None`
+/// where /proc does not say.
+fn process_age() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    // Field 22 (starttime) is the 20th after the name: state is field 3.
+    let start_ticks: f64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (ticks_per_s > 0.0)
+        .then(|| Duration::from_secs_f64((uptime - start_ticks / ticks_per_s).max(0.0)))
+}
+
 fn instant_at(t: Timestamp, now: Timestamp) -> Instant {
     let ahead = t.duration_since(now);
     let ahead = Duration::try_from(ahead).unwrap_or(Duration::ZERO);

@@ -29,6 +29,18 @@ pub enum GpuError {
 /// only let the glyph atlas grow to gigabytes, so the device is asked for no more.
 const MAX_TEXTURE_SIDE: u32 = 8192;
 
+/// The sets of backends tried in turn: Vulkan (and the other primary APIs) first, and OpenGL only
+/// where none of them gives an adapter. Starting the OpenGL backend next to Vulkan is not free
+/// even when Vulkan wins: it opens EGL, which loads Mesa's OpenGL driver and initialises it,
+/// which cost about 6 MB of resident memory and tens of milliseconds of start-up on lavapipe for
+/// an adapter that is never used. `WGPU_BACKEND` still chooses, as wgpu documents.
+fn backend_tries() -> Vec<wgpu::Backends> {
+    if std::env::var_os("WGPU_BACKEND").is_some() {
+        return vec![wgpu::Backends::all()];
+    }
+    vec![wgpu::Backends::PRIMARY, wgpu::Backends::all()]
+}
+
 /// Instance, adapter, device and queue, created once and shared by everything that draws.
 pub struct Gpu {
     pub instance: wgpu::Instance,
@@ -47,21 +59,42 @@ impl Gpu {
     /// Honours `WGPU_BACKEND`, `WGPU_ADAPTER_NAME`, `WGPU_POWER_PREF` and friends, and accepts a
     /// CPU adapter (lavapipe), which is what tests and headless machines have.
     pub fn headless() -> Result<Gpu, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle().with_env());
-        pollster::block_on(Self::with_instance(instance, None))
+        let mut last = None;
+        for backends in backend_tries() {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+            desc.backends = backends;
+            let instance = wgpu::Instance::new(desc.with_env());
+            match pollster::block_on(Self::with_instance(instance, None)) {
+                Ok(gpu) => return Ok(gpu),
+                Err(err) => last = Some(err),
+            }
+        }
+        Err(last.expect("at least one set of backends is tried"))
     }
 
     /// Connects to a GPU able to present to `window` and creates the window's surface.
     pub fn for_window(window: Arc<Window>) -> Result<(Gpu, wgpu::Surface<'static>), GpuError> {
-        // The display handle matters to the GL backend (Wayland in particular); the window keeps
-        // the display connection alive for as long as the instance lives.
-        let instance = wgpu::Instance::new(
-            wgpu::InstanceDescriptor::new_with_display_handle(Box::new(window.clone())).with_env(),
-        );
-        let surface = instance.create_surface(window)?;
-        let gpu = pollster::block_on(Self::with_instance(instance, Some(&surface)))?;
-        Ok((gpu, surface))
+        let mut last = None;
+        for backends in backend_tries() {
+            // The display handle matters to the GL backend (Wayland in particular); the window
+            // keeps the display connection alive for as long as the instance lives.
+            let mut desc =
+                wgpu::InstanceDescriptor::new_with_display_handle(Box::new(window.clone()));
+            desc.backends = backends;
+            let instance = wgpu::Instance::new(desc.with_env());
+            let surface = match instance.create_surface(window.clone()) {
+                Ok(surface) => surface,
+                Err(err) => {
+                    last = Some(GpuError::CreateSurface(err));
+                    continue;
+                }
+            };
+            match pollster::block_on(Self::with_instance(instance, Some(&surface))) {
+                Ok(gpu) => return Ok((gpu, surface)),
+                Err(err) => last = Some(err),
+            }
+        }
+        Err(last.expect("at least one set of backends is tried"))
     }
 
     async fn with_instance(

@@ -61,8 +61,9 @@ pub fn render_turned_to_image(
     read_back(gpu, &texture)
 }
 
-/// Copies an RGBA8 texture to memory, dropping the row padding the copy requires.
-fn read_back(gpu: &Gpu, texture: &wgpu::Texture) -> Result<RgbaImage, RenderError> {
+/// Copies a finished RGBA8 or BGRA8 texture (made with `COPY_SRC`) to memory as RGBA, dropping
+/// the row padding the copy requires.
+pub fn read_back(gpu: &Gpu, texture: &wgpu::Texture) -> Result<RgbaImage, RenderError> {
     let (width, height) = (texture.width(), texture.height());
     let row_bytes = width * 4;
     let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;

@@ -14,6 +14,41 @@ pub(crate) fn instanced_quads(
     attributes: &[wgpu::VertexAttribute],
     format: wgpu::TextureFormat,
 ) -> wgpu::RenderPipeline {
+    let fragment = Fragment {
+        entry_point: "fs_main",
+        blend: Some(PREMULTIPLIED_OVER),
+    };
+    instanced_quads_with(
+        device,
+        label,
+        layout,
+        module,
+        instance_size,
+        attributes,
+        format,
+        fragment,
+    )
+}
+
+/// The fragment stage of a pipeline: the shader's entry point, and how its output is blended
+/// (`None` replaces what is there, which a software rasteriser does without reading the target).
+pub(crate) struct Fragment {
+    pub(crate) entry_point: &'static str,
+    pub(crate) blend: Option<wgpu::BlendState>,
+}
+
+/// Like [`instanced_quads`], with another fragment entry point or blending.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn instanced_quads_with(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::PipelineLayout,
+    module: &wgpu::ShaderModule,
+    instance_size: usize,
+    attributes: &[wgpu::VertexAttribute],
+    format: wgpu::TextureFormat,
+    fragment: Fragment,
+) -> wgpu::RenderPipeline {
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(label),
         layout: Some(layout),
@@ -35,11 +70,11 @@ pub(crate) fn instanced_quads(
         multisample: wgpu::MultisampleState::default(),
         fragment: Some(wgpu::FragmentState {
             module,
-            entry_point: Some("fs_main"),
+            entry_point: Some(fragment.entry_point),
             compilation_options: Default::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format,
-                blend: Some(PREMULTIPLIED_OVER),
+                blend: fragment.blend,
                 write_mask: wgpu::ColorWrites::ALL,
             })],
         }),

@@ -7,10 +7,11 @@ use glyphon::{FontSystem, Resolution, TextArea, TextBounds};
 use thiserror::Error;
 
 use super::color::to_target;
+use super::damage::{Damage, PixelRect, damage};
 use super::glyphs::{GlyphOutcome, Glyphs};
 use super::gpu::Gpu;
 use super::images::{ImageDraw, ImageInstance, ImagePipeline};
-use super::shapes::{ShapeInstance, ShapePipeline, arrow_instance, rect_instance};
+use super::shapes::{ShapeBatch, ShapePipeline};
 use super::text::{TextCache, TextHandle};
 use crate::scene::display::{Color, DisplayList, Item, Rect};
 
@@ -57,17 +58,25 @@ pub struct FrameStats {
     pub texts_skipped: usize,
     /// Pictures held as textures.
     pub images_loaded: usize,
+    /// Pixels drawn this frame: the whole target, or for a retained frame
+    /// ([`Renderer::render_retained`]) the parts that changed (0 when nothing did).
+    pub redrawn_pixels: u64,
 }
 
 /// One run of consecutive items drawn by the same pipeline.
 enum Layer {
-    Shapes(Range<u32>),
+    /// Draws of the frame's [`ShapeBatch`].
+    Shapes(Range<usize>),
     Images(Range<usize>),
     Text(usize),
 }
 
 /// A display list split into runs of one kind ([`Renderer::batch`]).
+#[derive(Default)]
 struct Batches {
+    /// For a partial redraw, the shape draws that repaint the background of each damaged
+    /// rectangle, in the order of the rectangles.
+    clears: Vec<usize>,
     layers: Vec<Layer>,
     /// The texts of each `Layer::Text` run.
     text_layers: Vec<Vec<TextDraw>>,
@@ -93,9 +102,25 @@ pub struct Renderer {
     globals: wgpu::Buffer,
     globals_bind_group: wgpu::BindGroup,
     // Per-frame scratch space, kept to avoid reallocating every frame.
-    shape_instances: Vec<ShapeInstance>,
+    shape_batch: ShapeBatch,
     image_instances: Vec<ImageInstance>,
     image_draws: Vec<ImageDraw>,
+    /// The frame kept across frames by [`Renderer::render_retained`].
+    retained: Option<Retained>,
+    /// Names this renderer's fonts, unique across renderers and changed with the font system: a
+    /// kept frame drawn with other fonts (or by another renderer) is redrawn whole.
+    fonts_generation: u64,
+}
+
+/// What a kept frame shows: the list drawn into it, and the fonts' generation it was drawn with.
+/// `None` when it must be redrawn whole (new, or a frame that left text out).
+pub(crate) type Shows = Option<(DisplayList, u64)>;
+
+/// A frame kept across frames, and the list it shows.
+struct Retained {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    shows: Shows,
 }
 
 impl Renderer {
@@ -143,10 +168,19 @@ impl Renderer {
             images: ImagePipeline::new(device, format, &globals_layout),
             globals,
             globals_bind_group,
-            shape_instances: Vec::new(),
+            shape_batch: ShapeBatch::default(),
             image_instances: Vec::new(),
             image_draws: Vec::new(),
+            retained: None,
+            fonts_generation: next_fonts_generation(),
         }
+    }
+
+    /// Draws every shape as a single quad shaded by its distance function, as before flat
+    /// interiors were drawn apart: for tests and benchmarks that compare the two.
+    #[doc(hidden)]
+    pub fn set_whole_shape_quads(&mut self, whole: bool) {
+        self.shape_batch.whole_quads = whole;
     }
 
     /// The view format this renderer draws to.
@@ -156,6 +190,8 @@ impl Renderer {
 
     /// The font system, e.g. to load a designer's font file after start-up.
     pub fn fonts_mut(&mut self) -> &mut FontSystem {
+        // The same text may look different with the new fonts.
+        self.fonts_generation = next_fonts_generation();
         &mut self.fonts
     }
 
@@ -169,27 +205,167 @@ impl Renderer {
         list: &DisplayList,
         target: &wgpu::TextureView,
     ) -> Result<FrameStats, RenderError> {
-        let span = tracing::debug_span!("render_frame", items = list.items.len());
-        let _entered = span.enter();
         let texture = target.texture();
-        let (width, height) = (texture.width(), texture.height());
+        self.check_format(texture)?;
+        if texture.width() == 0 || texture.height() == 0 {
+            return Ok(FrameStats::default());
+        }
+        self.draw_frame(gpu, list, target, &Damage::Full, None)
+    }
+
+    /// Draws `list` into a frame kept from the previous call, redrawing only the parts that
+    /// changed since (see `render::damage`), then copies the frame into `target`, which must
+    /// allow `COPY_DST` and have the renderer's format. The result is the picture
+    /// [`Renderer::render`] draws, to within one level of a channel where a redrawn part's
+    /// background meets the rest (a clear and a shader round to sRGB differently).
+    ///
+    /// A frame after a call changes a few panels of the board; on a software rasteriser, where a
+    /// frame's cost is the pixels it shades, redrawing only those is most of the saving. The kept
+    /// frame costs one more full-screen texture (8 MB at 1920×1080).
+    pub fn render_retained(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::Texture,
+    ) -> Result<FrameStats, RenderError> {
+        self.check_format(target)?;
+        let (width, height) = (target.width(), target.height());
+        if width == 0 || height == 0 {
+            return Ok(FrameStats::default());
+        }
+        let fits = self.retained.as_ref().is_some_and(|r| {
+            r.texture.width() == width
+                && r.texture.height() == height
+                && r.texture.format() == target.format()
+        });
+        if !fits {
+            let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("retained frame"),
+                size: wgpu::Extent3d {
+                    width,
+                    height,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: target.format(),
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+                view_formats: &[],
+            });
+            let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+            self.retained = Some(Retained {
+                texture,
+                view,
+                shows: None,
+            });
+        }
+        let mut retained = self.retained.take().expect("made above");
+        let result = self.draw_kept(
+            gpu,
+            list,
+            &retained.view,
+            &mut retained.shows,
+            Some((&retained.texture, target)),
+        );
+        self.retained = Some(retained);
+        result
+    }
+
+    /// Draws `list` into `target`, a texture kept by the caller that shows `shows`, redrawing
+    /// only what changed (as [`Renderer::render_retained`] does with its own texture), and
+    /// updates `shows`. The turned board of a portrait screen keeps its upright frame this way.
+    pub(crate) fn render_kept(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        shows: &mut Shows,
+    ) -> Result<FrameStats, RenderError> {
+        let texture = target.texture();
+        self.check_format(texture)?;
+        if texture.width() == 0 || texture.height() == 0 {
+            return Ok(FrameStats::default());
+        }
+        self.draw_kept(gpu, list, target, shows, None)
+    }
+
+    fn draw_kept(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        shows: &mut Shows,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) -> Result<FrameStats, RenderError> {
+        let (width, height) = (target.texture().width(), target.texture().height());
+        // Damaged rectangles are in the list's pixels and become scissor rectangles of the
+        // target: a list of another size than the target (drawn 1:1) is redrawn whole.
+        let same_size = list.width == width && list.height == height;
+        let damage = match shows {
+            Some((shown, fonts)) if same_size && *fonts == self.fonts_generation => {
+                // `damage` itself redraws everything when the shown list had another size.
+                damage(shown, list)
+            }
+            _ => Damage::Full,
+        };
+        let result = self.draw_frame(gpu, list, target, &damage, copy);
+        *shows = match &result {
+            Ok(stats) if stats.texts_skipped == 0 => Some((list.clone(), self.fonts_generation)),
+            _ => None,
+        };
+        result
+    }
+
+    fn check_format(&self, texture: &wgpu::Texture) -> Result<(), RenderError> {
         if texture.format().remove_srgb_suffix() != self.format.remove_srgb_suffix() {
             return Err(RenderError::FormatMismatch {
                 target: texture.format(),
                 renderer: self.format,
             });
         }
-        if width == 0 || height == 0 {
-            return Ok(FrameStats::default());
-        }
+        Ok(())
+    }
+
+    /// Draws the `damage`d parts of `list` into `target` (all of it for [`Damage::Full`]), then
+    /// copies `copy.0` into `copy.1` if given.
+    fn draw_frame(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        target: &wgpu::TextureView,
+        damage: &Damage,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) -> Result<FrameStats, RenderError> {
+        let span = tracing::debug_span!("render_frame", items = list.items.len());
+        let _entered = span.enter();
+        let texture = target.texture();
+        let (width, height) = (texture.width(), texture.height());
         let started = Instant::now();
         let misses_before = self.texts.misses();
         let srgb = self.format.is_srgb();
 
-        let batches = self.batch(gpu, list, width, height);
+        let clear = to_target(list.clear, srgb);
+        let rects: &[PixelRect] = match damage {
+            Damage::Rects(rects) => rects,
+            _ => &[],
+        };
+        let redrawn_pixels = match damage {
+            Damage::None => 0,
+            Damage::Full => width as u64 * height as u64,
+            Damage::Rects(rects) => rects
+                .iter()
+                .map(|r| (r.x1 - r.x0) as u64 * (r.y1 - r.y0) as u64)
+                .sum(),
+        };
+        let batches = if *damage == Damage::None {
+            Batches::default()
+        } else {
+            self.batch(gpu, list, width, height, rects, clear)
+        };
         let glyph_outcome = self.prepare(gpu, &batches.text_layers, width, height);
         let prepared = Instant::now();
-        self.encode(gpu, target, to_target(list.clear, srgb), &batches.layers);
+        self.encode(gpu, target, clear, &batches, damage, copy);
 
         self.glyphs.end_frame();
         self.texts.end_frame();
@@ -205,6 +381,7 @@ impl Renderer {
             atlas_full: glyph_outcome.atlas_full,
             texts_skipped: glyph_outcome.skipped,
             images_loaded: self.images.loaded(),
+            redrawn_pixels,
         };
         tracing::trace!(?stats, "frame");
         Ok(stats)
@@ -212,12 +389,26 @@ impl Renderer {
 
     /// Splits the list into runs of one kind (shapes, images, text), preserving order: each run
     /// is one draw. Shapes and images become instances; texts are fitted (shaped, cached).
-    fn batch(&mut self, gpu: &Gpu, list: &DisplayList, width: u32, height: u32) -> Batches {
+    fn batch(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        width: u32,
+        height: u32,
+        damaged: &[PixelRect],
+        clear: [f32; 4],
+    ) -> Batches {
         let srgb = self.format.is_srgb();
         let (device, queue) = (&gpu.device, &gpu.queue);
-        self.shape_instances.clear();
+        self.shape_batch.clear();
         self.image_instances.clear();
         self.image_draws.clear();
+        let mut clears = Vec::with_capacity(damaged.len());
+        for r in damaged {
+            clears.push(self.shape_batch.draws.len());
+            let quad = [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32];
+            self.shape_batch.push_clear(quad, clear);
+        }
         let mut layers: Vec<Layer> = Vec::new();
         let mut text_layers: Vec<Vec<TextDraw>> = Vec::new();
         let mut drawn_items = 0;
@@ -226,17 +417,24 @@ impl Renderer {
             for item in &list.items {
                 match item {
                     Item::Rect(_) | Item::Arrow(_) => {
-                        let instance = match item {
-                            Item::Rect(r) => rect_instance(r, srgb),
-                            Item::Arrow(a) => arrow_instance(a, srgb),
-                            _ => None,
+                        let continues = matches!(layers.last(), Some(Layer::Shapes(_)));
+                        if !continues {
+                            // Shapes after text or a picture start draws of their own.
+                            self.shape_batch.seal();
+                        }
+                        let before = self.shape_batch.draws.len();
+                        let drawn = match item {
+                            Item::Rect(r) => self.shape_batch.push_rect(r, srgb),
+                            Item::Arrow(a) => self.shape_batch.push_arrow(a, srgb),
+                            _ => false,
                         };
-                        let Some(instance) = instance else { continue };
-                        let index = self.shape_instances.len() as u32;
-                        self.shape_instances.push(instance);
+                        if !drawn {
+                            continue;
+                        }
+                        let draws = self.shape_batch.draws.len();
                         match layers.last_mut() {
-                            Some(Layer::Shapes(range)) => range.end = index + 1,
-                            _ => layers.push(Layer::Shapes(index..index + 1)),
+                            Some(Layer::Shapes(range)) => range.end = draws,
+                            _ => layers.push(Layer::Shapes(before..draws)),
                         }
                     }
                     Item::Image(image) => {
@@ -281,6 +479,7 @@ impl Renderer {
         }
 
         Batches {
+            clears,
             layers,
             text_layers,
             drawn_items,
@@ -322,60 +521,99 @@ impl Renderer {
             0,
             bytemuck::cast_slice(&[width as f32, height as f32, 0.0, 0.0]),
         );
-        self.shapes.upload(device, queue, &self.shape_instances);
+        self.shapes
+            .upload(device, queue, &self.shape_batch.instances);
         self.images
             .upload_instances(device, queue, &self.image_instances);
         glyph_outcome
     }
 
-    /// Records one render pass that clears the target and draws the runs in order, and submits it.
-    fn encode(&mut self, gpu: &Gpu, target: &wgpu::TextureView, clear: [f32; 4], layers: &[Layer]) {
+    /// Records the frame's render passes and submits them: one pass that clears the target and
+    /// draws every run in order, or for a partial redraw one pass per damaged rectangle, which
+    /// keeps the target, repaints the rectangle's background and draws the runs clipped to it.
+    /// Then copies `copy.0` into `copy.1`, if given.
+    fn encode(
+        &mut self,
+        gpu: &Gpu,
+        target: &wgpu::TextureView,
+        clear: [f32; 4],
+        batches: &Batches,
+        damage: &Damage,
+        copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
+    ) {
         let (device, queue) = (&gpu.device, &gpu.queue);
-        {
-            let _encode = tracing::debug_span!("encode").entered();
-            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("frame"),
+        let _encode = tracing::debug_span!("encode").entered();
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("frame"),
+        });
+        let clear_op = wgpu::LoadOp::Clear(wgpu::Color {
+            r: (clear[0] * clear[3]) as f64,
+            g: (clear[1] * clear[3]) as f64,
+            b: (clear[2] * clear[3]) as f64,
+            a: clear[3] as f64,
+        });
+        // Each pass: how it starts, and for a partial redraw its rectangle and background draw.
+        type Pass = (wgpu::LoadOp<wgpu::Color>, Option<(PixelRect, usize)>);
+        let passes: Vec<Pass> = match damage {
+            Damage::None => Vec::new(),
+            Damage::Full => vec![(clear_op, None)],
+            Damage::Rects(rects) => rects
+                .iter()
+                .zip(&batches.clears)
+                .map(|(r, &clear_draw)| (wgpu::LoadOp::Load, Some((*r, clear_draw))))
+                .collect(),
+        };
+        for (load, clip) in passes {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("display list"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load,
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
             });
-            {
-                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("display list"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: target,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color {
-                                r: (clear[0] * clear[3]) as f64,
-                                g: (clear[1] * clear[3]) as f64,
-                                b: (clear[2] * clear[3]) as f64,
-                                a: clear[3] as f64,
-                            }),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                });
-                for layer in layers {
-                    match layer {
-                        Layer::Shapes(range) => {
-                            self.shapes
-                                .draw(&mut pass, &self.globals_bind_group, range.clone())
-                        }
-                        Layer::Images(range) => self.images.draw(
-                            &mut pass,
-                            &self.globals_bind_group,
-                            &self.image_draws[range.clone()],
-                        ),
-                        Layer::Text(index) => self.glyphs.render(*index, &mut pass),
-                    }
+            if let Some((r, clear_draw)) = clip {
+                pass.set_scissor_rect(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+                self.shapes.draw(
+                    &mut pass,
+                    &self.globals_bind_group,
+                    &self.shape_batch.draws[clear_draw..clear_draw + 1],
+                );
+            }
+            for layer in &batches.layers {
+                match layer {
+                    Layer::Shapes(range) => self.shapes.draw(
+                        &mut pass,
+                        &self.globals_bind_group,
+                        &self.shape_batch.draws[range.clone()],
+                    ),
+                    Layer::Images(range) => self.images.draw(
+                        &mut pass,
+                        &self.globals_bind_group,
+                        &self.image_draws[range.clone()],
+                    ),
+                    Layer::Text(index) => self.glyphs.render(*index, &mut pass),
                 }
             }
-            queue.submit([encoder.finish()]);
         }
+        if let Some((from, to)) = copy {
+            encoder.copy_texture_to_texture(from.as_image_copy(), to.as_image_copy(), to.size());
+        }
+        queue.submit([encoder.finish()]);
     }
+}
+
+fn next_fonts_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// True if `rect` overlaps the frame. Text elsewhere is skipped before shaping, which also keeps

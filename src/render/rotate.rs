@@ -32,6 +32,9 @@ pub struct Rotator {
     layout: wgpu::BindGroupLayout,
     params: wgpu::Buffer,
     board: Option<(wgpu::Texture, wgpu::TextureView)>,
+    /// What the upright board texture shows: it is kept across frames, and only what changed
+    /// is redrawn into it.
+    shows: super::renderer::Shows,
 }
 
 impl Rotator {
@@ -107,6 +110,7 @@ impl Rotator {
             layout,
             params,
             board: None,
+            shows: None,
         }
     }
 
@@ -142,11 +146,12 @@ impl Rotator {
             });
             let view = texture.create_view(&Default::default());
             self.board = Some((texture, view));
+            self.shows = None;
         }
         let Some((_, board_view)) = &self.board else {
             unreachable!("created above");
         };
-        let stats = renderer.render(gpu, list, board_view)?;
+        let stats = renderer.render_kept(gpu, list, board_view, &mut self.shows)?;
         gpu.queue.write_buffer(
             &self.params,
             0,
