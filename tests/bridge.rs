@@ -5,11 +5,14 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use support::feed::{Display, fast_config, runtime};
+use support::procs::{Killed, free_port, xvfb};
 use tablica::bridge::{Bridge, BridgeConfig, Mapping, SourceKind};
 use tablica::scene::{Link, is_stale};
 
@@ -322,4 +325,136 @@ fn the_warsaw_mapping_feeds_a_display_as_the_built_in_parser_does() {
     assert_eq!(strip(&a), strip(&b));
     assert_eq!(called(&a), called(&b));
     assert_eq!(called(&a), ["A13", "P43", "P44", "H1"]);
+}
+
+/// What Tesseract reads on a screenshot (saved under the target dir as `name`.png for people).
+fn ocr(png: &[u8], name: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bridge");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    // Sparse text (psm 11) reads the short lines of a board best, automatic layout (psm 3)
+    // the rows of the queue panel: a needle may be in either reading.
+    ["11", "3"]
+        .iter()
+        .map(|psm| {
+            let out = Command::new("tesseract")
+                .arg(&path)
+                .arg("stdout")
+                .args(["-l", "pol", "--psm", psm])
+                .output()
+                .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Screenshots the board until Tesseract reads every needle; fails with the last reading.
+fn board_reads(health: SocketAddr, name: &str, needles: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = match support::http::get(health, "/screenshot.png") {
+            Some((200, png)) => {
+                // The earlier calls' cards, read on their own as well: Tesseract misses big
+                // short tickets, light on dark, on a busy whole screen.
+                let image = image::load_from_memory(&png).unwrap();
+                let (w, h) = (image.width(), image.height());
+                // Dark text on light reads far better: grey, then inverted.
+                let mut calls = image
+                    .crop_imm(0, h * 62 / 100, w * 58 / 100, h * 30 / 100)
+                    .grayscale();
+                calls.invert();
+                let mut cropped = Vec::new();
+                calls
+                    .write_to(
+                        &mut std::io::Cursor::new(&mut cropped),
+                        image::ImageFormat::Png,
+                    )
+                    .unwrap();
+                ocr(&png, name) + "\n" + &ocr(&cropped, &format!("{name}-calls"))
+            }
+            _ => String::new(),
+        };
+        // Tesseract sometimes runs the words of a banner together: compare without spaces.
+        let squeezed = |t: &str| t.split_whitespace().collect::<String>();
+        if needles
+            .iter()
+            .all(|n| squeezed(&text).contains(&squeezed(n)))
+        {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the board did not read {needles:?} within 60 s; last reading:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(700));
+    }
+}
+
+/// Done means: `tablica bridge --source warsaw --url http://127.0.0.1:PORT/...` against a
+/// replayed recording feeds a `tablica run` display that shows the office's queues and calls.
+#[test]
+fn the_real_bridge_feeds_the_real_board() {
+    let page = StatusPage::start(body("warsaw-1.json"));
+    let mut bridge = Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args(["bridge", "--source", "warsaw", "--url", &page.url()])
+        .args(["--listen", "127.0.0.1:0", "--interval", "1", "--grace", "2"])
+        .args(["--office-name", "Urząd Dzielnicy Bielany"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(bridge.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let _bridge = Killed(bridge);
+    assert!(
+        url.starts_with("ws://127.0.0.1:"),
+        "the bridge said {url:?}"
+    );
+
+    let (_x, display) = xvfb(1920, 1080);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tablica.toml");
+    std::fs::write(&config, "").unwrap();
+    let health = free_port();
+    let board = Command::new(env!("CARGO_BIN_EXE_tablica"))
+        .args(["run", "--always-open", "--mute", "--config"])
+        .arg(&config)
+        .args(["--server", url.trim(), "--health", &health.to_string()])
+        .args(["--display-id", "bridge-test"])
+        .env("DISPLAY", &display)
+        .env("ALSA_CARD", "NoSuchCard")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("XDG_RUNTIME_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _board = Killed(board);
+
+    // For its first three minutes a board shows its identify card over the middle of the
+    // screen, hiding the current call; the calls are read where they go next, at the head of
+    // the earlier calls, and the queues in their panel.
+    // The office as the page has it: its name, the numbers called, the queues.
+    board_reads(
+        health,
+        "first-poll",
+        &["Bielany", "P41", "ODPADY KOMUNALNE", "3 osoby", "7 osób"],
+    );
+    // New numbers on the page are calls on the board (A13, then P43 on the card, A13 first of
+    // the earlier calls); the queue counts follow.
+    page.serve(body("warsaw-2.json"));
+    board_reads(health, "new-numbers", &["A13", "6 osób", "5 osób"]);
+    // The page fails: past the grace period the board says its data is not current, over the
+    // last numbers.
+    page.serve(Page::Status(503));
+    board_reads(health, "page-down", &["Brak połączenia", "A13"]);
+    // And back: P44 and H1 are called, P44 goes to the earlier calls after its turn.
+    page.serve(body("warsaw-3.json"));
+    let text = board_reads(health, "page-back", &["P44"]);
+    let squeezed: String = text.split_whitespace().collect();
+    assert!(!squeezed.contains("Brakpołączenia"), "{text}");
 }
