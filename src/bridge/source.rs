@@ -128,3 +128,48 @@ impl Poller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// An HTTPS poll builds its TLS setup (ring, the system's roots) and fails cleanly against a
+    /// server that does not speak TLS: an error, never a panic for want of a crypto provider.
+    #[test]
+    fn https_against_a_server_without_tls_is_a_transport_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = listener.accept() {
+                let mut buf = [0u8; 512];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+            }
+        });
+        let mut poller = Poller::new(&format!("https://{addr}/"), Duration::from_secs(5));
+        let result = poller.fetch();
+        assert!(
+            matches!(result, Err(FetchError::Transport(_))),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_listening_and_no_answer_are_errors() {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = free.local_addr().unwrap();
+        drop(free);
+        let mut poller = Poller::new(&format!("http://{addr}/"), Duration::from_secs(5));
+        assert!(matches!(poller.fetch(), Err(FetchError::Transport(_))));
+
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = silent.local_addr().unwrap();
+        let mut poller = Poller::new(&format!("http://{addr}/"), Duration::from_millis(300));
+        assert_eq!(
+            poller.fetch(),
+            Err(FetchError::Timeout(Duration::from_millis(300)))
+        );
+        drop(silent);
+    }
+}

@@ -355,6 +355,35 @@ mod tests {
     }
 
     #[test]
+    fn events_pushed_from_outside_are_numbered_logged_and_resumable() {
+        let start = jiff::Timestamp::UNIX_EPOCH;
+        let hub = Hub::new(Engine::pushed(start), 100, 16, 1.0);
+        let empty = hub.snapshot();
+        assert_eq!(hub.publish([(start, Event::Snapshot(empty))]), 0);
+        let called = |t: &str| {
+            Event::TicketCalled(crate::protocol::TicketAtCounter {
+                ticket: t.into(),
+                service: "s".into(),
+                counter: "c".into(),
+            })
+        };
+        assert_eq!(
+            hub.publish([(start, called("A1")), (start, called("A2"))]),
+            2
+        );
+        let resumed = hub.subscribe(Some(1), None);
+        assert!(resumed.resumed);
+        assert_eq!(resumed.backlog.len(), 1);
+        assert_eq!(
+            decode_event(resumed.backlog[0].text.as_str()).unwrap().seq,
+            2
+        );
+        assert!(hub.is_available());
+        hub.set_available(false);
+        assert!(!hub.is_available());
+    }
+
+    #[test]
     fn heartbeats_carry_the_given_seq_and_decode() {
         let hub = hub(10, 4);
         hub.publish_next();
