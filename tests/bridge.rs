@@ -397,8 +397,14 @@ fn board_reads(health: SocketAddr, name: &str, needles: &[&str]) -> String {
 #[test]
 fn the_real_bridge_feeds_the_real_board() {
     let page = StatusPage::start(body("warsaw-1.json"));
+    // The board and the bridge share a token, as they do when the bridge listens on the LAN.
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "bridge-token-1234\n").unwrap();
     let mut bridge = Command::new(env!("CARGO_BIN_EXE_tablica"))
         .args(["bridge", "--source", "warsaw", "--url", &page.url()])
+        .arg("--token-file")
+        .arg(&token)
         .args(["--listen", "127.0.0.1:0", "--interval", "1", "--grace", "2"])
         .args(["--office-name", "Urząd Dzielnicy Bielany"])
         .stdout(Stdio::piped())
@@ -416,7 +422,6 @@ fn the_real_bridge_feeds_the_real_board() {
     );
 
     let (_x, display) = xvfb(1920, 1080);
-    let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("tablica.toml");
     std::fs::write(&config, "").unwrap();
     let health = free_port();
@@ -425,6 +430,8 @@ fn the_real_bridge_feeds_the_real_board() {
         .arg(&config)
         .args(["--server", url.trim(), "--health", &health.to_string()])
         .args(["--display-id", "bridge-test"])
+        .arg("--token-file")
+        .arg(&token)
         .env("DISPLAY", &display)
         .env("ALSA_CARD", "NoSuchCard")
         .env_remove("WAYLAND_DISPLAY")
@@ -444,6 +451,18 @@ fn the_real_bridge_feeds_the_real_board() {
         "first-poll",
         &["Bielany", "P41", "ODPADY KOMUNALNE", "3 osoby", "7 osób"],
     );
+    // A display without the token is turned away.
+    let addr = url.trim().trim_start_matches("ws://").trim_end_matches('/');
+    let mut ws = std::net::TcpStream::connect(addr).unwrap();
+    ws.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    ws.write_all(
+        b"GET / HTTP/1.1\r\nHost: bridge\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = [0u8; 12];
+    ws.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 401");
     // New numbers on the page are calls on the board (A13, then P43 on the card, A13 first of
     // the earlier calls); the queue counts follow.
     page.serve(body("warsaw-2.json"));

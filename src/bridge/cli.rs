@@ -47,6 +47,10 @@ pub struct BridgeArgs {
     /// Serve the bridge's /health here (e.g. 127.0.0.1:9472).
     #[arg(long, value_name = "ADDR")]
     pub health: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <token>` from displays, with the token in this file (the
+    /// boards' `token_file`).
+    #[arg(long, value_name = "F")]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +63,8 @@ enum CliError {
     Url,
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    #[error(transparent)]
+    Token(#[from] crate::feed::TokenError),
     #[error(transparent)]
     Start(#[from] BridgeError),
     #[error("cannot start the async runtime: {0}")]
@@ -106,6 +112,10 @@ fn config(args: &BridgeArgs) -> Result<BridgeConfig, CliError> {
     config.grace = Duration::from_secs(args.grace);
     config.timeout = Duration::from_secs(args.timeout);
     config.health = args.health;
+    config.token = match &args.token_file {
+        Some(path) => Some(crate::feed::read_token_file(path)?),
+        None => None,
+    };
     config.office = Office {
         id: "urzad".into(),
         name: args.office_name.trim().to_owned(),
