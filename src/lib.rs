@@ -10,6 +10,7 @@
 pub mod app;
 pub mod audio;
 pub mod board;
+pub mod bridge;
 pub mod cmd;
 pub mod color;
 pub mod config;

@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// Runs a simulated queue system: a websocket server speaking protocol v1.
     Simulate(tablica::sim::SimulateArgs),
+    /// Serve boards from a queue system that only publishes a JSON status page.
+    Bridge(tablica::bridge::BridgeArgs),
     /// The board, fullscreen, fed by the queue system.
     Run(tablica::cmd::run::RunArgs),
     /// The board fed by a built-in simulated service point (no server needed).
@@ -147,6 +149,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Simulate(args) => tablica::sim::run_cli(args),
+        Command::Bridge(args) => tablica::bridge::run_cli(args),
         Command::Run(args) => tablica::cmd::run::run_cli(args),
         Command::Demo(args) => tablica::cmd::run::demo_cli(args),
         Command::Render(args) => tablica::cmd::render::render_cli(args),

@@ -28,6 +28,8 @@ enum Source {
         events: VecDeque<Envelope>,
         renumber: bool,
     },
+    /// Events handed in from outside as they are observed (the bridge); numbered on the way out.
+    Pushed(VecDeque<Envelope>),
 }
 
 /// See the module documentation.
@@ -89,6 +91,28 @@ impl Engine {
         }
     }
 
+    /// An engine fed from outside with [`Engine::push`] (`tablica bridge`). Until its first
+    /// event the state is an empty board at `start`.
+    pub fn pushed(start: Timestamp) -> Engine {
+        let mut board = Board::default();
+        let empty = board.to_snapshot();
+        board.apply(&Envelope::new(0, start, Event::Snapshot(empty)), start);
+        Engine {
+            source: Source::Pushed(VecDeque::new()),
+            board,
+            last_seq: 0,
+            last_time: start,
+        }
+    }
+
+    /// Queues an event of a pushed engine, to be numbered and applied by the next
+    /// [`Engine::advance`]. Other engines own their events and ignore this.
+    pub fn push(&mut self, time: Timestamp, event: Event) {
+        if let Source::Pushed(events) = &mut self.source {
+            events.push_back(Envelope::new(0, time, event));
+        }
+    }
+
     /// When the next event is due; `None` when the source has ended (only scripts end).
     pub fn peek(&mut self) -> Option<Upcoming> {
         match &mut self.source {
@@ -99,6 +123,10 @@ impl Engine {
             Source::Script { events, .. } => events.front().map(|e| Upcoming {
                 at: e.time,
                 compressible: true,
+            }),
+            Source::Pushed(events) => events.front().map(|e| Upcoming {
+                at: e.time,
+                compressible: false,
             }),
         }
     }
@@ -118,6 +146,14 @@ impl Engine {
                         _ => self.last_seq + 1,
                     };
                 }
+                e
+            }
+            Source::Pushed(events) => {
+                let mut e = events.pop_front()?;
+                e.seq = match e.event {
+                    Event::Snapshot(_) => self.last_seq,
+                    _ => self.last_seq + 1,
+                };
                 e
             }
         };

@@ -92,6 +92,11 @@ pub struct Hub {
     progress: watch::Sender<Progress>,
     history: usize,
     speed: f64,
+    /// Whether displays are served. A bridge whose source has failed for longer than its grace
+    /// period clears it: the listener then refuses new displays and closes its connections at
+    /// their next heartbeat, so that every display shows its offline banner over the last
+    /// known state instead of a board that looks live but is frozen.
+    available: std::sync::atomic::AtomicBool,
 }
 
 impl Hub {
@@ -119,6 +124,7 @@ impl Hub {
             progress,
             history: history.max(1),
             speed,
+            available: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -185,20 +191,50 @@ impl Hub {
             if self.held.load(std::sync::atomic::Ordering::SeqCst) {
                 return None;
             }
-            let envelope = state.engine.advance()?;
-            let frame = WireFrame::new(&envelope);
-            state.log.push_back(frame.clone());
-            while state.log.len() > self.history {
-                state.log.pop_front();
-            }
-            // No receivers is fine: nobody is watching yet.
-            let _ = self.live.send(frame);
-            state.clock.at = state.clock.at.max(envelope.time);
-            state.clock.real = Instant::now();
-            envelope.seq
+            self.publish_locked(&mut state)?
         };
         self.progress.send_modify(|p| p.last_seq = seq);
         Some(seq)
+    }
+
+    /// Pushes events observed outside (a pushed engine: the bridge) and publishes them all under
+    /// one lock, so that a display joining meanwhile gets either none or all of them. Returns
+    /// the last seq.
+    pub fn publish(&self, events: impl IntoIterator<Item = (Timestamp, Event)>) -> u64 {
+        let seq = {
+            let mut state = self.lock();
+            for (time, event) in events {
+                state.engine.push(time, event);
+                self.publish_locked(&mut state);
+            }
+            state.engine.last_seq()
+        };
+        self.progress.send_modify(|p| p.last_seq = seq);
+        seq
+    }
+
+    fn publish_locked(&self, state: &mut State) -> Option<u64> {
+        let envelope = state.engine.advance()?;
+        let frame = WireFrame::new(&envelope);
+        state.log.push_back(frame.clone());
+        while state.log.len() > self.history {
+            state.log.pop_front();
+        }
+        // No receivers is fine: nobody is watching yet.
+        let _ = self.live.send(frame);
+        state.clock.at = state.clock.at.max(envelope.time);
+        state.clock.real = Instant::now();
+        Some(envelope.seq)
+    }
+
+    /// See the field's documentation.
+    pub fn set_available(&self, on: bool) {
+        self.available
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_available(&self) -> bool {
+        self.available.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn mark_finished(&self) {
@@ -316,6 +352,35 @@ mod tests {
         let fresh = hub.resync();
         assert_eq!(fresh.last_seq, 10);
         assert!(!fresh.resumed);
+    }
+
+    #[test]
+    fn events_pushed_from_outside_are_numbered_logged_and_resumable() {
+        let start = jiff::Timestamp::UNIX_EPOCH;
+        let hub = Hub::new(Engine::pushed(start), 100, 16, 1.0);
+        let empty = hub.snapshot();
+        assert_eq!(hub.publish([(start, Event::Snapshot(empty))]), 0);
+        let called = |t: &str| {
+            Event::TicketCalled(crate::protocol::TicketAtCounter {
+                ticket: t.into(),
+                service: "s".into(),
+                counter: "c".into(),
+            })
+        };
+        assert_eq!(
+            hub.publish([(start, called("A1")), (start, called("A2"))]),
+            2
+        );
+        let resumed = hub.subscribe(Some(1), None);
+        assert!(resumed.resumed);
+        assert_eq!(resumed.backlog.len(), 1);
+        assert_eq!(
+            decode_event(resumed.backlog[0].text.as_str()).unwrap().seq,
+            2
+        );
+        assert!(hub.is_available());
+        hub.set_available(false);
+        assert!(!hub.is_available());
     }
 
     #[test]

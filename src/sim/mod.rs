@@ -15,12 +15,12 @@
 pub mod catalog;
 mod cli;
 pub mod engine;
-mod hub;
+pub(crate) mod hub;
 pub mod office;
 mod pacer;
 mod random;
 pub mod script;
-mod server;
+pub(crate) mod server;
 mod simulator;
 
 pub use cli::{SimulateArgs, TOKEN_ENV, run_cli, today};

@@ -156,9 +156,14 @@ async fn serve(stream: TcpStream, hub: &Hub, config: &ServerConfig) -> Result<()
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES));
     let token = config.token.clone();
+    let available = hub.is_available();
     #[allow(clippy::result_large_err)]
-    let check =
-        move |request: &Request, response: Response| authorize(token.as_deref(), request, response);
+    let check = move |request: &Request, response: Response| {
+        if !available {
+            return Err(unavailable());
+        }
+        authorize(token.as_deref(), request, response)
+    };
     let started = Instant::now();
     let mut ws = timeout(
         config.hello_timeout,
@@ -230,6 +235,19 @@ fn authorize(
         header::HeaderValue::from_static("Bearer"),
     );
     Err(refusal)
+}
+
+/// The refusal of a server that has nothing current to serve (a bridge whose source is down):
+/// HTTP 503, so that the display keeps its last state, shows it as offline and tries again.
+fn unavailable() -> ErrorResponse {
+    let mut refusal = ErrorResponse::new(Some(
+        "503 Service Unavailable: the queue system's data is not current\n".to_owned(),
+    ));
+    *refusal.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    refusal
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    refusal
 }
 
 /// Compares secrets without revealing through timing how much of a guess was right.
@@ -328,6 +346,12 @@ async fn stream_events(
                 }
             },
             _ = tokio::time::sleep_until(quiet_since + config.heartbeat) => {
+                if !hub.is_available() {
+                    // No heartbeat for data nobody can vouch for: the display goes offline now
+                    // rather than after its dead-link timeout, and keeps its last state.
+                    close(ws, CloseCode::Again, "queue system unavailable").await;
+                    return Ok(());
+                }
                 send(ws, &hub.heartbeat(last_seq), config.send_timeout).await?;
                 quiet_since = Instant::now();
             }
