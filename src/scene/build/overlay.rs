@@ -103,25 +103,23 @@ fn badge(list: &mut DisplayList, kind: &str, count: usize, h: f32, unit: f32) {
     );
 }
 
-/// A card in the middle of the screen naming this display.
+/// A card at the bottom of the screen naming this display, clear of the called number.
 fn identify(list: &mut DisplayList, id: &Identity, w: f32, h: f32, unit: f32) {
     let cw = (w * 0.62).max(60.0 * unit).min(w - 4.0 * unit);
-    let ch = (42.0 * unit).min(h - 4.0 * unit);
+    let ch = (38.0 * unit).min(h - 4.0 * unit);
+    // At the bottom of the screen, centred across it: every shipped layout has the called number
+    // in its upper half, and a board identified during opening hours must still show it.
     let r = Rect::new(
         ((w - cw) / 2.0).round(),
-        ((h - ch) / 2.0).round(),
+        (h - ch - 2.0 * unit).max(0.0).round(),
         cw.round(),
         ch.round(),
     );
     // The board around the card stays as it is: after a restart in opening hours residents
-    // still read the queue around it. The renderer sets text and arrows above the other
-    // shapes, so the board's text and arrows under the card are taken out rather than left to
-    // show through it.
-    list.items.retain(|item| match item {
-        Item::Text(t) => !overlaps(&t.rect, &r),
-        Item::Arrow(a) => !overlaps(&a.rect, &r),
-        _ => true,
-    });
+    // still read the queue, and the called number, around it. The renderer paints items in
+    // order, so the card simply covers what is under it. (It used to take out every text that
+    // touched the card, from a time when text was drawn above all shapes: the called number and
+    // half the queue vanished for the card's three minutes.)
     // A shadow sets the card off from the board beneath.
     let shadow = 1.2 * unit;
     list.rect(
@@ -207,8 +205,4 @@ fn identify(list: &mut DisplayList, id: &Identity, w: f32, h: f32, unit: f32) {
         )
         .shrink_to(1.2 * unit),
     );
-}
-
-fn overlaps(a: &Rect, b: &Rect) -> bool {
-    a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
 }
