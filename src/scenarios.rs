@@ -31,6 +31,8 @@ fn svc(id: &str, name: &str, prefix: &str, waiting: u32, est: Option<u32>) -> Se
         waiting,
         est_wait_s: est,
         open_counters: 1,
+        accepting: true,
+        names: Default::default(),
     }
 }
 
@@ -51,6 +53,7 @@ fn call(ticket: &str, service: &str, counter: &str, time: Timestamp, recall: boo
         counter: counter.into(),
         time,
         recall,
+        reservation: false,
     }
 }
 
@@ -149,6 +152,7 @@ impl ScenarioFeed {
                 ticket: ticket.into(),
                 service: service.into(),
                 counter: counter.into(),
+                reservation: false,
             }),
         );
     }
@@ -277,6 +281,7 @@ fn recall(status: Status) -> Moment {
             ticket: "B007".into(),
             service: "meldunki".into(),
             counter: "2".into(),
+            reservation: false,
         }),
     );
     (feed.board, status, t0 + SignedDuration::from_millis(100))

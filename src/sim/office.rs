@@ -623,6 +623,7 @@ impl OfficeModel {
             ticket: t.label.clone(),
             service: SERVICES[t.service].id.into(),
             counter: self.counters[c].spec.id.into(),
+            reservation: false,
         }
     }
 
@@ -648,6 +649,7 @@ impl OfficeModel {
                 waiting,
                 est_wait_s: est,
                 open_counters: open,
+                accepting: true,
             }));
         }
     }
@@ -681,6 +683,8 @@ pub fn initial_snapshot() -> Snapshot {
                 waiting: 0,
                 est_wait_s: None,
                 open_counters: 0,
+                accepting: true,
+                names: Default::default(),
             })
             .collect(),
         counters: COUNTERS
