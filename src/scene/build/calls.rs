@@ -164,40 +164,41 @@ impl SceneBuilder<'_> {
         // edge, is free (digits have no descenders).
         let under = ticket_box.bottom() - (ticket_box.y + (ticket_box.h + px * LINE_HEIGHT) / 2.0);
         let free_under = bottom - ticket_box.bottom() + under;
-        let beside = right - (ticket_box.x + number_w + px * 0.25);
-        let (word, number, valign) = if free_under >= word_h * 0.9 && word_w <= ticket_box.w {
-            let y = (bottom - word_h).min(ticket_box.bottom() - under * 0.5);
-            let word = Rect::new(ticket_box.x, y, ticket_box.w, bottom - y);
-            (word, ticket_box, VAlign::Top)
-        } else if beside >= word_w {
-            let x = right - beside;
-            let word = Rect::new(x, ticket_box.y, beside, ticket_box.h);
-            (
-                word,
-                Rect::new(ticket_box.x, ticket_box.y, x - ticket_box.x, ticket_box.h),
-                VAlign::Center,
-            )
-        } else {
-            let top_h = ticket_box.h * BOOKED_NUMBER_SHARE;
-            let word = Rect::new(
-                ticket_box.x,
-                ticket_box.y + top_h,
-                ticket_box.w,
-                bottom - ticket_box.y - top_h,
-            );
-            (
-                word,
-                Rect::new(ticket_box.x, ticket_box.y, ticket_box.w, top_h),
-                VAlign::Top,
-            )
-        };
+        let beside = right - (ticket_box.x + number_w + px * 0.15);
+        let (word, number, valign) =
+            if free_under >= word_h * BOOKED_WORD_SMALLEST && word_w <= ticket_box.w {
+                let y = (bottom - word_h).min(ticket_box.bottom() - under * 0.5);
+                let word = Rect::new(ticket_box.x, y, ticket_box.w, bottom - y);
+                (word, ticket_box, VAlign::Top)
+            } else if beside >= word_w * BOOKED_WORD_SMALLEST {
+                let x = right - beside;
+                let word = Rect::new(x, ticket_box.y, beside, ticket_box.h);
+                (
+                    word,
+                    Rect::new(ticket_box.x, ticket_box.y, x - ticket_box.x, ticket_box.h),
+                    VAlign::Center,
+                )
+            } else {
+                let top_h = ticket_box.h * BOOKED_NUMBER_SHARE;
+                let word = Rect::new(
+                    ticket_box.x,
+                    ticket_box.y + top_h,
+                    ticket_box.w,
+                    bottom - ticket_box.y - top_h,
+                );
+                (
+                    word,
+                    Rect::new(ticket_box.x, ticket_box.y, ticket_box.w, top_h),
+                    VAlign::Top,
+                )
+            };
         let mut t = self
             .text(BOOKED_SHORT, word, 1.0, c.muted.0)
             .bold()
             .valign(valign)
             .shrink_to(1.0);
         t.size = word_px;
-        t.min_size = (word_px * 0.7).min(word_px);
+        t.min_size = word_px * BOOKED_WORD_SMALLEST;
         self.list.text(t);
         number
     }
@@ -274,7 +275,7 @@ impl SceneBuilder<'_> {
         let mut ticket_box = Rect::new(inner.x, inner.y, ticket_w - self.u(0.6), inner.h);
         if call.reservation {
             // Up to just before the arrow, which starts a fifth into its column.
-            let right = inner.x + ticket_w + arrow_w * 0.2 - self.u(0.4);
+            let right = inner.x + ticket_w + arrow_w * 0.2 - self.u(0.8);
             ticket_box = self.booked_word(ticket_box, &call.ticket, size, cell.bottom(), right);
         }
         let t = self
@@ -329,6 +330,9 @@ const BOOKED_SHORT: &str = "umówiona";
 
 /// The size of "umówiona" as a share of the number's.
 const BOOKED_WORD_SIZE: f32 = 0.34;
+
+/// How far "umówiona" may shrink to keep under or beside its number.
+const BOOKED_WORD_SMALLEST: f32 = 0.65;
 
 /// The share of an earlier booked call's ticket box that its number keeps when there is no
 /// room under or beside it.
