@@ -36,6 +36,7 @@ fn frames(n: usize) -> (String, Vec<String>) {
                 ticket: ticket.clone(),
                 service: s.id.clone(),
                 counter: format!("{}", i % 6 + 1),
+                reservation: false,
             };
             let event = match i % 5 {
                 0 => Event::TicketIssued(TicketIssued {
@@ -51,6 +52,7 @@ fn frames(n: usize) -> (String, Vec<String>) {
                     waiting: (i % 13) as u32,
                     est_wait_s: Some(600),
                     open_counters: 2,
+                    accepting: true,
                 }),
                 _ => Event::Heartbeat(Default::default()),
             };

@@ -103,6 +103,7 @@ fn run(
                     ticket,
                     service: "dowody".into(),
                     counter: format!("{}", i % 6 + 1),
+                    reservation: false,
                 }),
             );
             s.board.apply(&e, now);

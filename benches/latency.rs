@@ -72,6 +72,7 @@ fn called(seq: u64) -> Envelope {
             ticket: ticket(seq),
             service: "dowody".into(),
             counter: format!("st{}", seq % 6 + 1),
+            reservation: false,
         }),
     )
 }

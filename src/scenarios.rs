@@ -31,6 +31,8 @@ fn svc(id: &str, name: &str, prefix: &str, waiting: u32, est: Option<u32>) -> Se
         waiting,
         est_wait_s: est,
         open_counters: 1,
+        accepting: true,
+        names: Default::default(),
     }
 }
 
@@ -51,6 +53,7 @@ fn call(ticket: &str, service: &str, counter: &str, time: Timestamp, recall: boo
         counter: counter.into(),
         time,
         recall,
+        reservation: false,
     }
 }
 
@@ -149,6 +152,7 @@ impl ScenarioFeed {
                 ticket: ticket.into(),
                 service: service.into(),
                 counter: counter.into(),
+                reservation: false,
             }),
         );
     }
@@ -162,11 +166,12 @@ type Make = fn(Status) -> Moment;
 
 /// Every scenario with the function that builds it, in the order a contact sheet shows them. The
 /// one list: [`NAMES`] and [`build`] are derived from it.
-const SCENARIOS: [(&str, Make); 8] = [
+const SCENARIOS: [(&str, Make); 9] = [
     ("quiet", quiet),
     ("busy", busy),
     ("burst", burst),
     ("recall", recall),
+    ("booked", booked),
     ("offline", offline),
     ("closed", closed),
     ("long-names", long_names),
@@ -277,9 +282,40 @@ fn recall(status: Status) -> Moment {
             ticket: "B007".into(),
             service: "meldunki".into(),
             counter: "2".into(),
+            reservation: false,
         }),
     );
     (feed.board, status, t0 + SignedDuration::from_millis(100))
+}
+
+/// Late afternoon in a mall: a visit booked online is called (an earlier one is in the list),
+/// and two services have stopped issuing tickets because their queues already reach closing
+/// time, their residents still waiting.
+fn booked(status: Status) -> Moment {
+    let t0 = at(16, 50, 0);
+    let mut services = standard_services();
+    for s in &mut services {
+        if s.id == "pojazdy" || s.id == "kancelaria" {
+            s.accepting = false;
+        }
+    }
+    let mut calls = history(t0);
+    calls[1] = CallInfo {
+        reservation: true,
+        ..call("R011", "dowody", "1", calls[1].time, false)
+    };
+    let mut feed = ScenarioFeed::new(snapshot(services, standard_counters(), calls), t0);
+    feed.send(
+        t0,
+        Event::TicketCalled(TicketAtCounter {
+            ticket: "R012".into(),
+            service: "pojazdy".into(),
+            counter: "4".into(),
+            reservation: true,
+        }),
+    );
+    // Past the blink: the card as it stays while the resident walks up.
+    (feed.board, status, t0 + SignedDuration::from_secs(8))
 }
 
 fn offline(status: Status) -> Moment {

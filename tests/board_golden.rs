@@ -47,6 +47,18 @@ fn recall() {
     golden("recall", 1920, 1080);
 }
 
+/// A booked visit called ("Wizyta umówiona — numer"), an earlier one marked "umówiona" in the
+/// list, and two services whose tickets for today are all given out.
+#[test]
+fn booked_visit_and_tickets_closed_for_today() {
+    golden("booked", 1920, 1080);
+}
+
+#[test]
+fn portrait_booked_visit_and_tickets_closed_for_today() {
+    golden("booked", 1080, 1920);
+}
+
 #[test]
 fn offline_banner() {
     golden("offline", 1920, 1080);

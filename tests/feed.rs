@@ -56,6 +56,7 @@ fn calls_sent(sim: &SimHandle, after: u64, until: u64) -> Vec<CallInfo> {
                 counter: at.counter.clone(),
                 time: e.time,
                 recall,
+                reservation: at.reservation,
             })
         })
         .collect()

@@ -504,6 +504,10 @@ fn a_whole_simulated_day_is_valid_and_plausible() {
     let mut types: HashMap<String, usize> = HashMap::new();
     let mut last = engine.last_seq();
     let mut days = 0;
+    // Services whose tickets stopped today, and how many stopped before the dispenser's end.
+    let mut stopped: HashSet<String> = HashSet::new();
+    let mut stopped_early = 0;
+    let mut booked_calls = 0;
     while days < 2 {
         let e = engine.advance().expect("the office never ends");
         assert_eq!(e.seq, last + 1);
@@ -523,6 +527,11 @@ fn a_whole_simulated_day_is_valid_and_plausible() {
                     "all closed overnight"
                 );
                 issued.clear();
+                stopped.clear();
+                assert!(
+                    board.services.iter().all(|s| s.accepting),
+                    "a new day issues"
+                );
             }
             Event::TicketIssued(t) => {
                 assert!(t.waiting <= 60, "{} waiting for {}", t.waiting, t.service);
@@ -533,8 +542,16 @@ fn a_whole_simulated_day_is_valid_and_plausible() {
                     "tickets only in opening hours"
                 );
                 assert!(issued.insert(t.ticket.clone()), "{} issued twice", t.ticket);
+                assert!(
+                    t.reservation || !stopped.contains(&t.service),
+                    "{} issued for {} after its tickets stopped",
+                    t.ticket,
+                    t.service
+                );
             }
-            Event::TicketCalled(t) => {
+            Event::TicketCalled(t) | Event::TicketRecalled(t) => {
+                assert_eq!(t.reservation, t.ticket.starts_with('R'), "{t:?}");
+                booked_calls += usize::from(t.reservation);
                 assert!(
                     issued.contains(&t.ticket),
                     "{} called but never issued",
@@ -542,6 +559,25 @@ fn a_whole_simulated_day_is_valid_and_plausible() {
                 );
             }
             Event::ServiceWait(w) => {
+                if w.accepting {
+                    assert!(
+                        !stopped.contains(&w.service),
+                        "stopped stays stopped: {w:?}"
+                    );
+                } else if stopped.insert(w.service.clone())
+                    && (local.hour(), local.minute()) < (17, 45)
+                {
+                    stopped_early += 1;
+                    // Stopped because the queue reaches closing time.
+                    let est = w.est_wait_s.expect("an estimate that reaches closing time");
+                    let closes = local.date().at(18, 0, 0, 0);
+                    let served_by = local
+                        .datetime()
+                        .saturating_add(jiff::SignedDuration::from_secs(est.into()));
+                    assert!(served_by >= closes, "{w:?} at {local}");
+                }
+                let shown = engine.board_data().service(&w.service).unwrap().accepting;
+                assert_eq!(shown, w.accepting, "the simulator's snapshot says the same");
                 assert_eq!(w.est_wait_s.is_none(), w.open_counters == 0, "{w:?}");
                 assert!(w.est_wait_s.unwrap_or(0) <= 4 * 3600, "{w:?}");
             }
@@ -580,6 +616,11 @@ fn a_whole_simulated_day_is_valid_and_plausible() {
             "no {t} in a day: {types:?}"
         );
     }
+    assert!(
+        stopped_early > 0,
+        "no service stopped its tickets before 17:45"
+    );
+    assert!(booked_calls > 0, "no booked visit called");
     let issued_per_day = types["ticket.issued"] / 2;
     assert!(
         (150..600).contains(&issued_per_day),

@@ -167,6 +167,7 @@ fn office(seq: u64, newest: (&str, &str)) -> Envelope {
             counter: newest.1.into(),
             time: at(seq),
             recall: false,
+            reservation: false,
         });
     }
     e
@@ -180,6 +181,7 @@ fn recalled(seq: u64, ticket: &str, counter: &str) -> Envelope {
             ticket: ticket.into(),
             service: "dowody".into(),
             counter: counter.into(),
+            reservation: false,
         }),
     )
 }

@@ -480,6 +480,7 @@ impl Board {
                     s.waiting = e.waiting;
                     s.est_wait_s = e.est_wait_s;
                     s.open_counters = e.open_counters;
+                    s.accepting = e.accepting;
                 }
             }
             Event::AnnouncementSet(a) => {
@@ -503,6 +504,8 @@ impl Board {
                 for s in &mut self.data.services {
                     s.waiting = 0;
                     s.est_wait_s = None;
+                    // A new day: the office issues tickets again.
+                    s.accepting = true;
                 }
                 self.presenter.clear();
                 self.stats.clear();
@@ -553,6 +556,7 @@ impl Board {
             counter: e.counter.clone(),
             time,
             recall,
+            reservation: e.reservation,
         };
         if let Some(c) = self.data.counter_mut(&e.counter) {
             c.serving = Some(Serving {

@@ -14,6 +14,8 @@ fn service(id: &str, prefix: &str) -> ServiceInfo {
         waiting: 0,
         est_wait_s: None,
         open_counters: 0,
+        accepting: true,
+        names: Default::default(),
     }
 }
 
@@ -50,6 +52,7 @@ fn at(ticket: &str, service: &str, counter: &str) -> TicketAtCounter {
         ticket: ticket.into(),
         service: service.into(),
         counter: counter.into(),
+        reservation: false,
     }
 }
 
@@ -73,6 +76,7 @@ fn snapshot_replaces_state_without_effects() {
         counter: "1".into(),
         time: t(-30),
         recall: false,
+        reservation: false,
     });
     let effects = b.apply(&env(11, 1, Event::Snapshot(snap)), t(1));
     assert!(effects.is_empty());
@@ -419,6 +423,7 @@ fn a_quiet_call_from_a_snapshot_is_never_spoken_and_a_hold_is_bounded() {
         counter: "1".into(),
         time: t(-30),
         recall: false,
+        reservation: false,
     });
     b.apply(&env(11, 1, Event::Snapshot(snap)), t(1));
     b.speak(long_speech());
@@ -435,6 +440,56 @@ fn a_quiet_call_from_a_snapshot_is_never_spoken_and_a_hold_is_bounded() {
     });
     let bound = Mono::of_wall(t(2)).saturating_add(MAX_SPEECH_HOLD);
     assert_eq!(b.next_tick(), Some(bound));
+}
+
+#[test]
+fn booked_visits_and_closed_issuing_reach_the_state() {
+    let mut b = started();
+    let booked = TicketAtCounter {
+        reservation: true,
+        ..at("R001", "a", "1")
+    };
+    let effects = b.apply(&env(11, 1, Event::TicketCalled(booked.clone())), t(1));
+    assert!(matches!(&effects[..], [Effect::Call(c)] if c.reservation));
+    assert!(b.data.recent_calls[0].reservation, "history keeps the mark");
+    assert!(
+        b.advance(t(1)).is_some_and(|c| c.reservation),
+        "so does the call on screen"
+    );
+    let effects = b.apply(&env(12, 2, Event::TicketRecalled(booked)), t(2));
+    assert!(matches!(&effects[..], [Effect::Recall(c)] if c.reservation));
+    b.apply(&called(13, 3, "A001", "2"), t(3));
+    assert!(!b.data.recent_calls[0].reservation);
+    assert!(
+        b.to_snapshot().recent_calls[1].reservation,
+        "and the board's snapshot"
+    );
+
+    let wait = |seq, accepting| {
+        env(
+            seq,
+            4,
+            Event::ServiceWait(ServiceWait {
+                service: "b".into(),
+                waiting: 9,
+                est_wait_s: Some(600),
+                open_counters: 1,
+                accepting,
+            }),
+        )
+    };
+    b.apply(&wait(14, false), t(4));
+    let s = b.data.service("b").unwrap();
+    assert!(!s.accepting);
+    assert_eq!(s.waiting, 9, "the people already waiting are still counted");
+    b.apply(&env(15, 5, Event::DayReset(Empty {})), t(5));
+    assert!(
+        b.data.service("b").unwrap().accepting,
+        "a new day issues tickets again"
+    );
+    b.apply(&wait(16, false), t(6));
+    b.apply(&wait(17, true), t(6));
+    assert!(b.data.service("b").unwrap().accepting);
 }
 
 #[test]
@@ -465,13 +520,14 @@ fn arb_event() -> impl Strategy<Value = Event> {
     let ticket = prop::sample::select(vec!["A1", "A2", "B1", "B2", "R1"]).prop_map(String::from);
     let svc = prop::sample::select(vec!["a", "b", "x"]).prop_map(String::from);
     let ctr = prop::sample::select(vec!["1", "2", "9"]).prop_map(String::from);
-    let tac = (ticket.clone(), svc.clone(), ctr.clone()).prop_map(|(ticket, service, counter)| {
-        TicketAtCounter {
+    let tac = (ticket.clone(), svc.clone(), ctr.clone(), any::<bool>()).prop_map(
+        |(ticket, service, counter, reservation)| TicketAtCounter {
             ticket,
             service,
             counter,
-        }
-    });
+            reservation,
+        },
+    );
     prop_oneof![
         3 => tac.clone().prop_map(Event::TicketCalled),
         1 => tac.clone().prop_map(Event::TicketRecalled),
@@ -488,8 +544,8 @@ fn arb_event() -> impl Strategy<Value = Event> {
             Event::CounterOpened(CounterOpened { label: counter.clone(), counter, services })
         }),
         1 => ctr.prop_map(|counter| Event::CounterClosed(CounterClosed { counter })),
-        1 => (svc, 0u32..30, proptest::option::of(0u32..5000), 0u32..4).prop_map(|(service, waiting, est_wait_s, open_counters)| {
-            Event::ServiceWait(ServiceWait { service, waiting, est_wait_s, open_counters })
+        1 => (svc, 0u32..30, proptest::option::of(0u32..5000), 0u32..4, any::<bool>()).prop_map(|(service, waiting, est_wait_s, open_counters, accepting)| {
+            Event::ServiceWait(ServiceWait { service, waiting, est_wait_s, open_counters, accepting })
         }),
         1 => (prop::sample::select(vec!["n1", "n2"]), "[a-zżółć ]{1,20}").prop_map(|(id, text)| {
             Event::AnnouncementSet(Announcement { id: id.into(), text })
@@ -597,6 +653,7 @@ fn a_quiet_snapshot_call_gives_way_at_once_even_with_a_clock_ahead() {
         counter: "1".into(),
         time: t(3600),
         recall: false,
+        reservation: false,
     });
     b.apply(&env(1, 3600, Event::Snapshot(snap)), t(0));
     b.apply(&called(2, 3601, "A002", "2"), t(1));
@@ -619,6 +676,7 @@ fn a_snapshot_after_an_outage_shows_its_newest_call_quietly() {
             counter: "1".into(),
             time: t(secs),
             recall: false,
+            reservation: false,
         });
     }
     b.new_stream();
@@ -644,6 +702,7 @@ fn call_info(ticket: &str, secs: i64) -> CallInfo {
         counter: "1".into(),
         time: t(secs),
         recall: false,
+        reservation: false,
     }
 }
 

@@ -9,6 +9,7 @@ use super::*;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Why a frame was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -366,6 +367,7 @@ impl Check for Snapshot {
                 s.prefix = "?".into();
             }
             clean_wait(&mut s.waiting, &mut s.est_wait_s, &mut s.open_counters);
+            clean_names(&q, &mut s.names);
         }
         cut_list(&mut self.counters, MAX_COUNTERS);
         for (i, c) in self.counters.iter_mut().enumerate() {
@@ -393,6 +395,43 @@ impl Check for Snapshot {
         }
         Ok(())
     }
+}
+
+/// Reads `names` as any JSON value and keeps its string entries: a server that sends something
+/// else there (a list, a number) costs the board its translations, not the whole message.
+pub(super) fn lenient_names<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    let serde_json::Value::Object(map) = value else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(map
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Keeps the usable translated names of a service: at most [`MAX_NAME_TRANSLATIONS`] of them,
+/// under plain language codes, each cleaned like the Polish name. A bad entry is dropped rather
+/// than costing the service, because the Polish name is always there to show.
+fn clean_names(path: &str, names: &mut BTreeMap<String, String>) {
+    let mut kept = BTreeMap::new();
+    for (lang, mut name) in std::mem::take(names) {
+        if kept.len() >= MAX_NAME_TRANSLATIONS {
+            break;
+        }
+        let lang_ok = !lang.is_empty()
+            && lang.chars().count() <= MAX_LANGUAGE_CHARS
+            && lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if lang_ok && clean_display((path, "names"), &mut name, MAX_NAME_CHARS, "name").is_ok() {
+            kept.insert(lang, name);
+        }
+    }
+    *names = kept;
 }
 
 fn check_services(field: Loc, services: &mut Vec<String>) -> Result<(), DecodeError> {

@@ -13,6 +13,10 @@ pub const MAX_ID_CHARS: usize = 32;
 pub const MAX_STREAM_CHARS: usize = 64;
 /// Longest name (office, service).
 pub const MAX_NAME_CHARS: usize = 120;
+/// Most translated names a service may carry.
+pub const MAX_NAME_TRANSLATIONS: usize = 8;
+/// Longest language code of a translated name ("uk", "en", "zh-Hant").
+pub const MAX_LANGUAGE_CHARS: usize = 16;
 /// Longest counter label.
 pub const MAX_LABEL_CHARS: usize = 16;
 /// Longest ticket prefix.

@@ -15,6 +15,7 @@ pub mod time;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub use decode::{DecodeError, decode_event, decode_hello};
 pub use limits::*;
@@ -169,6 +170,31 @@ pub struct ServiceInfo {
     pub est_wait_s: Option<u32>,
     /// Open counters that serve this service.
     pub open_counters: u32,
+    /// False when the office stopped issuing tickets for this service today (the queue already
+    /// reaches closing time). Absent from servers older than it: true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub accepting: bool,
+    /// The name in other languages, by language code ("uk", "en"); the board keeps the Polish
+    /// `name` for any language missing here. Absent from servers older than it: none.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "decode::lenient_names"
+    )]
+    pub names: BTreeMap<String, String>,
+}
+
+/// The default of flags that old servers never send and that mean "as always" when true.
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The ticket a counter is serving right now.
@@ -200,6 +226,9 @@ pub struct CallInfo {
     pub time: Timestamp,
     /// True when this was a repeated call of a ticket already called.
     pub recall: bool,
+    /// True when the ticket is a visit booked in advance. Absent from servers older than it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reservation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +269,10 @@ pub struct TicketAtCounter {
     pub ticket: String,
     pub service: String,
     pub counter: String,
+    /// True when the ticket is a visit booked in advance; read from `ticket.called` and
+    /// `ticket.recalled`. Absent from servers older than it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reservation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +306,9 @@ pub struct ServiceWait {
     pub waiting: u32,
     pub est_wait_s: Option<u32>,
     pub open_counters: u32,
+    /// See [`ServiceInfo::accepting`]; absent: true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub accepting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

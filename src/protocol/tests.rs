@@ -37,6 +37,7 @@ fn decodes_a_call() {
             ticket: "A017".into(),
             service: "dowody".into(),
             counter: "3".into(),
+            reservation: false,
         })
     );
 }
@@ -48,6 +49,7 @@ fn round_trips_every_event_type() {
         ticket: "B004".into(),
         service: "meldunki".into(),
         counter: "2".into(),
+        reservation: false,
     };
     let events = vec![
         Event::Snapshot(Snapshot {
@@ -62,6 +64,8 @@ fn round_trips_every_event_type() {
                 waiting: 4,
                 est_wait_s: None,
                 open_counters: 1,
+                accepting: true,
+                names: Default::default(),
             }],
             counters: vec![CounterInfo {
                 id: "2".into(),
@@ -79,6 +83,7 @@ fn round_trips_every_event_type() {
                 counter: "2".into(),
                 time: t,
                 recall: false,
+                reservation: false,
             }],
             announcements: vec![Announcement {
                 id: "a1".into(),
@@ -118,6 +123,7 @@ fn round_trips_every_event_type() {
             waiting: 3,
             est_wait_s: Some(900),
             open_counters: 2,
+            accepting: true,
         }),
         Event::AnnouncementSet(Announcement {
             id: "a2".into(),
@@ -311,6 +317,7 @@ fn display_strings_are_cleaned_and_numbers_clamped() {
             waiting: MAX_WAITING,
             est_wait_s: None,
             open_counters: MAX_COUNTERS as u32,
+            accepting: true,
         })
     );
     let env = decode_event(&frame(
@@ -420,4 +427,119 @@ proptest::proptest! {
     ) {
         let _ = decode_event(&frame(kind, &data));
     }
+}
+
+#[test]
+fn old_messages_decode_with_the_defaults_of_the_additions() {
+    let env = decode_event(&frame(
+        "service.wait",
+        r#"{"service":"dowody","waiting":3,"est_wait_s":null,"open_counters":1}"#,
+    ))
+    .unwrap();
+    assert!(matches!(env.event, Event::ServiceWait(w) if w.accepting));
+    let snap = r#"{"office":{"id":"o","name":"POM"},"counters":[],"announcements":[],
+        "services":[{"id":"a","name":"Dowody","prefix":"A","waiting":1,"est_wait_s":null,"open_counters":1}],
+        "recent_calls":[{"ticket":"A1","service":"a","counter":"1","time":"2026-11-30T11:00:00+01:00","recall":false}]}"#;
+    let Event::Snapshot(s) = decode_event(&frame("snapshot", snap)).unwrap().event else {
+        panic!("a snapshot");
+    };
+    assert!(s.services[0].accepting);
+    assert!(s.services[0].names.is_empty());
+    assert!(!s.recent_calls[0].reservation);
+    // What this display sends on (the simulator, the board's own snapshot) stays what old
+    // displays read: the defaults are not written.
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(
+        !json.contains("accepting") && !json.contains("names") && !json.contains("reservation")
+    );
+}
+
+#[test]
+fn booked_visits_are_marked_in_calls_recalls_and_history() {
+    for kind in ["ticket.called", "ticket.recalled"] {
+        let env = decode_event(&frame(
+            kind,
+            r#"{"ticket":"R003","service":"dowody","counter":"3","reservation":true}"#,
+        ))
+        .unwrap();
+        match env.event {
+            Event::TicketCalled(e) | Event::TicketRecalled(e) => assert!(e.reservation, "{kind}"),
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+    let snap = r#"{"office":{"id":"o","name":"POM"},"services":[],"counters":[],"announcements":[],
+        "recent_calls":[{"ticket":"R3","service":"a","counter":"1","time":"2026-11-30T11:00:00+01:00","recall":false,"reservation":true}]}"#;
+    let Event::Snapshot(s) = decode_event(&frame("snapshot", snap)).unwrap().event else {
+        panic!("a snapshot");
+    };
+    assert!(s.recent_calls[0].reservation);
+    // A flag of the wrong type is a wrong type, as for every other field.
+    let field = invalid_field(&frame(
+        "ticket.called",
+        r#"{"ticket":"R003","service":"dowody","counter":"3","reservation":"yes"}"#,
+    ));
+    assert_eq!(field, "data.reservation");
+}
+
+#[test]
+fn a_service_may_stop_issuing_tickets() {
+    let env = decode_event(&frame(
+        "service.wait",
+        r#"{"service":"dowody","waiting":12,"est_wait_s":5400,"open_counters":2,"accepting":false}"#,
+    ))
+    .unwrap();
+    let Event::ServiceWait(w) = env.event else {
+        panic!("a service.wait");
+    };
+    assert!(!w.accepting);
+    assert_eq!(w.waiting, 12);
+    let snap = r#"{"office":{"id":"o","name":"POM"},"counters":[],"announcements":[],"recent_calls":[],
+        "services":[{"id":"a","name":"Dowody","prefix":"A","waiting":1,"est_wait_s":null,"open_counters":1,"accepting":false}]}"#;
+    let Event::Snapshot(s) = decode_event(&frame("snapshot", snap)).unwrap().event else {
+        panic!("a snapshot");
+    };
+    assert!(!s.services[0].accepting);
+}
+
+#[test]
+fn translated_names_are_cleaned_and_bounded() {
+    let long = "я".repeat(MAX_NAME_CHARS + 50);
+    let mut names = vec![
+        r#""uk":"Паспорти\nта ID-картки""#.to_owned(),
+        r#""en":"Identity cards""#.to_owned(),
+        r#""":"no language""#.to_owned(),
+        r#""x y":"a space in the code""#.to_owned(),
+        r#""de":"   ""#.to_owned(),
+        r#""fr":42"#.to_owned(),
+        format!(r#""be":"{long}""#),
+    ];
+    names.extend((0..20).map(|i| format!(r#""zz{i:02}":"Name {i}""#)));
+    let snap = format!(
+        r#"{{"office":{{"id":"o","name":"POM"}},"counters":[],"announcements":[],"recent_calls":[],
+        "services":[{{"id":"a","name":"Dowody","prefix":"A","waiting":1,"est_wait_s":null,"open_counters":1,"names":{{{}}}}},
+                    {{"id":"b","name":"Meldunki","prefix":"B","waiting":0,"est_wait_s":null,"open_counters":1,"names":["uk"]}}]}}"#,
+        names.join(",")
+    );
+    let Event::Snapshot(s) = decode_event(&frame("snapshot", &snap)).unwrap().event else {
+        panic!("a snapshot: one bad translation never costs the message");
+    };
+    let n = &s.services[0].names;
+    assert_eq!(
+        n["uk"], "Паспорти та ID-картки",
+        "a line break becomes a space"
+    );
+    assert_eq!(n["en"], "Identity cards");
+    assert_eq!(n["be"].chars().count(), MAX_NAME_CHARS);
+    assert!(n["be"].ends_with('…'));
+    for dropped in ["", "x y", "de", "fr"] {
+        assert!(!n.contains_key(dropped), "{dropped:?} is dropped");
+    }
+    // Past the bound the first codes in order are kept.
+    assert_eq!(n.len(), MAX_NAME_TRANSLATIONS, "bounded");
+    assert!(n.contains_key("zz04") && !n.contains_key("zz05"));
+    assert!(
+        s.services[1].names.is_empty(),
+        "names that are not an object are ignored"
+    );
+    assert_eq!(s.services[1].name, "Meldunki");
 }

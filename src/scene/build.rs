@@ -15,6 +15,8 @@ mod counter;
 mod footer;
 pub mod overlay;
 mod services;
+#[cfg(test)]
+pub(crate) use services::CLOSED_FOR_TODAY;
 mod speaker;
 
 /// How the display is fed, as far as the picture is concerned.

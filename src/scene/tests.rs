@@ -671,3 +671,42 @@ fn a_counter_display_after_a_transfer_and_when_closed() {
     // Nothing of the waiting room's board is drawn on a counter display.
     assert!(!has(&closed, "Kolejki"), "{:?}", texts(&closed));
 }
+
+/// A booked visit is named in words in the big card and in the list of earlier calls, and a
+/// service that stopped issuing says so in place of its wait, still counting who waits.
+#[test]
+fn booked_visits_and_tickets_closed_for_today_are_said_in_words() {
+    for (w, h) in SIZES {
+        let s = scene("booked", w, h);
+        let texts = texts(&s);
+        assert!(
+            texts.contains(&"Wizyta umówiona — numer"),
+            "{w}x{h}: {texts:?}"
+        );
+        assert!(texts.contains(&"R012"), "{w}x{h}");
+        assert!(
+            texts.contains(&"R011"),
+            "{w}x{h}: the earlier booked call is listed"
+        );
+        assert_eq!(
+            texts.iter().filter(|t| **t == "umówiona").count(),
+            1,
+            "{w}x{h}: only the booked one of the earlier calls is marked"
+        );
+        let closed = texts
+            .iter()
+            .filter(|t| **t == build::CLOSED_FOR_TODAY)
+            .count();
+        assert_eq!(closed, 2, "{w}x{h}: {texts:?}");
+        assert!(
+            texts.contains(&"22 osoby"),
+            "{w}x{h}: the waiting still show"
+        );
+        assert!(texts.contains(&"6 osób"), "{w}x{h}: 7 less the one called");
+    }
+    let s = scene("busy", 1920, 1080);
+    assert!(
+        !has(&s, "umówiona") && !has(&s, "wydane"),
+        "nothing marked otherwise"
+    );
+}

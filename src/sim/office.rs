@@ -120,6 +120,10 @@ pub struct OfficeModel {
     reservations: u32,
     next_ticket_id: u64,
     dispensing: bool,
+    /// Per service: whether walk-in tickets are still issued today. The dispenser stops a
+    /// service as soon as its queue already reaches closing time, as real offices do, so that
+    /// nobody takes a ticket that will not be served; booked visits still check in.
+    accepting: Vec<bool>,
     day_closing: bool,
     after_night: bool,
     /// Notices put up today (cleared at closing).
@@ -162,6 +166,7 @@ impl OfficeModel {
             reservations: 0,
             next_ticket_id: 0,
             dispensing: false,
+            accepting: vec![true; SERVICES.len()],
             day_closing: false,
             // Time before the office opens is as empty as a night, and as skippable.
             after_night: true,
@@ -299,6 +304,7 @@ impl OfficeModel {
             Action::Clear(id) => self.clear_notice(&id),
             Action::DispenserStop => {
                 self.dispensing = false;
+                self.accepting.iter_mut().for_each(|a| *a = false);
                 let next = if self.day.weekday() == Weekday::Saturday {
                     "w poniedziałek"
                 } else {
@@ -320,6 +326,7 @@ impl OfficeModel {
         self.first_day = false;
         self.day_closing = false;
         self.numbers.iter_mut().for_each(|n| *n = 0);
+        self.accepting.iter_mut().for_each(|a| *a = true);
         self.reservations = 0;
         self.emit(Event::AnnouncementSet(Announcement {
             id: catalog::ANN_DOCUMENTS_ID.into(),
@@ -396,6 +403,11 @@ impl OfficeModel {
         let keep = catalog::arrivals_per_hour(hour) / catalog::MAX_ARRIVALS_PER_HOUR;
         if random::chance(&mut self.rng, keep) {
             let service = random::weighted(&mut self.rng, SERVICES.iter().map(|s| s.weight));
+            if !self.accepting[service] {
+                // The dispenser shows "no more tickets today" for this matter; the resident
+                // leaves without a ticket.
+                return self.plan_next_arrival();
+            }
             self.numbers[service] += 1;
             let label = format!(
                 "{}{:03}",
@@ -407,6 +419,10 @@ impl OfficeModel {
                 self.plan_in(20 * 60, 60 * 60, Action::GiveUp(id));
             }
         }
+        self.plan_next_arrival();
+    }
+
+    fn plan_next_arrival(&mut self) {
         let gap = random::exponential_s(&mut self.rng, catalog::MAX_ARRIVALS_PER_HOUR);
         let next = self.now + gap.ceil() as i64;
         if next < self.at_min(catalog::DISPENSER_STOPS_MIN) {
@@ -623,12 +639,15 @@ impl OfficeModel {
             ticket: t.label.clone(),
             service: SERVICES[t.service].id.into(),
             counter: self.counters[c].spec.id.into(),
+            reservation: t.reservation,
         }
     }
 
     /// Sends `service.wait` for every service whose numbers on the display differ from the
-    /// office's own.
+    /// office's own, after stopping the tickets of any service whose queue already reaches
+    /// closing time.
     fn sync_waits(&mut self) {
+        let closes = self.at_min(catalog::CLOSES_MIN);
         for (s, spec) in SERVICES.iter().enumerate() {
             let waiting = self.queues[s].len() as u32;
             let open = self
@@ -637,9 +656,18 @@ impl OfficeModel {
                 .filter(|k| k.open && k.spec.services.contains(&s))
                 .count() as u32;
             let est = estimate_s(waiting, spec.mean_s, open);
+            if est.is_some_and(|e| self.now + i64::from(e) >= closes) {
+                // Once stopped, the dispenser stays stopped for the day, as in real offices:
+                // the residents it turned away have gone home.
+                self.accepting[s] = false;
+            }
+            let accepting = self.accepting[s];
             let shown = self.view.data.service(spec.id);
             if shown.is_some_and(|v| {
-                v.waiting == waiting && v.est_wait_s == est && v.open_counters == open
+                v.waiting == waiting
+                    && v.est_wait_s == est
+                    && v.open_counters == open
+                    && v.accepting == accepting
             }) {
                 continue;
             }
@@ -648,6 +676,7 @@ impl OfficeModel {
                 waiting,
                 est_wait_s: est,
                 open_counters: open,
+                accepting,
             }));
         }
     }
@@ -681,6 +710,8 @@ pub fn initial_snapshot() -> Snapshot {
                 waiting: 0,
                 est_wait_s: None,
                 open_counters: 0,
+                accepting: true,
+                names: Default::default(),
             })
             .collect(),
         counters: COUNTERS

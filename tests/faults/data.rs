@@ -396,6 +396,7 @@ fn an_unusable_snapshot_keeps_the_board_and_its_numbering_is_followed_without_a_
                 counter: "st2".into(),
                 time: at(50),
                 recall: false,
+                reservation: false,
             }];
         });
         let _ = ws.send(text(&poison)).await;

@@ -199,6 +199,7 @@ pub fn called(seq: u64, ticket: &str, counter: &str) -> Envelope {
             ticket: ticket.into(),
             service: "dowody".into(),
             counter: counter.into(),
+            reservation: false,
         }),
     )
 }

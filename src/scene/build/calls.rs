@@ -5,6 +5,7 @@ use super::SceneBuilder;
 use crate::protocol::CallInfo;
 use crate::protocol::time::saturating_add;
 use crate::scene::display::*;
+use crate::scene::metrics::{self, LINE_HEIGHT};
 use jiff::SignedDuration;
 
 impl SceneBuilder<'_> {
@@ -110,11 +111,7 @@ impl SceneBuilder<'_> {
             );
             self.list.items.extend(items);
         }
-        let headline = if call.recall {
-            "Ponowne wezwanie — numer"
-        } else {
-            "Numer"
-        };
+        let headline = headline(call);
         let counter = self.board.data.counter_label(&call.counter).to_owned();
         let g = self.call_group(inner, headline, &call.ticket, &counter);
         for (text, rect) in [(headline, g.ticket_label), ("Stanowisko", g.counter_label)] {
@@ -142,6 +139,68 @@ impl SceneBuilder<'_> {
             .align(Align::Center);
         t.size = g.counter_px;
         self.list.text(t.whole());
+    }
+
+    /// Writes "umówiona" by an earlier booked call's number, in words rather than colour, and
+    /// returns the box left for the number: the word goes under the number where the cell's
+    /// height has room for it, else beside it where the column has, else the number gives up
+    /// the bottom of its box.
+    fn booked_word(
+        &mut self,
+        ticket_box: Rect,
+        ticket: &str,
+        size: f32,
+        bottom: f32,
+        right: f32,
+    ) -> Rect {
+        let c = self.colors();
+        let px = self.u(size).min(ticket_box.h / LINE_HEIGHT);
+        let word_px = px * BOOKED_WORD_SIZE;
+        let builtin = self.builtin_font();
+        let number_w = metrics::width_em(ticket, Weight::Bold, builtin) * px;
+        let word_w = metrics::width_em(BOOKED_SHORT, Weight::Bold, builtin) * word_px;
+        let word_h = word_px * LINE_HEIGHT;
+        // The number is centred in its box: what its line leaves under it, down to the cell's
+        // edge, is free (digits have no descenders).
+        let under = ticket_box.bottom() - (ticket_box.y + (ticket_box.h + px * LINE_HEIGHT) / 2.0);
+        let free_under = bottom - ticket_box.bottom() + under;
+        let beside = right - (ticket_box.x + number_w + px * 0.15);
+        let (word, number, valign) =
+            if free_under >= word_h * BOOKED_WORD_SMALLEST && word_w <= ticket_box.w {
+                let y = (bottom - word_h).min(ticket_box.bottom() - under * 0.5);
+                let word = Rect::new(ticket_box.x, y, ticket_box.w, bottom - y);
+                (word, ticket_box, VAlign::Top)
+            } else if beside >= word_w * BOOKED_WORD_SMALLEST {
+                let x = right - beside;
+                let word = Rect::new(x, ticket_box.y, beside, ticket_box.h);
+                (
+                    word,
+                    Rect::new(ticket_box.x, ticket_box.y, x - ticket_box.x, ticket_box.h),
+                    VAlign::Center,
+                )
+            } else {
+                let top_h = ticket_box.h * BOOKED_NUMBER_SHARE;
+                let word = Rect::new(
+                    ticket_box.x,
+                    ticket_box.y + top_h,
+                    ticket_box.w,
+                    bottom - ticket_box.y - top_h,
+                );
+                (
+                    word,
+                    Rect::new(ticket_box.x, ticket_box.y, ticket_box.w, top_h),
+                    VAlign::Top,
+                )
+            };
+        let mut t = self
+            .text(BOOKED_SHORT, word, 1.0, c.muted.0)
+            .bold()
+            .valign(valign)
+            .shrink_to(1.0);
+        t.size = word_px;
+        t.min_size = word_px * BOOKED_WORD_SMALLEST;
+        self.list.text(t);
+        number
     }
 
     pub(super) fn recent_calls(&mut self) {
@@ -201,7 +260,7 @@ impl SceneBuilder<'_> {
         }
     }
 
-    /// One earlier call: "A016 ▶ 2".
+    /// One earlier call: "A016 ▶ 2", a booked visit's with "umówiona" under its number.
     fn call_card(&mut self, cell: Rect, call: &CallInfo, size: f32) {
         let c = self.colors();
         self.panel(cell, c.panel_alt.0);
@@ -213,10 +272,16 @@ impl SceneBuilder<'_> {
         let inner = cell.inset_xy(self.u(1.6), self.u(0.4));
         let ticket_w = inner.w * 0.5;
         let arrow_w = inner.w * 0.16;
+        let mut ticket_box = Rect::new(inner.x, inner.y, ticket_w - self.u(0.6), inner.h);
+        if call.reservation {
+            // Up to just before the arrow, which starts a fifth into its column.
+            let right = inner.x + ticket_w + arrow_w * 0.2 - self.u(0.8);
+            ticket_box = self.booked_word(ticket_box, &call.ticket, size, cell.bottom(), right);
+        }
         let t = self
             .text(
                 call.ticket.clone(),
-                Rect::new(inner.x, inner.y, ticket_w - self.u(0.6), inner.h),
+                ticket_box,
                 size,
                 if call.recall { c.recall.0 } else { c.text.0 },
             )
@@ -248,3 +313,27 @@ impl SceneBuilder<'_> {
         self.list.text(t);
     }
 }
+
+/// What the current call's card says over the ticket: a booked visit is named as one, in words,
+/// because colour alone tells nothing to those who cannot tell the colours apart.
+fn headline(call: &CallInfo) -> &'static str {
+    match (call.recall, call.reservation) {
+        (false, false) => "Numer",
+        (true, false) => "Ponowne wezwanie — numer",
+        (false, true) => "Wizyta umówiona — numer",
+        (true, true) => "Ponowne wezwanie — wizyta umówiona",
+    }
+}
+
+/// The word under a booked visit's number in the list of earlier calls.
+const BOOKED_SHORT: &str = "umówiona";
+
+/// The size of "umówiona" as a share of the number's.
+const BOOKED_WORD_SIZE: f32 = 0.34;
+
+/// How far "umówiona" may shrink to keep under or beside its number.
+const BOOKED_WORD_SMALLEST: f32 = 0.65;
+
+/// The share of an earlier booked call's ticket box that its number keeps when there is no
+/// room under or beside it.
+const BOOKED_NUMBER_SHARE: f32 = 0.7;

@@ -285,11 +285,20 @@ impl SceneBuilder<'_> {
             .valign(people_v)
             .shrink_to(self.u(size * 0.6));
         self.list.text(t);
-        let t = self
+        let closed = !s.accepting;
+        let mut t = self
             .text(wait, wait_rect, size, c.muted.0)
             .align(Align::Right)
             .valign(wait_v)
             .shrink_to(self.u(size * 0.6));
+        let px = self.u(size);
+        let two_lines = wait_rect.h >= 2.0 * LINE_HEIGHT * px * CLOSED_SMALLEST;
+        if closed && cols.wide && two_lines {
+            // Longer than any wait: in the narrow column of a wide list it takes two lines
+            // rather than shrinking out of reach (the renderer wraps at the smallest size).
+            t = t.lines(2);
+            t.min_size = px * CLOSED_SMALLEST;
+        }
         self.list.text(t);
     }
 
@@ -306,6 +315,9 @@ impl SceneBuilder<'_> {
             polish::people(s.waiting)
         };
         let wait = match self.board.wait(s) {
+            // Those already waiting are still served; the wait no longer concerns anyone who
+            // could still take a ticket.
+            _ if !s.accepting => CLOSED_FOR_TODAY.to_owned(),
             _ if open == 0 && s.est_wait_s.is_none() => "stanowiska zamknięte".to_owned(),
             Wait::NoQueue => "od razu".to_owned(),
             Wait::About { seconds, .. } => polish::wait(seconds),
@@ -314,6 +326,12 @@ impl SceneBuilder<'_> {
         (people, wait)
     }
 }
+
+/// Said in place of the wait of a service that stopped issuing tickets for the day.
+pub(crate) const CLOSED_FOR_TODAY: &str = "bilety na dziś wydane";
+
+/// The smallest "bilety na dziś wydane" is set in a wide list before it takes two lines.
+const CLOSED_SMALLEST: f32 = 0.85;
 
 /// How much taller than their type needs the rows may grow to fill the panel.
 const ROW_STRETCH: f32 = 1.5;
