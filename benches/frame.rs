@@ -159,6 +159,7 @@ fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: u
                 ticket: format!("B{:03}", i + 100),
                 service: "dowody".into(),
                 counter: format!("{}", i % 6 + 1),
+                reservation: false,
             }),
         );
         s.board.apply(&e, now);

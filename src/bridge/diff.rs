@@ -75,6 +75,8 @@ pub fn diff(prev: &OfficeState, next: &OfficeState) -> Diff {
                 ticket: c.ticket.clone(),
                 service: g.id.clone(),
                 counter: g.id.clone(),
+                // A status page does not tell booked visits apart.
+                reservation: false,
             }));
         }
         let numbers = (g.waiting, g.est_wait_s, g.open_counters);
@@ -110,6 +112,8 @@ fn wait_of(g: &Group) -> ServiceWait {
         // The page's wait means nothing while nobody waits or no desk is open.
         est_wait_s: g.est_wait_s.filter(|_| g.open()),
         open_counters: g.open_counters,
+        // A status page does not say when issuing stops for the day.
+        accepting: true,
     }
 }
 
@@ -148,6 +152,7 @@ pub fn snapshot(
                     counter: g.id.clone(),
                     time: now,
                     recall: false,
+                    reservation: false,
                 })
             })
             .collect()
@@ -172,6 +177,8 @@ pub fn snapshot(
                     waiting: w.waiting,
                     est_wait_s: w.est_wait_s,
                     open_counters: w.open_counters,
+                    accepting: true,
+                    names: Default::default(),
                 }
             })
             .collect(),

@@ -710,3 +710,31 @@ fn booked_visits_and_tickets_closed_for_today_are_said_in_words() {
         "nothing marked otherwise"
     );
 }
+
+/// The display over the counter a booked visit is called to says it is a booked visit, in words.
+#[test]
+fn a_counter_display_says_a_booked_visit() {
+    let sc = scenarios::build("booked").unwrap();
+    let shown = sc.board.presenter.current().expect("a call on screen");
+    assert!(
+        shown.call.reservation,
+        "the booked scenario calls a booked visit"
+    );
+    let status = Status {
+        counter: Some(shown.call.counter.clone()),
+        ..sc.status.clone()
+    };
+    let s = build(
+        &sc.board,
+        Layout::builtin_counter(1920, 1080),
+        &status,
+        sc.now,
+        1920,
+        1080,
+    );
+    assert!(
+        texts(&s).iter().any(|t| t.contains("wizyta umówiona")),
+        "{:?}",
+        texts(&s)
+    );
+}

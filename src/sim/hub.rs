@@ -365,6 +365,7 @@ mod tests {
                 ticket: t.into(),
                 service: "s".into(),
                 counter: "c".into(),
+                reservation: false,
             })
         };
         assert_eq!(

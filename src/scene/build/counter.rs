@@ -16,6 +16,8 @@ enum CounterState {
         ticket: String,
         service: String,
         recall: bool,
+        /// A booked visit (`reservation` on its call).
+        booked: bool,
     },
     /// Open, between residents; the ticket it served last, if any.
     Waiting { last: Option<String> },
@@ -137,6 +139,7 @@ impl SceneBuilder<'_> {
                 // must not be told by its colour alone), above the service's name.
                 let fresh = shown.as_ref().is_some_and(|s| s.call.ticket == *ticket);
                 let recall = matches!(state, CounterState::Serving { recall: true, .. });
+                let booked = matches!(state, CounterState::Serving { booked: true, .. });
                 let state_h = foot_r.h * 0.45;
                 let state_r = Rect::new(foot_r.x, foot_r.y, foot_r.w, state_h);
                 let name_r = Rect::new(foot_r.x, foot_r.y + state_h, foot_r.w, foot_r.h - state_h);
@@ -145,6 +148,12 @@ impl SceneBuilder<'_> {
                         cp.recall_text.clone()
                     } else {
                         cp.serving_text.clone()
+                    };
+                    // A booked visit says so here as on the board, in words.
+                    let words = if booked {
+                        format!("{words} · wizyta umówiona")
+                    } else {
+                        words
                     };
                     let t = self
                         .text(words, state_r, cp.service_size, text)
@@ -239,11 +248,12 @@ impl SceneBuilder<'_> {
             .iter()
             .find(|c| c.counter == id);
         if let Some(serving) = &counter.serving {
-            let recall = last_call.is_some_and(|c| c.ticket == serving.ticket && c.recall);
+            let this = last_call.filter(|c| c.ticket == serving.ticket);
             return CounterState::Serving {
                 ticket: serving.ticket.clone(),
                 service: serving.service.clone(),
-                recall,
+                recall: this.is_some_and(|c| c.recall),
+                booked: this.is_some_and(|c| c.reservation),
             };
         }
         CounterState::Waiting {
