@@ -7,9 +7,9 @@
 mod support;
 
 use image::RgbaImage;
-use support::render::{assert_golden, gpu};
+use support::render::{assert_golden, gpu, ocr};
 use tablica::layout::Layout;
-use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::{scenarios, scene};
 
 fn render(name: &str, width: u32, height: u32) -> RgbaImage {
@@ -123,26 +123,6 @@ fn small_and_4k_screens() {
     );
 }
 
-/// What Tesseract (Polish model) reads on `image`.
-fn ocr(image: &RgbaImage, name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("tablica-ocr-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = dir.join(format!("{name}.png"));
-    save_png(image, &png).unwrap();
-    let out = std::process::Command::new("tesseract")
-        .arg(&png)
-        .arg("stdout")
-        .args(["-l", "pol", "--psm", "11"])
-        .output()
-        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// What residents must read, read back by Tesseract with its Polish model.
 #[test]
 fn a_resident_can_read_the_call_and_the_queues() {
@@ -152,7 +132,7 @@ fn a_resident_can_read_the_call_and_the_queues() {
     // the arrow of the centred call group). A copy at half size is read too; the small texts
     // are read at full size.
     let half = image::imageops::resize(&image, 960, 540, image::imageops::FilterType::Triangle);
-    let text = ocr(&image, "busy") + &ocr(&half, "busy-half");
+    let text = ocr(&image) + &ocr(&half);
     for needle in [
         "A017",
         "Stanowisko",
@@ -187,7 +167,7 @@ fn long_service_names_read_whole_in_portrait() {
     let scene = scene::build(&s.board, &Layout::builtin_for(w, h), &s.status, s.now, w, h);
     let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
     let image = render_to_image(gpu(), &mut renderer, &scene.list).unwrap();
-    let text = ocr(&image, "long-names-portrait");
+    let text = ocr(&image);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     // Those that take one line are read whole...
     for needle in &names[..3] {

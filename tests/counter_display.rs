@@ -6,11 +6,11 @@
 mod support;
 
 use image::RgbaImage;
-use support::render::{assert_golden, gpu};
+use support::render::{assert_golden, gpu, ocr};
 use tablica::board::Board;
 use tablica::layout::Layout;
 use tablica::protocol::{Envelope, Event, TicketTransferred};
-use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scenarios;
 use tablica::scene::{self, Status};
 
@@ -55,7 +55,7 @@ fn render(
 /// ordinary sizes best, and a counter display holds both a ticket several hundred pixels high and
 /// lines of ordinary text; and its own thresholding loses white type on a dark red band unless
 /// the picture is grey, while grey loses dark type on orange.
-fn ocr(image: &RgbaImage, name: &str) -> String {
+fn ocr_twice(image: &RgbaImage) -> String {
     let half = image::imageops::resize(
         image,
         image.width() / 2,
@@ -63,25 +63,7 @@ fn ocr(image: &RgbaImage, name: &str) -> String {
         image::imageops::FilterType::Triangle,
     );
     let grey = image::DynamicImage::ImageLuma8(image::imageops::grayscale(image)).to_rgba8();
-    format!("{}\n{}", tesseract(&half, name), tesseract(&grey, name))
-}
-
-fn tesseract(image: &RgbaImage, name: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join(format!("{name}.png"));
-    save_png(image, &png).unwrap();
-    let out = std::process::Command::new("tesseract")
-        .arg(&png)
-        .arg("stdout")
-        .args(["-l", "pol", "--psm", "11"])
-        .output()
-        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    format!("{}\n{}", ocr(&half), ocr(&grey))
 }
 
 /// The state `state` (a name for the golden files) in every shipped counter layout: each matches
@@ -103,7 +85,7 @@ fn every_layout(
         }
         let name = format!("{file}-{state}-{w}x{h}");
         assert_golden(&name, &image);
-        let text = ocr(&image, &name);
+        let text = ocr_twice(&image);
         // Large type comes back letter-spaced: compared without spaces.
         let plain = |t: &str| t.replace(' ', "");
         let squeezed = plain(&text);

@@ -8,9 +8,9 @@
 mod support;
 
 use image::RgbaImage;
-use support::render::{assert_golden, gpu};
+use support::render::{assert_golden, gpu, ocr};
 use tablica::layout::Layout;
-use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scene::overlay::{self, Identity, Overlay};
 use tablica::{scenarios, scene};
 
@@ -35,25 +35,6 @@ fn identity() -> Identity {
     }
 }
 
-fn ocr(image: &RgbaImage, name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("tablica-ocr-problems-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = dir.join(format!("{name}.png"));
-    save_png(image, &png).unwrap();
-    let out = std::process::Command::new("tesseract")
-        .arg(&png)
-        .arg("stdout")
-        .args(["-l", "pol", "--psm", "11"])
-        .output()
-        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn faults(kinds: &[&str]) -> Overlay {
     Overlay {
         faults: kinds.iter().map(|k| k.to_string()).collect(),
@@ -67,7 +48,7 @@ fn faults(kinds: &[&str]) -> Overlay {
 fn the_fault_marker_shows_on_the_closed_screen() {
     let image = render("closed", &faults(&["unauthorized"]), 1920, 1080);
     assert_golden("fault-closed-1920x1080", &image);
-    let text = ocr(&image, "fault-closed");
+    let text = ocr(&image);
     assert!(text.contains("Usterka"), "{text}");
     assert!(text.contains("unauthorized"), "{text}");
 }
@@ -76,7 +57,7 @@ fn the_fault_marker_shows_on_the_closed_screen() {
 fn the_fault_marker_in_portrait_counts_the_others() {
     let image = render("busy", &faults(&["dns", "no_audio_device"]), 1080, 1920);
     assert_golden("fault-busy-1080x1920", &image);
-    let text = ocr(&image, "fault-portrait");
+    let text = ocr(&image);
     assert!(text.contains("dns"), "{text}");
     assert!(text.contains("+1"), "{text}");
 }
@@ -90,7 +71,7 @@ fn the_identify_overlay_names_the_board() {
         };
         let image = render("quiet", &overlay, w, h);
         assert_golden(&format!("identify-{w}x{h}"), &image);
-        let text = ocr(&image, &format!("identify-{w}x{h}"));
+        let text = ocr(&image);
         for needle in [
             "galeria-mokotow-2",
             "tablica-gm2",

@@ -10,10 +10,10 @@ mod support;
 
 use image::RgbaImage;
 use jiff::{SignedDuration, Timestamp};
-use support::render::{assert_golden, gpu};
+use support::render::{assert_golden, gpu, ocr};
 use tablica::board::Speech;
 use tablica::layout::Layout;
-use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image, save_png};
+use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scenarios::{self, Scenario};
 use tablica::scene;
 
@@ -114,18 +114,9 @@ fn landscape_busy() {
 #[test]
 fn portrait_recall_and_its_labels_still_read() {
     let image = shows_only_while_speaking("recall", 1080, 1920);
-    let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("speaking.png");
     // The call card only: Tesseract reads a crop more reliably than the whole board.
     let card = image::imageops::crop_imm(&image, 0, 150, 1080, 520).to_image();
-    save_png(&card, &png).unwrap();
-    let out = std::process::Command::new("tesseract")
-        .arg(&png)
-        .arg("stdout")
-        .args(["-l", "pol", "--psm", "11"])
-        .output()
-        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = ocr(&card);
     for needle in ["Stanowisko", "B007"] {
         assert!(
             text.contains(needle),

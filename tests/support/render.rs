@@ -115,3 +115,23 @@ pub fn assert_golden(name: &str, actual: &RgbaImage) {
         );
     }
 }
+
+/// What Tesseract reads on `image` with its Polish model, every word it finds in any order
+/// (`--psm 11`): the one OCR of the test binaries.
+pub fn ocr(image: &RgbaImage) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("ocr.png");
+    save_png(image, &png).unwrap();
+    let out = std::process::Command::new("tesseract")
+        .arg(&png)
+        .arg("stdout")
+        .args(["-l", "pol", "--psm", "11"])
+        .output()
+        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
