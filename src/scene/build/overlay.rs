@@ -103,18 +103,29 @@ fn badge(list: &mut DisplayList, kind: &str, count: usize, h: f32, unit: f32) {
     );
 }
 
-/// A card at the bottom of the screen naming this display, clear of the called number.
+/// A card naming this display, placed clear of the called number and the footer.
 fn identify(list: &mut DisplayList, id: &Identity, w: f32, h: f32, unit: f32) {
-    let cw = (w * 0.62).max(60.0 * unit).min(w - 4.0 * unit);
     let ch = (38.0 * unit).min(h - 4.0 * unit);
-    // At the bottom of the screen, centred across it: every shipped layout has the called number
-    // in its upper half, and a board identified during opening hours must still show it.
-    let r = Rect::new(
-        ((w - cw) / 2.0).round(),
-        (h - ch - 2.0 * unit).max(0.0).round(),
-        cw.round(),
-        ch.round(),
-    );
+    // Clear of the called number and of the footer's "no connection" banner, which every shipped
+    // layout has at the top (portrait) or on the left (landscape) and at the bottom: on a wide
+    // screen over the queue column on the right, on a tall one above the footer.
+    let r = if w > h {
+        let cw = (w * 0.40).min(w - 4.0 * unit);
+        Rect::new(
+            (w * 0.585 + (w * 0.40 - cw) / 2.0).round(),
+            (h * 0.13 + ((h * 0.785 - ch) / 2.0).max(0.0)).round(),
+            cw.round(),
+            ch.round(),
+        )
+    } else {
+        let cw = (w * 0.62).max(60.0 * unit).min(w - 4.0 * unit);
+        Rect::new(
+            ((w - cw) / 2.0).round(),
+            (h * 0.92 - ch).max(0.0).round(),
+            cw.round(),
+            ch.round(),
+        )
+    };
     // The board around the card stays as it is: after a restart in opening hours residents
     // still read the queue, and the called number, around it. The renderer paints items in
     // order, so the card simply covers what is under it. (It used to take out every text that
