@@ -354,6 +354,9 @@ fn ocr(png: &[u8], name: &str) -> String {
 fn board_reads(health: SocketAddr, name: &str, needles: &[&str]) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
+        // The identify card shown for the minutes after a start covers the queue column: the
+        // technician's way to be done with it (asked each time: the board may not listen yet).
+        let _ = support::http::request(health, "DELETE", "/identify", None);
         let text = match support::http::get(health, "/screenshot.png") {
             Some((200, png)) => {
                 // The earlier calls' cards, read on their own as well: Tesseract misses big
@@ -442,10 +445,8 @@ fn the_real_bridge_feeds_the_real_board() {
         .unwrap();
     let _board = Killed(board);
 
-    // For its first three minutes a board shows its identify card over the middle of the
-    // screen, hiding the current call; the calls are read where they go next, at the head of
-    // the earlier calls, and the queues in their panel.
-    // The office as the page has it: its name, the numbers called, the queues.
+    // The office as the page has it: its name, the numbers called, the queues (the identify
+    // card of the first minutes is taken away by `board_reads`).
     board_reads(
         health,
         "first-poll",

@@ -703,9 +703,25 @@ fn the_command_fails_cleanly_on_an_unreadable_script_or_a_busy_port() {
 /// kept up would have seen them.
 #[tokio::test]
 async fn a_counter_display_follows_exactly_its_own_counter_for_two_hours() {
+    counter_display_for_two_hours(None).await;
+}
+
+/// The same with the `services` hint a counter display's installation may send (the services of
+/// its desk): the server still sends every event (PROTOCOL.md §2), and the display follows its
+/// counter as exactly.
+#[tokio::test]
+async fn a_counter_display_with_a_services_hint_follows_its_counter_as_well() {
+    counter_display_for_two_hours(Some(vec!["dowody".into(), "meldunki".into()])).await;
+}
+
+async fn counter_display_for_two_hours(services: Option<Vec<String>>) {
     use tablica::board::{BoardConfig, Mono};
     let sim = office(11, (10, 0), 6000.0, |_| {}).await;
-    let mut ws = hello(sim.addr().unwrap(), None, None).await;
+    let mut ws = connect(sim.addr().unwrap(), None).await.expect("connects");
+    let hello = Hello::new("stanowisko-2", None, services);
+    ws.send(Message::text(hello.to_json()))
+        .await
+        .expect("hello sent");
     let mut board = Board::new(BoardConfig {
         only_counter: Some("st2".into()),
         ..BoardConfig::default()

@@ -372,8 +372,9 @@ impl Supervisor {
 
     /// Whether the identify overlay is to be shown now.
     fn identifying(&self, instant: Instant) -> bool {
+        let dismissed = self.health.as_ref().is_some_and(|h| h.identify_dismissed());
         self.identify_always
-            || instant.duration_since(self.started) < self.identify_at_start
+            || (instant.duration_since(self.started) < self.identify_at_start && !dismissed)
             || self
                 .health
                 .as_ref()

@@ -294,8 +294,16 @@ async fn handle(mut stream: TcpStream, shared: &Shared, access: &Access, slot: &
         // identify overlay, so that a technician can tell which physical screen this is.
         shared.identify(IDENTIFY_FOR);
         Response::text("200 OK", "the identify overlay is shown for 60 s\n")
+    } else if method == "DELETE" && path == "/identify" {
+        // The technician has seen which screen this is: the board without the card at once,
+        // rather than for the rest of the minutes after a start.
+        shared.dismiss_identify();
+        Response::text("200 OK", "the identify overlay is hidden\n")
     } else if method != "GET" && method != "HEAD" {
-        Response::text("405 Method Not Allowed", "only GET (and POST /identify)\n")
+        Response::text(
+            "405 Method Not Allowed",
+            "only GET (and POST or DELETE /identify)\n",
+        )
     } else {
         route(path, shared).await
     };

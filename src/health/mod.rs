@@ -179,6 +179,8 @@ pub struct Shared {
     screenshots_rendered: AtomicU64,
     /// Until when `POST /identify` asked for the identify overlay.
     identify_until: Mutex<Option<Instant>>,
+    /// `DELETE /identify` was asked: the overlay shown after the start is over.
+    identify_dismissed: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -195,6 +197,7 @@ impl Shared {
             last_screenshot: tokio::sync::Mutex::new(None),
             screenshots_rendered: AtomicU64::new(0),
             identify_until: Mutex::new(None),
+            identify_dismissed: std::sync::atomic::AtomicBool::new(false),
         });
         (shared, rx)
     }
@@ -238,6 +241,26 @@ impl Shared {
         if let Some(wake) = self.waker.get() {
             wake();
         }
+    }
+
+    /// Hides the identify overlay now (`DELETE /identify`), the one shown after the start too,
+    /// and wakes the UI thread to draw the board without it.
+    pub fn dismiss_identify(&self) {
+        *self
+            .identify_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        self.identify_dismissed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(wake) = self.waker.get() {
+            wake();
+        }
+    }
+
+    /// Whether `DELETE /identify` has hidden the overlay shown after the start.
+    pub fn identify_dismissed(&self) -> bool {
+        self.identify_dismissed
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Until when the identify overlay was asked for by `POST /identify`.

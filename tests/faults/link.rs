@@ -594,6 +594,10 @@ fn post_identify_shows_the_card() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("60 s"), "{body}");
     assert!(card(&mut supervisor), "the card names the display");
+    // Seen: `DELETE /identify` takes it away at once.
+    let (status, _) = request(addr, "DELETE", "/identify", None).unwrap();
+    assert_eq!(status, 200);
+    assert!(!card(&mut supervisor), "the card is gone");
 }
 
 /// The journal gets one line for a problem that repeats, not one per attempt.
