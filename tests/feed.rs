@@ -62,6 +62,25 @@ fn calls_sent(sim: &SimHandle, after: u64, until: u64) -> Vec<CallInfo> {
         .collect()
 }
 
+/// (ticket, time) of every event that finished a ticket (served, no show, transferred,
+/// cancelled) in `after..=until`.
+fn finished_after(sim: &SimHandle, after: u64, until: u64) -> Vec<(String, jiff::Timestamp)> {
+    sim.recent_events()
+        .iter()
+        .map(|t| decode_event(t).expect("the simulator sends valid frames"))
+        .filter(|e| e.seq > after && e.seq <= until)
+        .filter_map(|e| {
+            let ticket = match &e.event {
+                Event::TicketServed(at) | Event::TicketNoShow(at) => at.ticket.clone(),
+                Event::TicketTransferred(t) => t.ticket.clone(),
+                Event::TicketCancelled(c) => c.ticket.clone(),
+                _ => return None,
+            };
+            Some((ticket, e.time))
+        })
+        .collect()
+}
+
 /// Pauses the simulator and waits until the display has everything it published.
 fn settle(rt: &tokio::runtime::Runtime, sim: &SimHandle, display: &mut Display) -> u64 {
     sim.pause();
@@ -150,7 +169,27 @@ fn display_follows_a_simulator_restarted_20_times_and_sounds_every_call_once() {
         );
         assert!(seen.insert(key), "sounded twice: {call:?}");
     }
-    assert_eq!(sounds, expected, "every call sounded once, in order");
+    // Every call sounded once, in order, except a call still waiting for its turn on screen
+    // when its ticket was finished (served, no show, transferred, cancelled): the presenter
+    // drops those rather than send a resident to a counter done with them. At 600 times real
+    // speed on a loaded machine that happens to a recall now and then.
+    let finished = finished_after(&sim, first, last);
+    let mut rest = sounds.iter().peekable();
+    for call in &expected {
+        if rest.peek() == Some(&call) {
+            rest.next();
+        } else {
+            assert!(
+                finished
+                    .iter()
+                    .any(|(ticket, at)| *ticket == call.ticket && *at >= call.time),
+                "{call:?} never sounded, and its ticket was not finished after it;\n\
+                 sounded: {sounds:?}"
+            );
+        }
+    }
+    assert!(rest.next().is_none(), "sounded out of order: {sounds:?}");
+    assert!(sounds.len() * 10 >= expected.len() * 9, "most calls sound");
     assert_eq!(display.core.counters.calls, expected.len() as u64);
     assert_eq!(display.core.counters.rejected, 0);
     assert_eq!(display.core.counters.resyncs, 0);
