@@ -56,26 +56,31 @@ impl Board {
     }
 }
 
-#[test]
-fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("layout.toml");
-    std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
+/// The busy board, open, drawn with the layout at `path` and watching it for edits.
+fn watched_board(path: &std::path::Path) -> Board {
     let s = scenarios::build("busy").unwrap();
     let status = Status {
         hours: OpeningHours::always(),
         ..s.status
     };
-    let mut core = Core::new(Some(tablica::layout_files::load(&path).unwrap()), status);
+    let mut core = Core::new(Some(tablica::layout_files::load(path).unwrap()), status);
     core.board = s.board;
     core.board.heard(s.now);
-    core.layout_path = Some(path.clone());
+    core.layout_path = Some(path.to_path_buf());
     core.watch_layout(Arc::new(|| {}));
-    let mut board = Board {
+    Board {
         core,
         renderer: Renderer::new(gpu(), OFFSCREEN_FORMAT),
         now: s.now,
-    };
+    }
+}
+
+#[test]
+fn edits_show_at_once_and_mistakes_keep_the_last_good_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
+    let mut board = watched_board(&path);
     assert_eq!(board.background(), [0x0A, 0x1C, 0x2E]);
     // Give the watcher a moment to be armed before the first edit.
     std::thread::sleep(Duration::from_millis(200));
@@ -146,21 +151,7 @@ fn design_problems_show_on_the_board_after_a_reload() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("layout.toml");
     std::fs::write(&path, layout_text("#0A1C2E")).unwrap();
-    let s = scenarios::build("busy").unwrap();
-    let status = Status {
-        hours: OpeningHours::always(),
-        ..s.status
-    };
-    let mut core = Core::new(Some(tablica::layout_files::load(&path).unwrap()), status);
-    core.board = s.board;
-    core.board.heard(s.now);
-    core.layout_path = Some(path.clone());
-    core.watch_layout(Arc::new(|| {}));
-    let mut board = Board {
-        core,
-        renderer: Renderer::new(gpu(), OFFSCREEN_FORMAT),
-        now: s.now,
-    };
+    let mut board = watched_board(&path);
     std::thread::sleep(Duration::from_millis(200));
 
     let dull =
