@@ -35,7 +35,7 @@ fn frames(n: usize) -> (String, Vec<String>) {
             let at = TicketAtCounter {
                 ticket: ticket.clone(),
                 service: s.id.clone(),
-                counter: format!("{}", i % 6 + 1),
+                counter: Some(format!("{}", i % 6 + 1)),
                 reservation: false,
             };
             let event = match i % 5 {

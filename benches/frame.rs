@@ -102,7 +102,7 @@ fn run(
                 Event::TicketCalled(TicketAtCounter {
                     ticket,
                     service: "dowody".into(),
-                    counter: format!("{}", i % 6 + 1),
+                    counter: Some(format!("{}", i % 6 + 1)),
                     reservation: false,
                 }),
             );
@@ -158,7 +158,7 @@ fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: u
             Event::TicketCalled(TicketAtCounter {
                 ticket: format!("B{:03}", i + 100),
                 service: "dowody".into(),
-                counter: format!("{}", i % 6 + 1),
+                counter: Some(format!("{}", i % 6 + 1)),
                 reservation: false,
             }),
         );

@@ -71,7 +71,7 @@ fn called(seq: u64) -> Envelope {
         Event::TicketCalled(TicketAtCounter {
             ticket: ticket(seq),
             service: "dowody".into(),
-            counter: format!("st{}", seq % 6 + 1),
+            counter: Some(format!("st{}", seq % 6 + 1)),
             reservation: false,
         }),
     )

@@ -50,7 +50,7 @@ fn call(ticket: &str, service: &str, counter: &str, time: Timestamp, recall: boo
     CallInfo {
         ticket: ticket.into(),
         service: service.into(),
-        counter: counter.into(),
+        counter: Some(counter.into()),
         time,
         recall,
         reservation: false,
@@ -151,7 +151,7 @@ impl ScenarioFeed {
             Event::TicketCalled(TicketAtCounter {
                 ticket: ticket.into(),
                 service: service.into(),
-                counter: counter.into(),
+                counter: Some(counter.into()),
                 reservation: false,
             }),
         );
@@ -166,12 +166,13 @@ type Make = fn(Status) -> Moment;
 
 /// Every scenario with the function that builds it, in the order a contact sheet shows them. The
 /// one list: [`NAMES`] and [`build`] are derived from it.
-const SCENARIOS: [(&str, Make); 9] = [
+const SCENARIOS: [(&str, Make); 10] = [
     ("quiet", quiet),
     ("busy", busy),
     ("burst", burst),
     ("recall", recall),
     ("booked", booked),
+    ("no-counter", no_counter),
     ("offline", offline),
     ("closed", closed),
     ("long-names", long_names),
@@ -245,6 +246,29 @@ fn busy(status: Status) -> Moment {
     (feed.board, status, t0 + SignedDuration::from_secs(30))
 }
 
+/// An office behind `tablica bridge`, whose status page says which number is called but not to
+/// which desk: the calls name no counter, the board invites the number ("Zapraszamy") and lists
+/// the earlier ones alone, and each service's open desks are the page's own count.
+fn no_counter(status: Status) -> Moment {
+    let t0 = at(11, 20, 0);
+    let calls = history(t0)
+        .into_iter()
+        .map(|c| CallInfo { counter: None, ..c })
+        .collect();
+    let mut feed = ScenarioFeed::new(snapshot(standard_services(), vec![], calls), t0);
+    feed.send(
+        t0,
+        Event::TicketCalled(TicketAtCounter {
+            ticket: "A017".into(),
+            service: "dowody".into(),
+            counter: None,
+            reservation: false,
+        }),
+    );
+    // Past the blink: the card as it stays while the resident walks up.
+    (feed.board, status, t0 + SignedDuration::from_secs(8))
+}
+
 fn burst(status: Status) -> Moment {
     let t0 = at(13, 40, 0);
     let mut feed = ScenarioFeed::new(
@@ -281,7 +305,7 @@ fn recall(status: Status) -> Moment {
         Event::TicketRecalled(TicketAtCounter {
             ticket: "B007".into(),
             service: "meldunki".into(),
-            counter: "2".into(),
+            counter: Some("2".into()),
             reservation: false,
         }),
     );
@@ -310,7 +334,7 @@ fn booked(status: Status) -> Moment {
         Event::TicketCalled(TicketAtCounter {
             ticket: "R012".into(),
             service: "pojazdy".into(),
-            counter: "4".into(),
+            counter: Some("4".into()),
             reservation: true,
         }),
     );

@@ -59,6 +59,33 @@ fn portrait_booked_visit_and_tickets_closed_for_today() {
     golden("booked", 1080, 1920);
 }
 
+/// Calls that name no counter (a board behind `tablica bridge`): the number with "Zapraszamy"
+/// instead of an arrow to a counter, the earlier numbers alone.
+#[test]
+fn calls_without_a_counter() {
+    golden("no-counter", 1920, 1080);
+}
+
+#[test]
+fn portrait_calls_without_a_counter() {
+    golden("no-counter", 1080, 1920);
+}
+
+/// A call without a counter reads as the number and the invitation, at both orientations.
+#[test]
+fn a_call_without_a_counter_reads_as_an_invitation() {
+    for (w, h) in [(1920, 1080), (1080, 1920)] {
+        let text = ocr(&render("no-counter", w, h));
+        for needle in ["A017", "Zapraszamy", "C031"] {
+            assert!(
+                text.contains(needle),
+                "{w}x{h}: OCR did not read {needle:?}; it read:\n{text}"
+            );
+        }
+        assert!(!text.contains("Stanowisko"), "{w}x{h}: {text}");
+    }
+}
+
 #[test]
 fn offline_banner() {
     golden("offline", 1920, 1080);

@@ -158,7 +158,15 @@ fn a_display_behind_the_bridge_follows_the_page_and_goes_offline_when_it_fails()
         (a.prefix.as_str(), a.waiting, a.est_wait_s),
         ("A", 3, Some(600))
     );
-    assert_eq!(data.counter("g158").unwrap().label, "A");
+    assert!(
+        data.counters.is_empty(),
+        "the page names no desks, so the bridge invents none"
+    );
+    assert!(
+        data.recent_calls.iter().all(|c| c.counter.is_none()),
+        "{:?}",
+        data.recent_calls
+    );
     assert!(
         data.recent_calls.iter().any(|c| c.ticket == "A12"),
         "{:?}",
@@ -181,7 +189,10 @@ fn a_display_behind_the_bridge_follows_the_page_and_goes_offline_when_it_fails()
 
     page.serve(body("warsaw-3.json"));
     display.pump_until(LIMIT, "H1 called", |core| {
-        core.board.data.counter("g165").is_some_and(|c| c.open)
+        core.board
+            .data
+            .service("g165")
+            .is_some_and(|s| s.open_counters > 0)
             && core
                 .board
                 .data
@@ -307,7 +318,11 @@ fn the_warsaw_mapping_feeds_a_display_as_the_built_in_parser_does() {
                     .data
                     .service("g168")
                     .is_some_and(|s| s.waiting == 5),
-                _ => core.board.data.counter("g165").is_some_and(|c| c.open),
+                _ => core
+                    .board
+                    .data
+                    .service("g165")
+                    .is_some_and(|s| s.open_counters > 0),
             });
         }
     }
@@ -467,7 +482,12 @@ fn the_real_bridge_feeds_the_real_board() {
     // New numbers on the page are calls on the board (A13, then P43 on the card, A13 first of
     // the earlier calls); the queue counts follow.
     page.serve(body("warsaw-2.json"));
-    board_reads(health, "new-numbers", &["A13", "6 osób", "5 osób"]);
+    // The page names no desk: the card invites the number instead of pointing to a counter.
+    board_reads(
+        health,
+        "new-numbers",
+        &["A13", "6 osób", "5 osób", "Zapraszamy"],
+    );
     // The page fails: past the grace period the board says its data is not current, over the
     // last numbers.
     page.serve(Page::Status(503));

@@ -740,7 +740,9 @@ async fn counter_display_for_two_hours(services: Option<Vec<String>>) {
         }
         while main_board.advance_at(e.time, mono).is_some() {}
         match &e.event {
-            Event::TicketCalled(c) | Event::TicketRecalled(c) if c.counter == "st2" => {
+            Event::TicketCalled(c) | Event::TicketRecalled(c)
+                if c.counter.as_deref() == Some("st2") =>
+            {
                 expected.push((
                     c.ticket.clone(),
                     matches!(e.event, Event::TicketRecalled(_)),

@@ -174,6 +174,10 @@ fn say_writes_the_clips_in_order() {
             vec!["numer", "a", "siedemnaście", "stanowisko", "trzy"],
         ),
         (
+            vec!["A017"],
+            vec!["numer", "a", "siedemnaście", "zapraszamy"],
+        ),
+        (
             vec!["B120", "3A", "--recall"],
             vec![
                 "ponownie",
@@ -415,9 +419,12 @@ fn the_board_speaks_each_live_call_after_its_chime_and_never_a_snapshots() {
         chimes.borrow_mut().push(format!("chime {}", call.ticket))
     }));
     core.set_voice(Box::new(move |call, label| {
-        voice
-            .borrow_mut()
-            .push(format!("say {} {label} {}", call.ticket, call.recall));
+        voice.borrow_mut().push(format!(
+            "say {} {} {}",
+            call.ticket,
+            label.unwrap_or("-"),
+            call.recall
+        ));
         None
     }));
     // The office's state first, then the calls as they arrive live, a second apart, with the

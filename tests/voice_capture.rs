@@ -164,7 +164,7 @@ fn office(seq: u64, newest: (&str, &str)) -> Envelope {
         s.recent_calls.push(CallInfo {
             ticket: newest.0.into(),
             service: "dowody".into(),
-            counter: newest.1.into(),
+            counter: Some(newest.1.into()),
             time: at(seq),
             recall: false,
             reservation: false,
@@ -180,7 +180,7 @@ fn recalled(seq: u64, ticket: &str, counter: &str) -> Envelope {
         Event::TicketRecalled(TicketAtCounter {
             ticket: ticket.into(),
             service: "dowody".into(),
-            counter: counter.into(),
+            counter: Some(counter.into()),
             reservation: false,
         }),
     )

@@ -34,10 +34,10 @@ pub struct Counters {
 /// Something that sounds a call when its turn on screen begins.
 pub type CallSound = Box<dyn FnMut(&CallInfo)>;
 /// Speaks a call whose turn on screen begins, right after its [`CallSound`]; gets the counter's
-/// label as shown (the call carries only its id). Returns when the words will be heard, counted
+/// label as shown (the call carries only its id; `None` when it names no counter). Returns when the words will be heard, counted
 /// from now, when they are spoken at all: the board holds the call's turn until they are over
 /// and the picture shows a speaker mark meanwhile.
-pub type CallVoice = Box<dyn FnMut(&CallInfo, &str) -> Option<Speech>>;
+pub type CallVoice = Box<dyn FnMut(&CallInfo, Option<&str>) -> Option<Speech>>;
 
 pub struct Core {
     pub board: Board,
@@ -300,7 +300,7 @@ impl Core {
             sound(&call);
         }
         if let Some(voice) = &mut self.voice
-            && let Some(speech) = voice(&call, self.board.data.counter_label(&call.counter))
+            && let Some(speech) = voice(&call, self.board.data.call_counter_label(&call))
         {
             self.board.speak(speech);
         }

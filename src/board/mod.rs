@@ -191,6 +191,11 @@ impl BoardData {
         self.counter(id).map_or(id, |c| c.label.as_str())
     }
 
+    /// The label of the counter a call went to, or `None` for a call that names no counter.
+    pub fn call_counter_label<'a>(&'a self, call: &'a CallInfo) -> Option<&'a str> {
+        call.counter.as_deref().map(|id| self.counter_label(id))
+    }
+
     /// Open counters that serve a service.
     pub fn open_counters_for(&self, service: &str) -> u32 {
         self.counters
@@ -427,11 +432,11 @@ impl Board {
                 if let Some(started) = self.started_at(e) {
                     self.stats.observe(&e.service, time.duration_since(started));
                 }
-                self.free_counter(&e.counter, &e.ticket);
+                self.free_counter(e.counter.as_deref(), &e.ticket);
                 self.presenter.forget(&e.ticket);
             }
             Event::TicketNoShow(e) => {
-                self.free_counter(&e.counter, &e.ticket);
+                self.free_counter(e.counter.as_deref(), &e.ticket);
                 self.presenter.forget(&e.ticket);
             }
             Event::TicketTransferred(e) => {
@@ -536,8 +541,9 @@ impl Board {
     /// Queues a call for its turn on screen if it is news; an old one is history already.
     fn present(&mut self, call: &CallInfo, now: Timestamp, mono: Mono) {
         // The installation may name its counter by id ("st3") or by the label people read ("3").
+        // A call that names no counter can't be told apart, so no counter display presents it.
         let elsewhere = self.config.only_counter.as_ref().is_some_and(|own| {
-            *own != call.counter && self.data.counter_label(&call.counter) != own
+            call.counter.as_ref() != Some(own) && self.data.call_counter_label(call) != Some(own)
         });
         if elsewhere {
             // A counter display: residents at this desk are not concerned.
@@ -558,7 +564,11 @@ impl Board {
             recall,
             reservation: e.reservation,
         };
-        if let Some(c) = self.data.counter_mut(&e.counter) {
+        if let Some(c) = e
+            .counter
+            .as_deref()
+            .and_then(|id| self.data.counter_mut(id))
+        {
             c.serving = Some(Serving {
                 ticket: e.ticket.clone(),
                 service: e.service.clone(),
@@ -577,8 +587,8 @@ impl Board {
             .map(|c| c.time)
     }
 
-    fn free_counter(&mut self, counter: &str, ticket: &str) {
-        if let Some(c) = self.data.counter_mut(counter)
+    fn free_counter(&mut self, counter: Option<&str>, ticket: &str) {
+        if let Some(c) = counter.and_then(|id| self.data.counter_mut(id))
             && c.serving.as_ref().is_some_and(|s| s.ticket == ticket)
         {
             c.serving = None;

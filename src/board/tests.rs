@@ -51,7 +51,7 @@ fn at(ticket: &str, service: &str, counter: &str) -> TicketAtCounter {
     TicketAtCounter {
         ticket: ticket.into(),
         service: service.into(),
-        counter: counter.into(),
+        counter: Some(counter.into()),
         reservation: false,
     }
 }
@@ -73,7 +73,7 @@ fn snapshot_replaces_state_without_effects() {
     snap.recent_calls.push(CallInfo {
         ticket: "A001".into(),
         service: "a".into(),
-        counter: "1".into(),
+        counter: Some("1".into()),
         time: t(-30),
         recall: false,
         reservation: false,
@@ -420,7 +420,7 @@ fn a_quiet_call_from_a_snapshot_is_never_spoken_and_a_hold_is_bounded() {
     snap.recent_calls.push(CallInfo {
         ticket: "A001".into(),
         service: "a".into(),
-        counter: "1".into(),
+        counter: Some("1".into()),
         time: t(-30),
         recall: false,
         reservation: false,
@@ -520,7 +520,9 @@ fn arb_event() -> impl Strategy<Value = Event> {
     let ticket = prop::sample::select(vec!["A1", "A2", "B1", "B2", "R1"]).prop_map(String::from);
     let svc = prop::sample::select(vec!["a", "b", "x"]).prop_map(String::from);
     let ctr = prop::sample::select(vec!["1", "2", "9"]).prop_map(String::from);
-    let tac = (ticket.clone(), svc.clone(), ctr.clone(), any::<bool>()).prop_map(
+    // Calls that name no counter are mixed in: a bridge sends only those.
+    let call_ctr = prop::option::of(ctr.clone());
+    let tac = (ticket.clone(), svc.clone(), call_ctr, any::<bool>()).prop_map(
         |(ticket, service, counter, reservation)| TicketAtCounter {
             ticket,
             service,
@@ -650,7 +652,7 @@ fn a_quiet_snapshot_call_gives_way_at_once_even_with_a_clock_ahead() {
     snap.recent_calls.push(CallInfo {
         ticket: "A001".into(),
         service: "a".into(),
-        counter: "1".into(),
+        counter: Some("1".into()),
         time: t(3600),
         recall: false,
         reservation: false,
@@ -673,7 +675,7 @@ fn a_snapshot_after_an_outage_shows_its_newest_call_quietly() {
         snap.recent_calls.push(CallInfo {
             ticket: ticket.into(),
             service: "a".into(),
-            counter: "1".into(),
+            counter: Some("1".into()),
             time: t(secs),
             recall: false,
             reservation: false,
@@ -699,7 +701,7 @@ fn call_info(ticket: &str, secs: i64) -> CallInfo {
     CallInfo {
         ticket: ticket.into(),
         service: "a".into(),
-        counter: "1".into(),
+        counter: Some("1".into()),
         time: t(secs),
         recall: false,
         reservation: false,
@@ -1125,4 +1127,48 @@ fn a_counter_display_presents_only_its_own_counter() {
         n
     };
     assert_eq!(main, 2, "the main board presents both");
+}
+
+/// A call that names no counter (a bridge over a status page) is news on the main board, with
+/// its effect, and leaves every counter as it was; a counter display cannot tell it is its own,
+/// so it only keeps it as history.
+#[test]
+fn a_call_without_a_counter_is_presented_on_the_board_only() {
+    let nowhere = |seq, secs, ticket: &str| {
+        let mut e = at(ticket, "a", "1");
+        e.counter = None;
+        env(seq, secs, Event::TicketCalled(e))
+    };
+    let mut m = started();
+    let effects = m.apply(&nowhere(11, 0, "A100"), t(0));
+    assert!(
+        matches!(&effects[..], [Effect::Call(c)] if c.counter.is_none()),
+        "{effects:?}"
+    );
+    let call = m.advance(t(0)).expect("the call's turn");
+    assert_eq!(
+        (call.ticket.as_str(), call.counter.as_deref()),
+        ("A100", None)
+    );
+    assert_eq!(m.data.call_counter_label(&call), None);
+    assert!(
+        m.data.counters.iter().all(|c| c.serving.is_none()),
+        "no counter serves it"
+    );
+    // Served and no-show without a counter free nothing and break nothing.
+    let mut served = at("A100", "a", "1");
+    served.counter = None;
+    m.apply(&env(12, 1, Event::TicketServed(served)), t(1));
+    assert_eq!(m.data.recent_calls[0].ticket, "A100");
+
+    for own in ["1", "2"] {
+        let mut d = Board::new(BoardConfig {
+            only_counter: Some(own.into()),
+            ..BoardConfig::default()
+        });
+        d.apply(&env(10, 0, Event::Snapshot(snapshot())), t(0));
+        d.apply(&nowhere(11, 0, "A100"), t(0));
+        assert!((0..30).all(|s| d.advance(t(s)).is_none()), "counter {own}");
+        assert_eq!(d.data.recent_calls.len(), 1, "still history");
+    }
 }

@@ -1,24 +1,23 @@
 //! From two successive polls to protocol events: what a queue system that pushes events would
 //! have sent between them.
 //!
-//! - a group's current number changes to another number → `ticket.called` (at the group's
-//!   counter, see [`counter_of`]); the same number again is nothing, and a number that
-//!   disappears (`""` after closing) is nothing either;
+//! - a group's current number changes to another number → `ticket.called`, naming no counter;
+//!   the same number again is nothing, and a number that disappears (`""` after closing) is
+//!   nothing either;
 //! - a number going back (89 → 1), or a new date on the page, is a new day: `day.reset`, then a
 //!   call for every group that has a number, then every group's numbers;
 //! - waiting, wait or open counters change, or a call took someone off the queue →
 //!   `service.wait` with the page's numbers (the page, not the display's arithmetic, is right);
-//! - a group's counter opens or closes → `counter.opened` / `counter.closed`;
 //! - a group appears, disappears, or changes its name or letter → the protocol has no event for
 //!   that, so the bridge sends a fresh `snapshot` ([`Diff::rebuild`]).
 //!
-//! The status page names no counters, so each group gets one counter of its own, labelled with
-//! the group's letter: calls then show "A12 → A". See docs/BRIDGE.md.
+//! The status page names no counters, so the bridge sends none: its calls name no counter (the
+//! boards show "Zapraszamy" under the number) and each service's open desks are the page's own
+//! count. See docs/BRIDGE.md.
 
 use super::state::{Group, OfficeState};
 use crate::protocol::{
-    CallInfo, CounterClosed, CounterInfo, CounterOpened, Empty, Event, Office, ServiceInfo,
-    ServiceWait, Serving, Snapshot, TicketAtCounter,
+    CallInfo, Empty, Event, Office, ServiceInfo, ServiceWait, Snapshot, TicketAtCounter,
 };
 use jiff::Timestamp;
 
@@ -52,19 +51,6 @@ pub fn diff(prev: &OfficeState, next: &OfficeState) -> Diff {
         let Some(before) = prev.groups.iter().find(|p| p.id == g.id) else {
             continue;
         };
-        if before.open() != g.open() {
-            events.push(if g.open() {
-                Event::CounterOpened(CounterOpened {
-                    counter: g.id.clone(),
-                    label: label_of(g),
-                    services: vec![g.id.clone()],
-                })
-            } else {
-                Event::CounterClosed(CounterClosed {
-                    counter: g.id.clone(),
-                })
-            });
-        }
         let called = match (&before.current, &g.current) {
             (_, None) => false,
             (Some(a), Some(b)) => new_day || a.ticket != b.ticket,
@@ -74,8 +60,8 @@ pub fn diff(prev: &OfficeState, next: &OfficeState) -> Diff {
             events.push(Event::TicketCalled(TicketAtCounter {
                 ticket: c.ticket.clone(),
                 service: g.id.clone(),
-                counter: g.id.clone(),
-                // A status page does not tell booked visits apart.
+                // A status page names neither the desk nor booked visits.
+                counter: None,
                 reservation: false,
             }));
         }
@@ -117,20 +103,6 @@ fn wait_of(g: &Group) -> ServiceWait {
     }
 }
 
-/// The counter that stands for a group's desks: the page does not say which desk called.
-pub fn counter_of(g: &Group) -> CounterInfo {
-    CounterInfo {
-        id: g.id.clone(),
-        label: label_of(g),
-        open: g.open(),
-        services: vec![g.id.clone()],
-        serving: g.current.as_ref().map(|c| Serving {
-            ticket: c.ticket.clone(),
-            service: g.id.clone(),
-        }),
-    }
-}
-
 /// The whole office as one snapshot. `recent_calls` are the calls the displays already know
 /// (newest first); when there are none (the bridge has just started) each group's current
 /// number stands as its last call, at `now`, so that a display shows the office's numbers from
@@ -149,7 +121,7 @@ pub fn snapshot(
                 g.current.as_ref().map(|c| CallInfo {
                     ticket: c.ticket.clone(),
                     service: g.id.clone(),
-                    counter: g.id.clone(),
+                    counter: None,
                     time: now,
                     recall: false,
                     reservation: false,
@@ -182,7 +154,7 @@ pub fn snapshot(
                 }
             })
             .collect(),
-        counters: state.groups.iter().map(counter_of).collect(),
+        counters: vec![],
         recent_calls,
         announcements: vec![],
         stream: None,
@@ -278,10 +250,11 @@ mod tests {
         assert_eq!(diff(&a, &b), Diff::default());
         // The next morning's first number is a call, and the desk opens again.
         let c = office(vec![group("g1", "A", 1, 0, 1)]);
-        assert_eq!(
-            names(&diff(&b, &c)),
-            ["counter.opened", "called A1", "wait g1 0"]
-        );
+        assert_eq!(names(&diff(&b, &c)), ["called A1", "wait g1 0"]);
+        let Event::ServiceWait(w) = &diff(&b, &c).events[1] else {
+            panic!()
+        };
+        assert_eq!(w.open_counters, 1);
     }
 
     #[test]
@@ -302,15 +275,29 @@ mod tests {
     }
 
     #[test]
-    fn desks_closing_and_opening_move_the_groups_counter() {
+    fn desks_closing_and_opening_are_the_services_open_counters() {
         let a = office(vec![group("g1", "A", 12, 3, 2)]);
         let b = office(vec![group("g1", "A", 12, 3, 0)]);
-        assert_eq!(names(&diff(&a, &b)), ["counter.closed", "wait g1 3"]);
-        let Event::ServiceWait(w) = &diff(&a, &b).events[1] else {
+        assert_eq!(names(&diff(&a, &b)), ["wait g1 3"]);
+        let Event::ServiceWait(w) = &diff(&a, &b).events[0] else {
             panic!()
         };
+        assert_eq!(w.open_counters, 0);
         assert_eq!(w.est_wait_s, None, "no desk open: no wait to promise");
-        assert_eq!(names(&diff(&b, &a)), ["counter.opened", "wait g1 3"]);
+        assert_eq!(names(&diff(&b, &a)), ["wait g1 3"]);
+    }
+
+    #[test]
+    fn calls_name_no_counter() {
+        let a = office(vec![group("g1", "A", 12, 3, 2)]);
+        let b = office(vec![group("g1", "A", 13, 2, 2)]);
+        let Event::TicketCalled(call) = &diff(&a, &b).events[0] else {
+            panic!()
+        };
+        assert_eq!(
+            call.counter, None,
+            "the page does not say which desk called"
+        );
     }
 
     #[test]
@@ -336,13 +323,7 @@ mod tests {
         let d = diff(&s2, &s3);
         assert_eq!(
             names(&d),
-            [
-                "called P44",
-                "wait g190 5",
-                "counter.opened",
-                "called H1",
-                "wait g165 0"
-            ]
+            ["called P44", "wait g190 5", "called H1", "wait g165 0"]
         );
         assert!(!d.rebuild);
         let d = diff(&s3, &s4);
@@ -360,9 +341,13 @@ mod tests {
         };
         let s = snapshot(&o, &state, vec![], Timestamp::UNIX_EPOCH);
         assert_eq!(s.services.len(), 2);
-        assert_eq!(s.counters[0].label, "A");
-        assert!(s.counters[0].open && !s.counters[1].open);
+        assert!(s.counters.is_empty(), "the page names no counters");
+        assert_eq!(
+            (s.services[0].open_counters, s.services[1].open_counters),
+            (2, 0)
+        );
         let calls: Vec<&str> = s.recent_calls.iter().map(|c| c.ticket.as_str()).collect();
         assert_eq!(calls, ["A12"]);
+        assert!(s.recent_calls.iter().all(|c| c.counter.is_none()));
     }
 }

@@ -115,7 +115,8 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
             board
                 .presenter
                 .current()
-                .map_or_else(|| "1".to_owned(), |p| p.call.counter.clone())
+                .and_then(|p| p.call.counter.clone())
+                .unwrap_or_else(|| "1".to_owned())
         })
     });
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
@@ -194,7 +195,8 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
                     s.board
                         .presenter
                         .current()
-                        .map_or_else(|| "1".to_owned(), |p| p.call.counter.clone())
+                        .and_then(|p| p.call.counter.clone())
+                        .unwrap_or_else(|| "1".to_owned())
                 })
             });
             let status = Status {

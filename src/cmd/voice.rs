@@ -76,8 +76,8 @@ struct WordsArgs {
 pub struct SayArgs {
     /// The ticket, as the queue system sends it (e.g. A017).
     ticket: String,
-    /// The counter's label (e.g. 3 or 3A).
-    counter: String,
+    /// The counter's label (e.g. 3 or 3A); left out, the call names no counter.
+    counter: Option<String>,
     /// Say it as a recall.
     #[arg(long)]
     recall: bool,
@@ -111,12 +111,16 @@ fn built_pack_toml() -> String {
          [phrases]\n\
          call = \"{}\"\n\
          recall = \"{}\"\n\
+         call_no_counter = \"{}\"\n\
+         recall_no_counter = \"{}\"\n\
          \n\
          [gaps]\n\
          word_ms = 60\n\
          pause_ms = 250\n",
         phrase::DEFAULT_CALL,
-        phrase::DEFAULT_RECALL
+        phrase::DEFAULT_RECALL,
+        phrase::DEFAULT_CALL_NO_COUNTER,
+        phrase::DEFAULT_RECALL_NO_COUNTER
     )
 }
 
@@ -265,7 +269,7 @@ fn say(args: &SayArgs) -> Result<(), String> {
     let dir = args.voice.clone().unwrap_or_else(default_pack_dir);
     let (pack, problems) = VoicePack::load(&dir).map_err(|e| e.to_string())?;
     let rendered = pack
-        .render_call(&args.ticket, &args.counter, args.recall)
+        .render_call(&args.ticket, args.counter.as_deref(), args.recall)
         .map_err(|e| {
             // Name the files, so that the message says what to record.
             let files: Vec<String> = problems

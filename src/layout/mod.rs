@@ -198,6 +198,9 @@ pub struct CurrentCall {
     pub counter_size: f32,
     /// How long a new call blinks, in seconds.
     pub flash_seconds: f32,
+    /// Said under a called ticket when the queue system names no counter, in place of the
+    /// arrow and the counter.
+    pub no_counter_text: String,
 }
 
 impl Default for CurrentCall {
@@ -208,6 +211,7 @@ impl Default for CurrentCall {
             ticket_size: 20.0,
             counter_size: 20.0,
             flash_seconds: 4.0,
+            no_counter_text: "Zapraszamy".into(),
         }
     }
 }

@@ -269,13 +269,17 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     // nothing to prove here.
     let shown = s.board.presenter.current()?;
     let ticket = shown.call.ticket.clone();
-    let counter = s.board.data.counter_label(&shown.call.counter).to_owned();
+    let counter = s
+        .board
+        .data
+        .call_counter_label(&shown.call)
+        .map(str::to_owned);
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
         design_notes: Vec::new(),
         // A counter layout is proved as the display of the counter the call goes to.
-        counter: layout.is_counter.then(|| shown.call.counter.clone()),
+        counter: shown.call.counter.clone().filter(|_| layout.is_counter),
         ..s.status
     };
     let list = scene::build(&s.board, layout, &status, s.now, width, height).list;
@@ -295,14 +299,14 @@ fn call_problem(layout: &Layout, width: u32, height: u32) -> Option<String> {
     let line = crate::render::text::LINE_HEIGHT;
     let unit = w.min(h) / 100.0;
     let cc = &layout.current_call;
-    let wanted: Vec<(&str, &String, f32)> = if layout.is_counter {
+    let mut wanted: Vec<(&str, &String, f32)> = if layout.is_counter {
         vec![("ticket", &ticket, layout.counter.ticket_size)]
     } else {
-        vec![
-            ("ticket", &ticket, cc.ticket_size),
-            ("counter", &counter, cc.counter_size),
-        ]
+        vec![("ticket", &ticket, cc.ticket_size)]
     };
+    if let Some(counter) = counter.as_ref().filter(|_| !layout.is_counter) {
+        wanted.push(("counter", counter, cc.counter_size));
+    }
     for (what, wanted, size) in wanted {
         let item = list
             .texts()
@@ -426,7 +430,12 @@ fn representative_scene(
     // A counter layout is measured as the display of the counter with the call on screen.
     let counter = layout
         .is_counter
-        .then(|| s.board.presenter.current().map(|p| p.call.counter.clone()))
+        .then(|| {
+            s.board
+                .presenter
+                .current()
+                .and_then(|p| p.call.counter.clone())
+        })
         .flatten();
     let status = Status {
         hours: OpeningHours::always(),

@@ -387,7 +387,7 @@ impl Check for Snapshot {
             let q = format!("{p}.recent_calls[{i}]");
             check_ticket((&q, "ticket"), &c.ticket)?;
             check_id((&q, "service"), &c.service)?;
-            check_id((&q, "counter"), &c.counter)?;
+            check_counter((&q, "counter"), c.counter.as_deref())?;
         }
         cut_list(&mut self.announcements, MAX_ANNOUNCEMENTS);
         for (i, a) in self.announcements.iter_mut().enumerate() {
@@ -464,8 +464,14 @@ impl Check for TicketAtCounter {
     fn check(&mut self, p: &str) -> Result<(), DecodeError> {
         check_ticket((p, "ticket"), &self.ticket)?;
         check_id((p, "service"), &self.service)?;
-        check_id((p, "counter"), &self.counter)
+        check_counter((p, "counter"), self.counter.as_deref())
     }
+}
+
+/// A call's counter: absent or `null` is allowed (the queue system does not say), but a counter
+/// that is given must be a valid id, as everywhere else.
+fn check_counter(field: (&str, &str), counter: Option<&str>) -> Result<(), DecodeError> {
+    counter.map_or(Ok(()), |c| check_id(field, c))
 }
 
 impl Check for TicketTransferred {

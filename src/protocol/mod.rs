@@ -221,7 +221,10 @@ pub struct CounterInfo {
 pub struct CallInfo {
     pub ticket: String,
     pub service: String,
-    pub counter: String,
+    /// The counter the ticket was called to; `None` when the queue system does not say (a
+    /// status page polled by the bridge names no counter). Absent and `null` read the same.
+    #[serde(default)]
+    pub counter: Option<String>,
     #[serde(with = "time::rfc3339")]
     pub time: Timestamp,
     /// True when this was a repeated call of a ticket already called.
@@ -268,7 +271,9 @@ pub struct TicketIssued {
 pub struct TicketAtCounter {
     pub ticket: String,
     pub service: String,
-    pub counter: String,
+    /// `None` when the queue system does not say which counter (see [`CallInfo::counter`]).
+    #[serde(default)]
+    pub counter: Option<String>,
     /// True when the ticket is a visit booked in advance; read from `ticket.called` and
     /// `ticket.recalled`. Absent from servers older than it.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -36,7 +36,7 @@ fn decodes_a_call() {
         Event::TicketCalled(TicketAtCounter {
             ticket: "A017".into(),
             service: "dowody".into(),
-            counter: "3".into(),
+            counter: Some("3".into()),
             reservation: false,
         })
     );
@@ -48,7 +48,7 @@ fn round_trips_every_event_type() {
     let at = TicketAtCounter {
         ticket: "B004".into(),
         service: "meldunki".into(),
-        counter: "2".into(),
+        counter: Some("2".into()),
         reservation: false,
     };
     let events = vec![
@@ -80,7 +80,7 @@ fn round_trips_every_event_type() {
             recent_calls: vec![CallInfo {
                 ticket: "B003".into(),
                 service: "meldunki".into(),
-                counter: "2".into(),
+                counter: Some("2".into()),
                 time: t,
                 recall: false,
                 reservation: false,
@@ -198,8 +198,8 @@ fn names_the_field_with_a_wrong_type() {
     let err = decode_event(r#"{"v":1,"seq":"7","type":"heartbeat","time":"2026-11-30T11:02:13Z"}"#)
         .unwrap_err();
     assert_eq!(field_of(err), "seq");
-    let field = invalid_field(&frame("ticket.called", r#"{"ticket":"A1","service":"s"}"#));
-    assert_eq!(field, "data.counter");
+    let field = invalid_field(&frame("ticket.called", r#"{"ticket":"A1","counter":"1"}"#));
+    assert_eq!(field, "data.service");
     let field = invalid_field(&frame(
         "snapshot",
         r#"{"office":{"id":"o","name":"n"},"services":[{"id":"a","name":"A","prefix":"A","waiting":-1,"est_wait_s":null,"open_counters":0}],"counters":[],"recent_calls":[],"announcements":[]}"#,
@@ -542,4 +542,39 @@ fn translated_names_are_cleaned_and_bounded() {
         "names that are not an object are ignored"
     );
     assert_eq!(s.services[1].name, "Meldunki");
+}
+
+#[test]
+fn a_call_may_name_no_counter() {
+    for data in [
+        r#"{"ticket":"A017","service":"dowody","counter":null}"#,
+        r#"{"ticket":"A017","service":"dowody"}"#,
+    ] {
+        for kind in ["ticket.called", "ticket.recalled", "ticket.served"] {
+            match decode_event(&frame(kind, data)).unwrap().event {
+                Event::TicketCalled(e) | Event::TicketRecalled(e) | Event::TicketServed(e) => {
+                    assert_eq!(e.counter, None, "{kind} {data}")
+                }
+                other => panic!("{kind} {data}: {other:?}"),
+            }
+        }
+    }
+    let snap = r#"{"office":{"id":"o","name":"POM"},"services":[],"counters":[],"announcements":[],
+        "recent_calls":[{"ticket":"A3","service":"a","counter":null,"time":"2026-11-30T11:00:00+01:00","recall":false},
+                        {"ticket":"A2","service":"a","time":"2026-11-30T10:59:00+01:00","recall":false}]}"#;
+    let Event::Snapshot(s) = decode_event(&frame("snapshot", snap)).unwrap().event else {
+        panic!("a snapshot");
+    };
+    assert!(s.recent_calls.iter().all(|c| c.counter.is_none()));
+    // No counter is written as null, so that the field keeps its place in the message.
+    let text = serde_json::to_string(&s.recent_calls[0]).unwrap();
+    assert!(text.contains(r#""counter":null"#), "{text}");
+    // A counter that is given is still checked like every identifier.
+    for bad in [r#""""#, "3", "[]"] {
+        let field = invalid_field(&frame(
+            "ticket.called",
+            &format!(r#"{{"ticket":"A017","service":"dowody","counter":{bad}}}"#),
+        ));
+        assert_eq!(field, "data.counter", "{bad}");
+    }
 }

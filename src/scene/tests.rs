@@ -721,7 +721,7 @@ fn a_counter_display_says_a_booked_visit() {
         "the booked scenario calls a booked visit"
     );
     let status = Status {
-        counter: Some(shown.call.counter.clone()),
+        counter: shown.call.counter.clone(),
         ..sc.status.clone()
     };
     let s = build(

@@ -364,7 +364,7 @@ mod tests {
             Event::TicketCalled(crate::protocol::TicketAtCounter {
                 ticket: t.into(),
                 service: "s".into(),
-                counter: "c".into(),
+                counter: Some("c".into()),
                 reservation: false,
             })
         };

@@ -638,7 +638,7 @@ impl OfficeModel {
         TicketAtCounter {
             ticket: t.label.clone(),
             service: SERVICES[t.service].id.into(),
-            counter: self.counters[c].spec.id.into(),
+            counter: Some(self.counters[c].spec.id.into()),
             reservation: t.reservation,
         }
     }

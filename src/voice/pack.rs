@@ -6,6 +6,8 @@
 //! [phrases]                           # optional; these are the defaults
 //! call = "numer {ticket}, stanowisko {counter}"
 //! recall = "ponownie numer {ticket}, stanowisko {counter}"
+//! call_no_counter = "numer {ticket}, zapraszamy"            # a call that names no counter
+//! recall_no_counter = "ponownie numer {ticket}, zapraszamy"
 //! [gaps]                              # optional; milliseconds
 //! word_ms = 60                        # between words
 //! pause_ms = 250                      # at a comma or full stop of the phrase
@@ -144,6 +146,8 @@ struct PackFile {
 struct PhrasesFile {
     call: Option<String>,
     recall: Option<String>,
+    call_no_counter: Option<String>,
+    recall_no_counter: Option<String>,
 }
 
 /// The silences a call is put together with.
@@ -205,16 +209,34 @@ impl PackSpec {
         })?;
         let phrase = |key: &'static str, text: Option<String>, default: &Template| match text {
             None => Ok(default.clone()),
-            Some(t) => Template::parse(&t).map_err(|source| PackError::Phrase {
-                path: path.clone(),
-                key,
-                source,
-            }),
+            Some(t) => {
+                let parsed = if key.ends_with("_no_counter") {
+                    Template::parse_without_counter(&t)
+                } else {
+                    Template::parse(&t)
+                };
+                parsed.map_err(|source| PackError::Phrase {
+                    path: path.clone(),
+                    key,
+                    source,
+                })
+            }
         };
         let defaults = Phrases::default();
+        let given = file.phrases;
         let phrases = Phrases {
-            call: phrase("call", file.phrases.call, &defaults.call)?,
-            recall: phrase("recall", file.phrases.recall, &defaults.recall)?,
+            call: phrase("call", given.call, &defaults.call)?,
+            recall: phrase("recall", given.recall, &defaults.recall)?,
+            call_no_counter: phrase(
+                "call_no_counter",
+                given.call_no_counter,
+                &defaults.call_no_counter,
+            )?,
+            recall_no_counter: phrase(
+                "recall_no_counter",
+                given.recall_no_counter,
+                &defaults.recall_no_counter,
+            )?,
         };
         for (key, value) in [
             ("word_ms", file.gaps.word_ms),
@@ -523,11 +545,11 @@ impl VoicePack {
         self.clips.get(&word.to_lowercase()).map(|c| &c[..])
     }
 
-    /// What is said for a call of `ticket` at `counter`.
+    /// What is said for a call of `ticket` at `counter` (`None`: the call names no counter).
     pub fn render_call(
         &self,
         ticket: &str,
-        counter: &str,
+        counter: Option<&str>,
         recall: bool,
     ) -> Result<Rendered, MissingWords> {
         self.render(&self.spec.phrases.render(ticket, counter, recall))

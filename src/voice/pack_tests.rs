@@ -136,7 +136,7 @@ fn a_complete_pack_renders_a_call_word_by_word_with_its_gaps() {
     let (pack, problems) = VoicePack::load(dir.path()).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(pack.sample_rate, RATE);
-    let call = pack.render_call("A017", "3", false).unwrap();
+    let call = pack.render_call("A017", Some("3"), false).unwrap();
     let words: Vec<&str> = call.segments.iter().map(|s| s.word.as_str()).collect();
     assert_eq!(words, ["numer", "a", "siedemnaście", "stanowisko", "trzy"]);
     for (seg, next) in call.segments.iter().zip(&call.segments[1..]) {
@@ -155,7 +155,7 @@ fn a_complete_pack_renders_a_call_word_by_word_with_its_gaps() {
     }
     let last = call.segments.last().unwrap();
     assert_eq!(call.samples.len(), last.start + last.len);
-    let recall = pack.render_call("A017", "3", true).unwrap();
+    let recall = pack.render_call("A017", Some("3"), true).unwrap();
     assert_eq!(recall.segments[0].word, "ponownie");
     // The WAV says the same.
     let back = decode(call.to_wav()).unwrap();
@@ -205,10 +205,10 @@ fn missing_unreadable_silent_and_clipped_clips_are_named_by_file() {
     let (pack, load_problems) = VoicePack::load(p).unwrap();
     assert_eq!(load_problems, problems);
     assert_eq!(
-        pack.render_call("A017", "3", false).unwrap_err(),
+        pack.render_call("A017", Some("3"), false).unwrap_err(),
         MissingWords(vec!["siedemnaście".into(), "trzy".into()])
     );
-    assert!(pack.render_call("A018", "4", false).is_ok());
+    assert!(pack.render_call("A018", Some("4"), false).is_ok());
 }
 
 #[test]
@@ -288,4 +288,31 @@ fn bad_voice_toml_is_refused_with_the_place() {
         v.iter().any(|w| w == "ponownie"),
         "the default recall phrase stays"
     );
+    // A phrase for calls that name no counter cannot say one.
+    let err = PackSpec::parse(
+        p,
+        "language = \"pl\"\n[phrases]\ncall_no_counter = \"numer {ticket}, stanowisko {counter}\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            PackError::Phrase {
+                key: "call_no_counter",
+                source: TemplateError::CounterUnknown,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let spec = PackSpec::parse(
+        p,
+        "language = \"pl\"\n[phrases]\nrecall_no_counter = \"jeszcze raz {ticket}\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        spec.phrases.recall_no_counter.source(),
+        "jeszcze raz {ticket}"
+    );
+    assert!(spec.vocabulary().iter().any(|w| w == "jeszcze"));
 }

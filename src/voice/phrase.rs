@@ -11,6 +11,11 @@ use std::fmt;
 pub const DEFAULT_CALL: &str = "numer {ticket}, stanowisko {counter}";
 /// The default phrase for a recall.
 pub const DEFAULT_RECALL: &str = "ponownie numer {ticket}, stanowisko {counter}";
+/// The default phrase for a first call that names no counter (a queue system that does not say
+/// which desk: the resident goes to the desks and is shown there).
+pub const DEFAULT_CALL_NO_COUNTER: &str = "numer {ticket}, zapraszamy";
+/// The default phrase for a recall that names no counter.
+pub const DEFAULT_RECALL_NO_COUNTER: &str = "ponownie numer {ticket}, zapraszamy";
 
 /// Longest template accepted, in characters: a phrase is read aloud for every call, and a long
 /// one is almost certainly a mistake (a paragraph pasted into the wrong key).
@@ -55,6 +60,8 @@ pub enum TemplateError {
     BadWord(String),
     #[error("the phrase is {0} characters long; at most {max} are allowed", max = MAX_TEMPLATE_CHARS)]
     TooLong(usize),
+    #[error("this phrase is said when no counter is known: leave {{counter}} out of it")]
+    CounterUnknown,
 }
 
 impl Template {
@@ -124,6 +131,15 @@ impl Template {
         })
     }
 
+    /// Parses a template for calls that name no counter: `{counter}` has nothing to say there.
+    pub fn parse_without_counter(text: &str) -> Result<Template, TemplateError> {
+        let template = Template::parse(text)?;
+        if template.parts.contains(&Part::Counter) {
+            return Err(TemplateError::CounterUnknown);
+        }
+        Ok(template)
+    }
+
     /// The template as written.
     pub fn source(&self) -> &str {
         &self.source
@@ -184,22 +200,38 @@ impl fmt::Display for Template {
 pub struct Phrases {
     pub call: Template,
     pub recall: Template,
+    /// Said for a call that names no counter; never has `{counter}`.
+    pub call_no_counter: Template,
+    /// Said for a recall that names no counter; never has `{counter}`.
+    pub recall_no_counter: Template,
 }
 
 impl Default for Phrases {
     fn default() -> Self {
+        let no_counter = |text| {
+            Template::parse_without_counter(text)
+                .expect("the default phrases without a counter parse")
+        };
         Phrases {
             call: Template::parse(DEFAULT_CALL).expect("the default call phrase parses"),
             recall: Template::parse(DEFAULT_RECALL).expect("the default recall phrase parses"),
+            call_no_counter: no_counter(DEFAULT_CALL_NO_COUNTER),
+            recall_no_counter: no_counter(DEFAULT_RECALL_NO_COUNTER),
         }
     }
 }
 
 impl Phrases {
-    /// What is said for a call (`recall` false) or a recall of `ticket` at `counter`.
-    pub fn render(&self, ticket: &str, counter: &str, recall: bool) -> Vec<Item> {
-        let template = if recall { &self.recall } else { &self.call };
-        template.render(ticket, counter)
+    /// What is said for a call (`recall` false) or a recall of `ticket` at `counter`, or with
+    /// the phrases for no counter when the call names none.
+    pub fn render(&self, ticket: &str, counter: Option<&str>, recall: bool) -> Vec<Item> {
+        let template = match (counter.is_some(), recall) {
+            (true, false) => &self.call,
+            (true, true) => &self.recall,
+            (false, false) => &self.call_no_counter,
+            (false, true) => &self.recall_no_counter,
+        };
+        template.render(ticket, counter.unwrap_or(""))
     }
 
     /// Every word any call can need a clip for: the phrases' own words, then every numeral word
@@ -207,11 +239,14 @@ impl Phrases {
     /// are not in it: they depend on the queue system's labels, not on the pack.
     pub fn vocabulary(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let fixed = self
-            .call
-            .fixed_words()
-            .into_iter()
-            .chain(self.recall.fixed_words());
+        let fixed = [
+            &self.call,
+            &self.recall,
+            &self.call_no_counter,
+            &self.recall_no_counter,
+        ]
+        .into_iter()
+        .flat_map(Template::fixed_words);
         for w in fixed.chain(numerals::vocabulary()) {
             if !out.iter().any(|o| o == w) {
                 out.push(w.to_owned());
@@ -239,7 +274,7 @@ mod tests {
     #[test]
     fn a_call_is_the_words_of_the_default_phrase() {
         let p = Phrases::default();
-        let items = p.render("A017", "3", false);
+        let items = p.render("A017", Some("3"), false);
         assert_eq!(
             words(&items),
             ["numer", "a", "siedemnaście", "stanowisko", "trzy"]
@@ -250,7 +285,7 @@ mod tests {
             "the comma in the template is a pause: {items:?}"
         );
         assert_eq!(
-            words(&p.render("B120", "3A", false)),
+            words(&p.render("B120", Some("3A"), false)),
             [
                 "numer",
                 "be",
@@ -264,10 +299,28 @@ mod tests {
     }
 
     #[test]
+    fn a_call_without_a_counter_has_its_own_phrase() {
+        let p = Phrases::default();
+        assert_eq!(
+            words(&p.render("A017", None, false)),
+            ["numer", "a", "siedemnaście", "zapraszamy"]
+        );
+        assert_eq!(
+            words(&p.render("A017", None, true)),
+            ["ponownie", "numer", "a", "siedemnaście", "zapraszamy"]
+        );
+        assert!(p.vocabulary().iter().any(|w| w == "zapraszamy"));
+        assert_eq!(
+            Template::parse_without_counter("numer {ticket}, stanowisko {counter}"),
+            Err(TemplateError::CounterUnknown)
+        );
+    }
+
+    #[test]
     fn a_recall_is_announced_differently() {
         let p = Phrases::default();
         assert_eq!(
-            words(&p.render("A017", "3", true)),
+            words(&p.render("A017", Some("3"), true)),
             [
                 "ponownie",
                 "numer",
@@ -357,7 +410,7 @@ mod tests {
         }
         for n in [0u32, 17, 212, 1000, 2341, 9999] {
             for recall in [false, true] {
-                for w in words(&p.render(&format!("Ż{n}"), &format!("{n}Q"), recall)) {
+                for w in words(&p.render(&format!("Ż{n}"), Some(&format!("{n}Q")), recall)) {
                     assert!(v.iter().any(|x| x == w), "{w}");
                 }
             }

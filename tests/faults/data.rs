@@ -393,7 +393,7 @@ fn an_unusable_snapshot_keeps_the_board_and_its_numbering_is_followed_without_a_
             s.recent_calls = vec![CallInfo {
                 ticket: "A-MUCH-TOO-LONG".into(),
                 service: "dowody".into(),
-                counter: "st2".into(),
+                counter: Some("st2".into()),
                 time: at(50),
                 recall: false,
                 reservation: false,

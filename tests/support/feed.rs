@@ -198,7 +198,7 @@ pub fn called(seq: u64, ticket: &str, counter: &str) -> Envelope {
         Event::TicketCalled(TicketAtCounter {
             ticket: ticket.into(),
             service: "dowody".into(),
-            counter: counter.into(),
+            counter: Some(counter.into()),
             reservation: false,
         }),
     )

@@ -112,7 +112,10 @@ impl SceneBuilder<'_> {
             self.list.items.extend(items);
         }
         let headline = headline(call);
-        let counter = self.board.data.counter_label(&call.counter).to_owned();
+        let Some(counter) = self.board.data.call_counter_label(call).map(str::to_owned) else {
+            self.call_alone(inner, headline, call, (label, big, number));
+            return;
+        };
         let g = self.call_group(inner, headline, &call.ticket, &counter);
         for (text, rect) in [(headline, g.ticket_label), ("Stanowisko", g.counter_label)] {
             let t = self
@@ -139,6 +142,62 @@ impl SceneBuilder<'_> {
             .align(Align::Center);
         t.size = g.counter_px;
         self.list.text(t.whole());
+    }
+
+    /// The card of a call that names no counter (a queue system that does not say which desk):
+    /// the headline, the ticket as big as the layout's size and the card allow, and the
+    /// layout's invitation ("Zapraszamy") under it where the arrow and counter would be.
+    fn call_alone(
+        &mut self,
+        inner: Rect,
+        headline: &str,
+        call: &CallInfo,
+        (label, big, number): (Color, Color, Color),
+    ) {
+        let cc = &self.layout.current_call;
+        let label_h = self.u(cc.label_size * 1.5);
+        let invite_size = cc.label_size * NO_COUNTER_TEXT_SIZE;
+        let invite_h = (self.u(invite_size) * LINE_HEIGHT).min(inner.h * 0.25);
+        let t = self
+            .text(
+                headline,
+                Rect::new(inner.x, inner.y, inner.w, label_h),
+                cc.label_size,
+                label,
+            )
+            .bold()
+            .align(Align::Center)
+            .valign(VAlign::Top)
+            .whole();
+        self.list.text(t);
+        let big_box = Rect::new(
+            inner.x,
+            inner.y + label_h,
+            inner.w,
+            (inner.h - label_h - invite_h).max(0.0),
+        );
+        let em = metrics::width_em(&call.ticket, Weight::Bold, self.builtin_font());
+        let px = self
+            .u(cc.ticket_size)
+            .min(big_box.h / LINE_HEIGHT)
+            .min(big_box.w / em.max(0.1));
+        let mut t = self
+            .text(call.ticket.clone(), big_box, 1.0, number)
+            .bold()
+            .align(Align::Center);
+        t.size = px;
+        self.list.text(t.whole());
+        let t = self
+            .text(
+                cc.no_counter_text.clone(),
+                Rect::new(inner.x, inner.bottom() - invite_h, inner.w, invite_h),
+                invite_size,
+                big,
+            )
+            .bold()
+            .align(Align::Center)
+            .shrink_to(self.u(cc.label_size));
+        self.list.text(t);
     }
 
     /// Writes "umówiona" by an earlier booked call's number, in words rather than colour, and
@@ -260,7 +319,8 @@ impl SceneBuilder<'_> {
         }
     }
 
-    /// One earlier call: "A016 ▶ 2", a booked visit's with "umówiona" under its number.
+    /// One earlier call: "A016 ▶ 2", a booked visit's with "umówiona" under its number, a call
+    /// that names no counter with its number alone.
     fn call_card(&mut self, cell: Rect, call: &CallInfo, size: f32) {
         let c = self.colors();
         self.panel(cell, c.panel_alt.0);
@@ -288,6 +348,10 @@ impl SceneBuilder<'_> {
             .bold()
             .whole();
         self.list.text(t);
+        // A call that names no counter is its ticket alone: no arrow pointing at nothing.
+        let Some(counter) = self.board.data.call_counter_label(call).map(str::to_owned) else {
+            return;
+        };
         let ah = (inner.h * 0.3).min(arrow_w * 0.6);
         self.list.push(Item::Arrow(ArrowItem {
             rect: Rect::new(
@@ -298,7 +362,6 @@ impl SceneBuilder<'_> {
             ),
             color: c.muted.0,
         }));
-        let counter = self.board.data.counter_label(&call.counter).to_owned();
         let cx = inner.x + ticket_w + arrow_w;
         let t = self
             .text(
@@ -324,6 +387,10 @@ fn headline(call: &CallInfo) -> &'static str {
         (true, true) => "Ponowne wezwanie — wizyta umówiona",
     }
 }
+
+/// The size of the invitation under a call that names no counter, as a multiple of the
+/// card's label size: it stands where the counter would, so it is more than a label.
+const NO_COUNTER_TEXT_SIZE: f32 = 1.6;
 
 /// The word under a booked visit's number in the list of earlier calls.
 const BOOKED_SHORT: &str = "umówiona";

@@ -42,7 +42,7 @@ impl SceneBuilder<'_> {
             .board
             .presenter
             .current()
-            .filter(|s| s.call.counter == id)
+            .filter(|s| s.call.counter.as_deref() == Some(id))
             .cloned();
         let lit = match &shown {
             Some(s) => self.blink_lit(s),
@@ -246,7 +246,7 @@ impl SceneBuilder<'_> {
             .data
             .recent_calls
             .iter()
-            .find(|c| c.counter == id);
+            .find(|c| c.counter.as_deref() == Some(id));
         if let Some(serving) = &counter.serving {
             let this = last_call.filter(|c| c.ticket == serving.ticket);
             return CounterState::Serving {
