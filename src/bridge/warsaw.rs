@@ -105,6 +105,21 @@ mod tests {
         assert!(g.open());
     }
 
+    /// A closed office as the service answers: every number zero, `status` and `lp` null.
+    #[test]
+    fn reads_a_closed_office() {
+        let body = include_bytes!("../../tests/data/bridge/warsaw-closed.json");
+        let state = parse(body).unwrap();
+        assert_eq!(state.date.as_deref(), Some("2015-04-19"));
+        let [u] = &state.groups[..] else {
+            panic!("{state:?}")
+        };
+        assert_eq!((u.prefix.as_str(), u.name.as_str()), ("U", "URODZENIA"));
+        assert_eq!(u.current, None, "0 is nobody called yet, not U0");
+        assert_eq!((u.waiting, u.open_counters, u.running), (0, 0, None));
+        assert!(!u.open());
+    }
+
     #[test]
     fn refusals_and_garbage_are_errors() {
         let refused = parse(br#"{"result":"false","error":"Niepoprawny klucz API"}"#);
