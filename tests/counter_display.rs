@@ -186,3 +186,69 @@ fn the_built_in_layout_follows_the_panel() {
         );
     }
 }
+
+/// With sound on, a counter display marks the call's words as the board does: a small speaker in
+/// the panel's bottom right corner while they are said, and nothing before or after them.
+#[test]
+fn a_spoken_call_shows_the_speaker_mark_while_its_words_are_said() {
+    use jiff::SignedDuration;
+    use tablica::board::Speech;
+    // The words began a second before the scenario's moment and end two seconds after it.
+    let speak = |board: &mut Board, now: jiff::Timestamp| {
+        let since = board.presenter.current().expect("a call on screen").since;
+        let elapsed = now.duration_since(since);
+        board.speak(Speech {
+            from: elapsed - SignedDuration::from_secs(1),
+            until: elapsed + SignedDuration::from_secs(2),
+            hold: elapsed + SignedDuration::from_secs(3),
+        });
+    };
+    for (name, w, h) in LAYOUTS {
+        let layout = layout(name);
+        let (quiet, _) = render("busy", unchanged, "1", &layout, (w, h));
+        let (spoken, _) = render("busy", speak, "1", &layout, (w, h));
+        let mut changed: Option<(u32, u32, u32, u32)> = None;
+        for (x, y, p) in spoken.enumerate_pixels() {
+            let q = quiet.get_pixel(x, y);
+            if (0..3).any(|i| p.0[i].abs_diff(q.0[i]) > 96) {
+                let (x0, y0, x1, y1) = changed.unwrap_or((x, y, x, y));
+                changed = Some((x0.min(x), y0.min(y), x1.max(x), y1.max(y)));
+            }
+        }
+        let (x0, y0, x1, y1) = changed.unwrap_or_else(|| panic!("{name} {w}x{h}: no mark"));
+        let [rx, ry, rw, rh] = *layout.counter.region.get_ref();
+        let right = (rx + rw) / 100.0 * w as f32;
+        let bottom = (ry + rh) / 100.0 * h as f32;
+        let unit = w.min(h) as f32 / 100.0;
+        let mark = format!("{name} {w}x{h}: mark at ({x0}, {y0})–({x1}, {y1})");
+        spoken
+            .save(
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join(format!("speaking-{name}-{w}x{h}.png")),
+            )
+            .unwrap();
+        // Small: about the labels' size (a bar's labels are large for its height).
+        assert!(
+            ((x1 - x0) as f32) < 15.0 * unit && ((y1 - y0) as f32) < 15.0 * unit,
+            "{mark}"
+        );
+        assert!(
+            x1 as f32 <= right && x0 as f32 > right - 20.0 * unit,
+            "{mark}"
+        );
+        assert!(
+            y1 as f32 <= bottom && y0 as f32 > bottom - 20.0 * unit,
+            "{mark}"
+        );
+        // Two seconds on, past the words, the picture is the quiet one's at that moment.
+        let later = |board: &mut Board, now: jiff::Timestamp| {
+            speak(board, now - SignedDuration::from_secs(2));
+        };
+        let (after, _) = render("busy", later, "1", &layout, (w, h));
+        assert_eq!(
+            after.as_raw(),
+            quiet.as_raw(),
+            "{name} {w}x{h}: a mark after the words"
+        );
+    }
+}

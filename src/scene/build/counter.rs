@@ -210,6 +210,19 @@ impl SceneBuilder<'_> {
                 self.list.text(t);
             }
         }
+        if shown.as_ref().is_some_and(|s| s.speaking(self.now)) {
+            // With sound on (`counter_sound`), the call's words are marked as on the board, in
+            // the panel's bottom right corner, for people who cannot hear them.
+            let h = self.u(cp.label_size * 0.9);
+            let items = super::speaker::items(
+                r.right() - pad * 0.6,
+                r.bottom() - pad * 0.6 - h / 2.0,
+                h,
+                number,
+                fill,
+            );
+            self.list.items.extend(items);
+        }
         if stale {
             // Dimmed, not hidden (the resident at the desk may still need the number), with the
             // reason in words on the alert colour across the bottom.
