@@ -27,7 +27,7 @@ impl SceneBuilder<'_> {
     fn call_placeholder(&mut self) {
         let cc = &self.layout.current_call;
         let c = self.colors();
-        let r = self.region(&cc.region);
+        let r = self.panel_region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let message = if self.has_data() {
@@ -71,7 +71,7 @@ impl SceneBuilder<'_> {
     fn current_card(&mut self, call: &CallInfo, lit: bool, speaking: bool) {
         let cc = &self.layout.current_call;
         let c = self.colors();
-        let r = self.region(&cc.region);
+        let r = self.panel_region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         let highlight = if call.recall { c.recall.0 } else { c.accent.0 };
         let on_highlight = if call.recall {
@@ -206,7 +206,7 @@ impl SceneBuilder<'_> {
     pub(super) fn recent_calls(&mut self) {
         let rc = &self.layout.recent_calls;
         let c = self.colors();
-        let r = self.region(&rc.region);
+        let r = self.panel_region(&rc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let inner = r.inset(pad);

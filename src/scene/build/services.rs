@@ -32,7 +32,7 @@ impl SceneBuilder<'_> {
     pub(super) fn services(&mut self) {
         let sv = &self.layout.services;
         let c = self.colors();
-        let r = self.region(&sv.region);
+        let r = self.panel_region(&sv.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let inner = r.inset(pad);
