@@ -241,19 +241,27 @@ impl SceneBuilder<'_> {
             t.min_size = t.size;
         }
         self.list.text(t);
-        if !p.address {
+        // The address, for those who would rather type it, only where it fits whole at a
+        // legible size: a cut address is a wrong one.
+        let text = address(qr.url());
+        let lines = if p.beside { 2 } else { 1 };
+        let px = self.u(size * ADDRESS_SHARE);
+        let smallest = self.u(metrics::LEGIBLE_PERCENT).max(px * 0.6).min(px);
+        let needs = metrics::width_em(text, Weight::Regular, self.builtin_font()) * smallest;
+        let fits = needs <= url.w * lines as f32 * 0.95 && url.h >= smallest * LINE_HEIGHT;
+        if !p.address || !fits {
             return;
         }
-        let t = self
-            .text(address(qr.url()), url, size * ADDRESS_SHARE, c.muted.0)
+        let mut t = self
+            .text(text, url, size * ADDRESS_SHARE, c.muted.0)
             .align(align)
             .valign(if p.beside {
                 VAlign::Top
             } else {
                 VAlign::Center
             })
-            .lines(if p.beside { 2 } else { 1 })
-            .shrink_to(self.u(size * 0.5));
+            .lines(lines);
+        t.min_size = smallest;
         self.list.text(t);
     }
 }

@@ -95,12 +95,28 @@ impl SceneBuilder<'_> {
             }
             self.list.text(t);
         }
+        let list = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
+        let gap = self.u(0.5);
+        let natural = if wide {
+            self.u(sv.name_size.max(sv.detail_size) * 1.8)
+        } else {
+            self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
+        };
+        // Rows shrink their type to fit the panel, but never below legible: a panel that gave
+        // room to the queue's code lists the busiest services that fit, as `max_rows` does.
+        let smallest = sv.name_size.min(sv.detail_size);
+        let min_scale = (metrics::LEGIBLE_PERCENT / smallest).min(1.0);
+        let fit = ((list.h + gap) / (natural * min_scale + gap)).floor();
+        let fit = if fit.is_finite() {
+            fit.max(1.0) as usize
+        } else {
+            1
+        };
         let services: Vec<ServiceInfo> = self
-            .listed_services(sv.max_rows as usize)
+            .listed_services((sv.max_rows as usize).min(fit))
             .into_iter()
             .cloned()
             .collect();
-        let list = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
         if services.is_empty() {
             let message = if self.has_data() {
                 "Brak danych o kolejkach"
@@ -114,13 +130,7 @@ impl SceneBuilder<'_> {
             self.list.text(t);
             return;
         }
-        let gap = self.u(0.5);
         let n = services.len() as f32;
-        let natural = if wide {
-            self.u(sv.name_size.max(sv.detail_size) * 1.8)
-        } else {
-            self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
-        };
         // The rows share the panel's height, up to half as tall again as their type needs (a
         // few services do not float at the top of an empty panel, nor turn into tall bars).
         let share = (list.h - gap * (n - 1.0)) / n;
