@@ -264,14 +264,19 @@ fn preview_and_render_draw_the_code_without_a_server() {
     let dir = tempfile::tempdir().unwrap();
     let preview = |url: Option<&str>, out: &Path| {
         let mut cmd = std::process::Command::new(bin);
-        cmd.args(["preview", "--size", "1920x1080", "--out"]).arg(out);
+        cmd.args(["preview", "--size", "1920x1080", "--out"])
+            .arg(out);
         if let Some(u) = url {
             cmd.args(["--queue-url", u]);
         }
         let o = cmd.output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
-    let read = |p: PathBuf| image::open(&p).unwrap_or_else(|e| panic!("{p:?}: {e}")).to_rgba8();
+    let read = |p: PathBuf| {
+        image::open(&p)
+            .unwrap_or_else(|e| panic!("{p:?}: {e}"))
+            .to_rgba8()
+    };
     let default = dir.path().join("default");
     preview(None, &default);
     assert_eq!(
@@ -294,7 +299,14 @@ fn preview_and_render_draw_the_code_without_a_server() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(decode(&read(png)), vec![Ok(url.to_owned())]);
     let o = std::process::Command::new(bin)
-        .args(["render", "--scenario", "busy", "--queue-url", "kolejka.pl", "--out"])
+        .args([
+            "render",
+            "--scenario",
+            "busy",
+            "--queue-url",
+            "kolejka.pl",
+            "--out",
+        ])
         .arg(dir.path().join("bad.png"))
         .output()
         .unwrap();
