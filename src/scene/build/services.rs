@@ -180,6 +180,22 @@ impl SceneBuilder<'_> {
         // which is what they had before the names were planned.
         let detail = self.u(sv.detail_size * scale) * LINE_HEIGHT * if wide { 1.0 } else { 2.0 };
         let base = detail.min(row_h - 2.0 * inset_y).max(0.0);
+        // In a wide list a wait longer than its column ("bilety na dziś wydane") takes two
+        // lines at the details' size, not one line shrunk out of reach: its row plans for them.
+        let detail_px = self.u(sv.detail_size * scale);
+        let bases: Vec<f32> = services
+            .iter()
+            .map(|s| {
+                let wait = self.service_words(s).1;
+                let long =
+                    metrics::width_em(&wait, Weight::Regular, builtin) * detail_px > cols.wait.w;
+                if wide && !s.accepting && long {
+                    base.max(2.0 * LINE_HEIGHT * detail_px)
+                } else {
+                    base
+                }
+            })
+            .collect();
         let nominal = step_down(self.u(sv.name_size * scale));
         let smallest = step_down(self.u(sv.name_size * scale * NAME_SMALLEST)).min(nominal);
         let plan = |size: f32| -> (Vec<u32>, Vec<f32>) {
@@ -189,7 +205,8 @@ impl SceneBuilder<'_> {
                 .collect();
             let needs = lines
                 .iter()
-                .map(|&l| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
+                .zip(&bases)
+                .map(|(&l, base)| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
                 .collect();
             (lines, needs)
         };
@@ -302,12 +319,20 @@ impl SceneBuilder<'_> {
             .valign(wait_v)
             .shrink_to(self.u(size * 0.6));
         let px = self.u(size);
+        let builtin = self.builtin_font();
+        let one_line = metrics::width_em(&t.text, Weight::Regular, builtin) * px <= wait_rect.w;
         let two_lines = wait_rect.h >= 2.0 * LINE_HEIGHT * px * CLOSED_SMALLEST;
-        if closed && cols.wide && two_lines {
+        if closed && cols.wide && !one_line && two_lines {
             // Longer than any wait: in the narrow column of a wide list it takes two lines
-            // rather than shrinking out of reach (the renderer wraps at the smallest size).
+            // rather than shrinking out of reach. At the details' size where the row has the
+            // room (the plan gives it), a little smaller in a row squeezed below its plan (the
+            // renderer shrinks before it wraps).
             t = t.lines(2);
-            t.min_size = px * CLOSED_SMALLEST;
+            t.min_size = if wait_rect.h + 0.5 >= 2.0 * LINE_HEIGHT * px {
+                px
+            } else {
+                px * CLOSED_SMALLEST
+            };
         }
         self.list.text(t);
     }
