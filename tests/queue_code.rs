@@ -167,6 +167,14 @@ fn the_code_is_big_enough_to_scan_from_two_metres_on_a_55_inch_screen() {
             "{name} at {w}x{h}: {} px a module, {module_mm:.1} mm, a code {code_mm:.0} mm wide",
             place.module_px
         );
+        // The longest address the config takes still gets 4 px (2.5 mm) a module.
+        let longest = format!(
+            "https://a.pl/{}",
+            "x".repeat(tablica::scene::qr::MAX_URL_BYTES - 13)
+        );
+        let big = QueueQr::encode(&longest).unwrap();
+        let place = scene::queue_code_placement(&layout, &big, w, h).unwrap();
+        assert!(place.module_px >= 4, "{name}: {place:?}");
     }
 }
 

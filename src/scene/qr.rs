@@ -12,9 +12,9 @@ use std::sync::Arc;
 pub const QUIET_ZONE: usize = 4;
 
 /// The longest URL the board encodes, in bytes: it fits a version 7 code at medium error
-/// correction (45 modules across, 122 bytes), which still gets 5 whole pixels per module in
-/// the shipped layouts at 1080 pixels — a longer address makes modules too small to scan from
-/// across a waiting room.
+/// correction (45 modules across, 122 bytes), which still gets 4 whole pixels a module (2.5 mm
+/// on a 55" 1080p screen) in the shipped layouts at 1080 pixels — a longer address makes
+/// modules too small to scan from across a waiting room.
 pub const MAX_URL_BYTES: usize = 120;
 
 /// A URL as a QR code, ready to draw.
