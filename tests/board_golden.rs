@@ -27,6 +27,47 @@ fn golden(name: &str, width: u32, height: u32) {
     assert_golden(&format!("board-{name}-{width}x{height}"), &image);
 }
 
+/// The booked board with the queue's code for phones, in a shipped layout file.
+fn golden_with_code(layout_file: &str, width: u32, height: u32) {
+    let s = scenarios::build("booked").unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/layouts")
+        .join(format!("{layout_file}.toml"));
+    let layout = tablica::layout_files::load(&path).unwrap();
+    let status = scene::Status {
+        queue_qr: Some(
+            scene::qr::QueueQr::encode("https://rezerwacje.ereszow.pl/kolejka").unwrap(),
+        ),
+        ..s.status
+    };
+    let scene = scene::build(&s.board, &layout, &status, s.now, width, height);
+    let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
+    let image = render_to_image(gpu(), &mut renderer, &scene.list).expect("frame renders");
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+    assert_golden(
+        &format!("queue-code-{layout_file}-{width}x{height}"),
+        &image,
+    );
+}
+
+/// The code at the foot of the queues column, the queues listing the busiest that stay legible.
+#[test]
+fn queue_code_landscape() {
+    golden_with_code("landscape", 1920, 1080);
+}
+
+/// The code beside the earlier calls, caption over it.
+#[test]
+fn queue_code_portrait() {
+    golden_with_code("portrait", 1080, 1920);
+}
+
+/// Dark on white on the high-contrast board too: phones read no inverted code.
+#[test]
+fn queue_code_high_contrast() {
+    golden_with_code("high-contrast", 1920, 1080);
+}
+
 #[test]
 fn quiet() {
     golden("quiet", 1920, 1080);

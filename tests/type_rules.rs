@@ -260,3 +260,94 @@ fn announcement_parts_fit_at_full_size() {
         }
     }
 }
+
+/// The booked board in `layout` at `size`, with or without the queue's code for phones.
+fn booked(layout: &Layout, (w, h): (u32, u32), code: bool) -> DisplayList {
+    let s = scenarios::build("booked").unwrap();
+    let status = scene::Status {
+        queue_qr: code
+            .then(|| scene::qr::QueueQr::encode("https://rezerwacje.ereszow.pl/kolejka").unwrap()),
+        ..s.status
+    };
+    scene::build(&s.board, layout, &status, s.now, w, h).list
+}
+
+/// "umówiona" by an earlier booked call is drawn at least at the legible size (1.6 % of the
+/// shorter side) in every shipped layout at every size of its shape, with and without the
+/// queue's code narrowing the list: on its own line under the number where the cell is too short
+/// to hold it beside or under the number at that size. Neither it nor the number is cut.
+#[test]
+fn the_booked_mark_in_earlier_calls_is_legible() {
+    let mut fonts = builtin_font_system();
+    let mut small = Vec::new();
+    for (name, layout) in shipped() {
+        for size in sizes_for(&layout) {
+            let legible =
+                tablica::scene::metrics::LEGIBLE_PERCENT / 100.0 * size.0.min(size.1) as f32;
+            for code in [false, true] {
+                let list = booked(&layout, size, code);
+                let mark = list
+                    .texts()
+                    .find(|t| t.text == "umówiona")
+                    .unwrap_or_else(|| panic!("{name} {size:?}: no mark"));
+                let f = fitted(&mut fonts, mark);
+                if f.size + 0.5 < legible || f.ellipsized || f.is_empty() {
+                    small.push(format!(
+                        "{name} {size:?} code={code}: \"umówiona\" at {} px (legible {legible:.1}), \
+                         cut: {}, in {:?}",
+                        f.size, f.ellipsized, mark.rect
+                    ));
+                }
+                let number = list.texts().find(|t| t.text == "R011").unwrap();
+                let n = fitted(&mut fonts, number);
+                assert!(!n.ellipsized, "{name} {size:?}: R011 cut");
+                // The mark sits in the number's cell, not over its neighbours.
+                assert!(
+                    mark.rect.y >= number.rect.y - 0.5,
+                    "{name} {size:?}: {:?} over {:?}",
+                    mark.rect,
+                    number.rect
+                );
+            }
+        }
+    }
+    assert!(small.is_empty(), "{small:#?}");
+}
+
+/// "bilety na dziś wydane" in place of a wait keeps the size of the other waits in a wide list
+/// (the portrait layouts, one line a service in columns): in the wait's narrow column it wraps to
+/// two lines at that size (its row grows for them) instead of shrinking onto one line; it is
+/// never cut. (A narrow list, with who waits over how long, sets it a little smaller on its line.)
+#[test]
+fn tickets_closed_for_today_keep_the_waits_size() {
+    let mut fonts = builtin_font_system();
+    let mut shrunk = Vec::new();
+    let wide = shipped()
+        .into_iter()
+        .filter(|(_, l)| l.orientation == Some(tablica::layout::Orientation::Portrait));
+    for (name, layout) in wide {
+        for size in sizes_for(&layout) {
+            for code in [false, true] {
+                let list = booked(&layout, size, code);
+                let wait = list
+                    .texts()
+                    .find(|t| t.text == "ok. 15 minut")
+                    .unwrap_or_else(|| panic!("{name} {size:?}: no wait"));
+                let normal = fitted(&mut fonts, wait).size;
+                for closed in list.texts().filter(|t| t.text == "bilety na dziś wydane") {
+                    let f = fitted(&mut fonts, closed);
+                    if f.size + 0.01 < normal || f.ellipsized || f.is_empty() {
+                        shrunk.push(format!(
+                            "{name} {size:?} code={code}: {} px on {} line(s) beside waits of \
+                             {normal} px, cut: {}",
+                            f.size,
+                            f.lines.len(),
+                            f.ellipsized
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(shrunk.is_empty(), "{shrunk:#?}");
+}

@@ -51,6 +51,22 @@ impl fmt::Display for Size {
     }
 }
 
+/// `--queue-url`: the queue page for phones, checked and encoded as a QR code once, when the
+/// command line is read (a bad address stops the command with the config check's message).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueUrl(pub crate::scene::qr::QueueQr);
+
+impl FromStr for QueueUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        crate::config::check_queue_url(s)?;
+        crate::scene::qr::QueueQr::encode(s)
+            .map(QueueUrl)
+            .map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

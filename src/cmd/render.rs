@@ -40,6 +40,10 @@ pub struct RenderArgs {
     /// Draw the display of this counter (its id) instead of the board.
     #[arg(long, value_name = "ID")]
     pub counter: Option<String>,
+    /// The queue's page for phones, drawn as a QR code where the layout has a place for it
+    /// (the config's `[board] queue_url`).
+    #[arg(long, value_name = "URL")]
+    pub queue_url: Option<super::QueueUrl>,
 }
 
 /// `tablica preview` options.
@@ -60,7 +64,16 @@ pub struct PreviewArgs {
     /// Draw the display of this counter (its id) instead of the board.
     #[arg(long, value_name = "ID")]
     pub counter: Option<String>,
+    /// The queue's page for phones, drawn as a QR code where the layout has a place for it
+    /// [default: an example address, so that designers see the code; "none" for a board
+    /// without one].
+    #[arg(long, value_name = "URL", default_value = PREVIEW_QUEUE_URL)]
+    pub queue_url: String,
 }
+
+/// The address the preview draws as the queue's code unless told otherwise: a real-looking
+/// length, so that the code has the size it will have on site.
+pub const PREVIEW_QUEUE_URL: &str = "https://rezerwacje.ereszow.pl/kolejka";
 
 /// Fails with a message for people; the caller prints it.
 type CmdResult<T> = Result<T, String>;
@@ -106,6 +119,7 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
     let mut board = board;
     board.catch_up(now, Mono::of_wall(now));
     let mut status = status;
+    status.queue_qr = args.queue_url.as_ref().map(|u| u.0.clone());
     if args.always_open {
         status.hours = OpeningHours::always();
     }
@@ -179,6 +193,14 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
     };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let queue_qr = match args.queue_url.trim() {
+        "" | "none" => None,
+        url => Some(
+            url.parse::<super::QueueUrl>()
+                .map_err(|e| format!("--queue-url: {e}"))?
+                .0,
+        ),
+    };
     let sizes = preview_sizes(args)?;
     let gpu = Gpu::headless().map_err(|e| e.to_string())?;
     let mut written = Vec::new();
@@ -201,6 +223,7 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
             });
             let status = Status {
                 counter,
+                queue_qr: queue_qr.clone(),
                 ..s.status
             };
             let image = draw(&gpu, &mut renderer, &s.board, &layout, &status, s.now, size)?;

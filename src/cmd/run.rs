@@ -80,6 +80,10 @@ pub struct ScreenArgs {
     /// waiting room's board [default: the config's board.counter].
     #[arg(long, value_name = "ID")]
     pub counter: Option<String>,
+    /// The queue's page for phones, drawn as a QR code where the layout has a place for it
+    /// [default: the config's board.queue_url].
+    #[arg(long, value_name = "URL")]
+    pub queue_url: Option<super::QueueUrl>,
 }
 
 impl ScreenArgs {
@@ -131,6 +135,16 @@ fn core(
             .counter
             .clone()
             .or_else(|| settings.board.counter.clone()),
+        // Encoded once here: the scene draws the same matrix every frame. The config's address
+        // was checked when it was read (a bad one is reported and left unset), so it encodes.
+        queue_qr: match &screen.queue_url {
+            Some(u) => Some(u.0.clone()),
+            None => settings
+                .board
+                .queue_url
+                .as_deref()
+                .and_then(|u| crate::scene::qr::QueueQr::encode(u).ok()),
+        },
         ..Status::default()
     };
     // A counter display is silent unless the office wants it: the main board already chimes and

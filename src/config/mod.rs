@@ -78,6 +78,9 @@ pub struct BoardSettings {
     /// Whether a counter display chimes and speaks too (off: the main board already does, and
     /// two sounds for every call confuse).
     pub counter_sound: bool,
+    /// The queue's page for phones (the booking site's queue view), shown as a QR code where
+    /// the layout has a place for one; checked by [`check_queue_url`].
+    pub queue_url: Option<String>,
 }
 
 impl Default for Config {
@@ -472,6 +475,14 @@ const BOARD: &[(&str, ReadKey<BoardSettings>)] = &[
             b.counter_sound = v;
         }
     }),
+    ("queue_url", |r, key, value, b| {
+        if let Some(v) = r.typed::<String>(key, value) {
+            match check_queue_url(&v) {
+                Ok(()) => b.queue_url = Some(v),
+                Err(m) => r.error_at(key, value.span().start, m),
+            }
+        }
+    }),
 ];
 
 /// Every key of `[audio]` with the code that reads it; the known keys are derived from it.
@@ -693,6 +704,41 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A queue page residents can open from the board's QR code: `http://` or `https://` with a
+/// host, in printable ASCII (what a phone's camera app opens as written), short enough for a code
+/// that scans from across the room (`scene::qr::MAX_URL_BYTES`).
+pub fn check_queue_url(url: &str) -> Result<(), String> {
+    let max = crate::scene::qr::MAX_URL_BYTES;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!(
+                "`{url}` is not a web address; write https://HOST/PATH, e.g. \
+                 https://rezerwacje.example.pl/kolejka"
+            )
+        })?;
+    if let Some(c) = url.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!(
+            "`{url}` contains {c:?}; write the address without spaces, with other characters \
+             percent-encoded (%C4%85 for ą)"
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        return Err(format!("`{url}` has no host"));
+    }
+    if url.len() > max {
+        return Err(format!(
+            "the address is {} characters; at most {max} fit a QR code that scans from across \
+             the waiting room: use a shorter address (a redirect from a short path works)",
+            url.len()
+        ));
+    }
+    crate::scene::qr::QueueQr::encode(url).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// The server's URL fit to show on a screen or a page: without `user:password@` and without
 /// the query and fragment, where a token might be carried.
 pub fn public_url(url: &str) -> String {
@@ -880,6 +926,10 @@ impl Config {
             q(&self.outside_hours.to_string())
         ));
         line(format!("identify = {}", self.identify));
+        if let Some(u) = &self.board.queue_url {
+            line("\n[board]".into());
+            line(format!("queue_url = {}", q(u)));
+        }
         line("\n[hours]".into());
         let names = [
             "monday",

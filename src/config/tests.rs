@@ -581,3 +581,33 @@ fn a_voice_pack_that_cannot_say_a_call_is_found() {
         "{found:?}"
     );
 }
+
+#[test]
+fn the_queue_url_is_read_checked_and_printed() {
+    let c = parse_ok("[board]\nqueue_url = \"https://rezerwacje.ereszow.pl/kolejka\"\n");
+    assert_eq!(
+        c.board.queue_url.as_deref(),
+        Some("https://rezerwacje.ereszow.pl/kolejka")
+    );
+    assert_eq!(parse_ok(&c.to_toml()).board.queue_url, c.board.queue_url);
+    // Each mistake is reported where it is written, and leaves no code on the board.
+    let long = format!("https://a.pl/{}", "x".repeat(200));
+    for (value, says) in [
+        ("ftp://a.pl/kolejka", "not a web address"),
+        ("https:///kolejka", "has no host"),
+        ("https://a.pl/kolejka dziś", "without spaces"),
+        ("https://a.pl/kolejka/ą", "percent-encoded"),
+        (long.as_str(), "at most 120"),
+    ] {
+        let (c, errors) = parse_err(&format!("[board]\nqueue_url = \"{value}\"\n"));
+        assert_eq!(c.board.queue_url, None, "{value}");
+        assert_eq!(errors.len(), 1, "{value}: {errors:?}");
+        assert!(
+            errors[0].starts_with("t.toml:2:13: board.queue_url: "),
+            "{errors:?}"
+        );
+        assert!(errors[0].contains(says), "{value}: {errors:?}");
+    }
+    let (c, errors) = parse_err("[board]\nqueue_url = 5\n");
+    assert_eq!((c.board.queue_url, errors.len()), (None, 1));
+}

@@ -326,6 +326,29 @@ impl Default for Footer {
     }
 }
 
+/// The code residents scan to follow the queue on their phone (`[board] queue_url` in the
+/// installation's config), with a caption. A layout without a region shows no code; with one, the
+/// code is drawn only when a URL is configured, and the panels its region overlaps give it their
+/// room then (and keep it otherwise).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QrPanel {
+    pub region: Option<Region>,
+    /// Said beside or over the code.
+    pub caption: String,
+    pub caption_size: f32,
+}
+
+impl Default for QrPanel {
+    fn default() -> Self {
+        QrPanel {
+            region: None,
+            caption: "Sprawdź kolejkę w telefonie".into(),
+            caption_size: 3.2,
+        }
+    }
+}
+
 /// The shape of screen a layout is made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -379,6 +402,8 @@ pub struct Layout {
     pub recent_calls: RecentCalls,
     pub services: Services,
     pub footer: Footer,
+    /// The queue's code for phones (optional: a layout without `[qr]` never shows one).
+    pub qr: QrPanel,
     /// The display over one counter (`tablica run --counter ID`); a file with this section is a
     /// counter layout, and needs only `[colors]`, `[style]` and `[counter]`.
     pub counter: CounterPanel,
@@ -475,7 +500,7 @@ impl Layout {
     fn validate(&self, text: &str) -> Vec<LayoutError> {
         let mut problems = Vec::new();
         for rule in ranges::REGIONS {
-            let r = rule.get(self);
+            let Some(r) = rule.get(self) else { continue };
             if let Some(message) = rule.problem(*r.get_ref()) {
                 problems.push(LayoutError::at(text, r.span(), message));
             }
@@ -498,6 +523,7 @@ pub(crate) fn section_keys() -> Vec<(String, Vec<String>)> {
     // Keys that are left out when unset must still be listed.
     full.header.logo = Some(String::new());
     full.style.background_image = Some(String::new());
+    full.qr.region = Some(region(0.0, 0.0, 1.0, 1.0));
     let Ok(toml::Value::Table(table)) = toml::Value::try_from(&full) else {
         return Vec::new();
     };

@@ -263,17 +263,24 @@ pub const NUMBERS: &[Number] = &[
         Unit::ShortSide,
         "type size of the service and the state on a counter display"
     ),
+    number!(
+        qr.caption_size,
+        TYPE,
+        Unit::ShortSide,
+        "type size of the caption of the queue's code"
+    ),
 ];
 
 /// One panel's place: `[x, y, width, height]` in percent of the screen's width and height.
 pub struct RegionKey {
     pub key: &'static str,
-    get: fn(&Layout) -> &super::Region,
+    /// `None` for an optional region the layout leaves out (`qr.region`).
+    get: fn(&Layout) -> Option<&super::Region>,
     set: fn(&mut Layout, [f32; 4]),
 }
 
 impl RegionKey {
-    pub fn get<'a>(&self, layout: &'a Layout) -> &'a super::Region {
+    pub fn get<'a>(&self, layout: &'a Layout) -> Option<&'a super::Region> {
         (self.get)(layout)
     }
 
@@ -314,7 +321,7 @@ macro_rules! region {
     ($table:ident) => {
         RegionKey {
             key: concat!(stringify!($table), ".region"),
-            get: |l| &l.$table.region,
+            get: |l| Some(&l.$table.region),
             set: |l, v| *l.$table.region.get_mut() = v,
         }
     };
@@ -328,6 +335,11 @@ pub const REGIONS: &[RegionKey] = &[
     region!(services),
     region!(footer),
     region!(counter),
+    RegionKey {
+        key: "qr.region",
+        get: |l| l.qr.region.as_ref(),
+        set: |l, v| l.qr.region = Some(toml::Spanned::new(0..0, v)),
+    },
 ];
 
 /// The rule for `table.key`, if it is a number.

@@ -346,7 +346,7 @@ pub const MIN_CONTRAST: f32 = 4.5;
 pub const MIN_CONTRAST_HIGH: f32 = 7.0;
 /// The smallest type a board may draw, in percent of the screen's shorter side (17 px on a 1080
 /// pixel side): smaller is not read from the back of a waiting room.
-pub const LEGIBLE_PERCENT: f32 = 1.6;
+pub const LEGIBLE_PERCENT: f32 = crate::scene::metrics::LEGIBLE_PERCENT;
 /// A generous average advance of a character of regular text, in font sizes; bold is wider.
 const EM_REGULAR: f32 = 0.5;
 const EM_BOLD: f32 = 0.56;
@@ -363,7 +363,29 @@ fn panels(layout: &Layout) -> Vec<(&'static str, &crate::layout::Region)> {
         ("services.region", &layout.services.region),
         ("footer.region", &layout.footer.region),
     ]
+    .into_iter()
+    // Last, so that a text in the code's region is counted as its own.
+    .chain(layout.qr.region.as_ref().map(|r| ("qr.region", r)))
+    .collect()
 }
+
+/// The panels the code's region may overlap: they give it their room while a code is shown.
+const GIVE_ROOM_TO_QR: [&str; 3] = [
+    "current_call.region",
+    "recent_calls.region",
+    "services.region",
+];
+
+/// The address the design check draws as the queue's code: a long one (a path and a query, 62
+/// bytes: a version 4 code, 33 modules), so that a layout that passes scans with what offices
+/// configure.
+pub const REFERENCE_QUEUE_URL: &str =
+    "https://rezerwacje.ereszow.pl/kolejka/pom-millenium?widok=tel";
+
+/// The fewest whole pixels a module of the queue's code may have at the layout's own size: 4
+/// pixels are 2.5 mm on a 55" 1080p panel, about 2 pixels of a phone camera's 1080p frame at
+/// 2 m, what scanners need at the least (docs/LAYOUT.md, "The queue's code").
+pub const MIN_MODULE_PX: u32 = 4;
 
 /// The shape the layout is made for: its `orientation` key, else the shape at which fewer of its
 /// texts would be cut (a tie is landscape, the common case).
@@ -372,7 +394,12 @@ pub fn own_orientation(layout: &Layout) -> crate::layout::Orientation {
     if let Some(o) = layout.orientation {
         return o;
     }
-    let cut = |o: crate::layout::Orientation| type_problems(layout, o.size()).len();
+    // Judged without the queue's code, which takes room the same way at either shape.
+    let mut bare = layout.clone();
+    bare.qr.region = None;
+    let cut = |o: crate::layout::Orientation| {
+        type_problems(&bare, o.size()).len() + services_left_out(&bare, o.size())
+    };
     if cut(Portrait) < cut(Landscape) {
         Portrait
     } else {
@@ -393,8 +420,10 @@ pub fn check_design(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
             let [bx, by, bw, bh] = *b.get_ref();
             let w = (ax + aw).min(bx + bw) - ax.max(bx);
             let h = (ay + ah).min(by + bh) - ay.max(by);
+            let gives_room = (*b_key == "qr.region" && GIVE_ROOM_TO_QR.contains(a_key))
+                || (*a_key == "qr.region" && GIVE_ROOM_TO_QR.contains(b_key));
             // A tenth of a percent is rounding, not a design.
-            if w > 0.1 && h > 0.1 {
+            if w > 0.1 && h > 0.1 && !gives_room {
                 problems.push(LayoutError::at(
                     text,
                     b.span(),
@@ -409,11 +438,53 @@ pub fn check_design(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
         }
     }
     let size = own_orientation(layout).size();
+    if let Some(message) = qr_problem(layout, size) {
+        problems.push(LayoutError::key(text, "qr.region", message));
+    }
     problems.extend(contrast_problems(layout, text, size));
     for (key, message) in type_problems(layout, size) {
         problems.push(LayoutError::key(text, key, message));
     }
     problems.into_iter().map(|p| p.in_file(file)).collect()
+}
+
+/// How many services of the representative board the services panel leaves out beyond its
+/// `max_rows` because their rows would be drawn too small to read (the scene lists the busiest
+/// that fit): a sign of a layout drawn at a shape it was not made for.
+fn services_left_out(layout: &Layout, size: (u32, u32)) -> usize {
+    let Some(s) = crate::scenarios::build(REPRESENTATIVE) else {
+        return 0;
+    };
+    let Some(list) = representative_scene(layout, size) else {
+        return 0;
+    };
+    let services = &s.board.data.services;
+    let listed = services
+        .iter()
+        .filter(|sv| list.texts().any(|t| t.text == sv.name))
+        .count();
+    services
+        .len()
+        .min(layout.services.max_rows as usize)
+        .saturating_sub(listed)
+}
+
+/// A code region too small to scan at the layout's own size.
+fn qr_problem(layout: &Layout, (width, height): (u32, u32)) -> Option<String> {
+    layout.qr.region.as_ref()?;
+    let qr = crate::scene::qr::QueueQr::encode(REFERENCE_QUEUE_URL).ok()?;
+    let place = crate::scene::queue_code_placement(layout, &qr, width, height)?;
+    (place.module_px < MIN_MODULE_PX).then(|| {
+        format!(
+            "at {width}×{height} the queue's code gets {} px a module for a {}-character \
+             address; it needs at least {MIN_MODULE_PX} to scan from across the room: give \
+             [qr] a larger region (its shorter side holds the code and its quiet zone, {} \
+             modules) or a smaller caption_size",
+            place.module_px,
+            REFERENCE_QUEUE_URL.len(),
+            qr.width_with_quiet_zone()
+        )
+    })
 }
 
 fn show([x, y, w, h]: [f32; 4]) -> String {
@@ -437,11 +508,19 @@ fn representative_scene(
                 .and_then(|p| p.call.counter.clone())
         })
         .flatten();
+    // With the queue's code where the layout places one, so that the panels that give it room
+    // are measured at the size they have then.
+    let queue_qr = layout
+        .qr
+        .region
+        .as_ref()
+        .and_then(|_| crate::scene::qr::QueueQr::encode(REFERENCE_QUEUE_URL).ok());
     let status = Status {
         hours: OpeningHours::always(),
         notices: Vec::new(),
         design_notes: Vec::new(),
         counter,
+        queue_qr,
         ..s.status
     };
     Some(scene::build(&s.board, layout, &status, s.now, width, height).list)
@@ -669,6 +748,7 @@ fn size_key(panel: &str) -> &'static str {
         "services" => "services.region",
         "footer" => "footer.region",
         "counter" => "counter.region",
+        "qr" => "qr.region",
         _ => "header.region",
     }
 }
@@ -697,6 +777,45 @@ mod tests {
             layout.orientation = None;
             assert_eq!(own_orientation(&layout), shape, "{name}");
         }
+    }
+
+    /// The queue's code region is measured like the panels: too small to scan is a design
+    /// problem at `qr.region`; over the header it overlaps; over the panels that give it room it
+    /// does not.
+    #[test]
+    fn a_queue_code_too_small_to_scan_or_over_the_header_is_reported() {
+        let path = Path::new("assets/layouts/landscape.toml");
+        let with_region = |region: &str| {
+            let text = crate::layout::LANDSCAPE_TOML.replace(
+                "region       = [58.5, 62.5, 40.0, 29.0]",
+                &format!("region       = {region}"),
+            );
+            assert!(crate::layout::LANDSCAPE_TOML.contains("[58.5, 62.5, 40.0, 29.0]"));
+            let layout = Layout::parse(&text, Path::new("assets/layouts")).unwrap();
+            check_design(&layout, &text, path)
+        };
+        assert_eq!(with_region("[58.5, 62.5, 40.0, 29.0]"), Vec::new());
+        let small = with_region("[58.5, 80.0, 40.0, 11.5]");
+        assert!(
+            small
+                .iter()
+                .any(|p| p.message.contains("px a module")
+                    && p.message.contains("[qr] a larger region")),
+            "{small:?}"
+        );
+        let over_header = with_region("[58.5, 5.0, 40.0, 29.0]");
+        assert!(
+            over_header
+                .iter()
+                .any(|p| p.message.contains("qr.region") && p.message.contains("header.region")),
+            "{over_header:?}"
+        );
+        assert!(
+            !over_header
+                .iter()
+                .any(|p| p.message.contains("overlaps services.region")),
+            "{over_header:?}"
+        );
     }
 
     #[test]

@@ -125,10 +125,14 @@ pub(crate) fn rect_is_drawable(r: &Rect) -> bool {
 }
 
 /// Collapses runs of whitespace (newlines and tabs included) into single spaces and trims.
-/// Wrapping is automatic, so explicit breaks would only fight the fitting rules.
+/// Wrapping is automatic, so explicit breaks would only fight the fitting rules. A no-break
+/// space stays: it is how the scene keeps a word with the next ("w\u{a0}telefonie").
 fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_CHARS * 4));
-    for word in text.split_whitespace() {
+    let words = text
+        .split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty());
+    for word in words {
         if !out.is_empty() {
             out.push(' ');
         }

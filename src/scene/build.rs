@@ -14,10 +14,13 @@ mod calls;
 mod counter;
 mod footer;
 pub mod overlay;
+mod queue_code;
 mod services;
 #[cfg(test)]
 pub(crate) use services::CLOSED_FOR_TODAY;
 mod speaker;
+
+pub use queue_code::{QrPlacement, placement as queue_code_placement};
 
 /// How the display is fed, as far as the picture is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +69,9 @@ pub struct Status {
     pub clock: super::ShownClock,
     /// A counter display's counter id: the picture is that counter's screen, not the board.
     pub counter: Option<String>,
+    /// The installation's queue page (`[board] queue_url`) as a code for phones, encoded once
+    /// when the settings are read; `None` shows no code and leaves its room to the panels.
+    pub queue_qr: Option<super::qr::QueueQr>,
 }
 
 impl Default for Status {
@@ -80,6 +86,7 @@ impl Default for Status {
             services_shown: None,
             clock: super::ShownClock::Real,
             counter: None,
+            queue_qr: None,
         }
     }
 }
@@ -170,6 +177,7 @@ pub fn build(
         f.current_call();
         f.recent_calls();
         f.services();
+        f.queue_code();
         if f.stale() {
             f.dim_stale_panels();
         }
@@ -256,7 +264,7 @@ impl<'a> SceneBuilder<'a> {
             &l.recent_calls.region,
             &l.services.region,
         ] {
-            let r = self.region(region);
+            let r = self.panel_region(region);
             self.list.rect(r, radius, veil);
         }
     }

@@ -14,6 +14,12 @@ use super::display::Weight;
 /// a test keeps the two equal).
 pub const LINE_HEIGHT: f32 = 1.2;
 
+/// The smallest type a board may draw, in percent of the screen's shorter side (17 px on a 1080
+/// pixel side): smaller is not read from the back of a waiting room. The layout check reports
+/// smaller type (`layout_files::check::LEGIBLE_PERCENT`); the scene leaves out rows rather than
+/// shrink them below it.
+pub const LEGIBLE_PERCENT: f32 = 1.6;
+
 /// The built-in font's family (`fonts::BUILTIN_FAMILY`; a test keeps the two equal).
 pub const BUILTIN_FAMILY: &str = "Noto Sans";
 

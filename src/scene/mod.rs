@@ -8,10 +8,12 @@ pub mod display;
 pub mod hours;
 pub mod metrics;
 pub mod polish;
+pub mod qr;
 pub mod shown_clock;
 
 pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
+pub use build::{QrPlacement, queue_code_placement};
 pub use display::*;
 pub use hours::OpeningHours;
 pub use shown_clock::ShownClock;

@@ -370,7 +370,12 @@ fn extreme_values_never_panic_the_scene_or_the_renderer() {
                 counter: Some("1".into()),
                 ..sc.status.clone()
             };
-            for status in [&sc.status, &counter] {
+            // And the queue's code, whose region and caption take the same absurd values.
+            let code = scene::Status {
+                queue_qr: Some(scene::qr::QueueQr::encode("https://a.pl/kolejka").unwrap()),
+                ..sc.status.clone()
+            };
+            for status in [&sc.status, &counter, &code] {
                 for (w, h) in sizes {
                     let _ = scene::build(&sc.board, &layout, status, sc.now, w, h);
                     let later = sc.now + jiff::SignedDuration::from_secs(2);
@@ -389,7 +394,11 @@ fn extreme_values_never_panic_the_scene_or_the_renderer() {
             counter: Some("1".into()),
             ..s.status.clone()
         };
-        for status in [&s.status, &counter] {
+        let code = scene::Status {
+            queue_qr: Some(scene::qr::QueueQr::encode("https://a.pl/kolejka").unwrap()),
+            ..s.status.clone()
+        };
+        for status in [&s.status, &counter, &code] {
             for (w, h) in sizes {
                 let at_start = scene::build(&s.board, layout, status, s.now, w, h);
                 tablica::render::render_to_image(&gpu, &mut renderer, &at_start.list).unwrap();

@@ -255,3 +255,8 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn a_no_break_space_keeps_its_words_on_one_line() {
+    assert_eq!(normalise(" a\n b\u{a0}c  "), "a b\u{a0}c");
+}

@@ -27,7 +27,7 @@ impl SceneBuilder<'_> {
     fn call_placeholder(&mut self) {
         let cc = &self.layout.current_call;
         let c = self.colors();
-        let r = self.region(&cc.region);
+        let r = self.panel_region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let message = if self.has_data() {
@@ -71,7 +71,7 @@ impl SceneBuilder<'_> {
     fn current_card(&mut self, call: &CallInfo, lit: bool, speaking: bool) {
         let cc = &self.layout.current_call;
         let c = self.colors();
-        let r = self.region(&cc.region);
+        let r = self.panel_region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         let highlight = if call.recall { c.recall.0 } else { c.accent.0 };
         let on_highlight = if call.recall {
@@ -214,10 +214,14 @@ impl SceneBuilder<'_> {
     ) -> Rect {
         let c = self.colors();
         let px = self.u(size).min(ticket_box.h / LINE_HEIGHT);
-        let word_px = px * BOOKED_WORD_SIZE;
+        // Never below the legible size, however small the cell: a mark nobody can read marks
+        // nothing. A share of the number where that is larger.
+        let legible = self.u(metrics::LEGIBLE_PERCENT);
+        let word_px = (px * BOOKED_WORD_SIZE).max(legible);
+        let smallest = (word_px * BOOKED_WORD_SMALLEST).max(legible).min(word_px);
         let builtin = self.builtin_font();
         let number_w = metrics::width_em(ticket, Weight::Bold, builtin) * px;
-        let word_w = metrics::width_em(BOOKED_SHORT, Weight::Bold, builtin) * word_px;
+        let word_em = metrics::width_em(BOOKED_SHORT, Weight::Bold, builtin);
         let word_h = word_px * LINE_HEIGHT;
         // The number is centred in its box: what its line leaves under it, down to the cell's
         // edge, is free (digits have no descenders).
@@ -225,11 +229,11 @@ impl SceneBuilder<'_> {
         let free_under = bottom - ticket_box.bottom() + under;
         let beside = right - (ticket_box.x + number_w + px * 0.15);
         let (word, number, valign) =
-            if free_under >= word_h * BOOKED_WORD_SMALLEST && word_w <= ticket_box.w {
+            if free_under >= smallest * LINE_HEIGHT && word_em * smallest <= ticket_box.w {
                 let y = (bottom - word_h).min(ticket_box.bottom() - under * 0.5);
                 let word = Rect::new(ticket_box.x, y, ticket_box.w, bottom - y);
                 (word, ticket_box, VAlign::Top)
-            } else if beside >= word_w * BOOKED_WORD_SMALLEST {
+            } else if beside >= word_em * smallest {
                 let x = right - beside;
                 let word = Rect::new(x, ticket_box.y, beside, ticket_box.h);
                 (
@@ -238,11 +242,13 @@ impl SceneBuilder<'_> {
                     VAlign::Center,
                 )
             } else {
-                let top_h = ticket_box.h * BOOKED_NUMBER_SHARE;
+                // A line of its own under the number, which gives up the bottom of its box.
+                let line = word_px * LINE_HEIGHT;
+                let top_h = (ticket_box.h - line).max(ticket_box.h * BOOKED_NUMBER_SHARE);
                 let word = Rect::new(
                     ticket_box.x,
                     ticket_box.y + top_h,
-                    ticket_box.w,
+                    ticket_box.w.max(right - ticket_box.x),
                     bottom - ticket_box.y - top_h,
                 );
                 (
@@ -257,7 +263,7 @@ impl SceneBuilder<'_> {
             .valign(valign)
             .shrink_to(1.0);
         t.size = word_px;
-        t.min_size = word_px * BOOKED_WORD_SMALLEST;
+        t.min_size = smallest;
         self.list.text(t);
         number
     }
@@ -265,7 +271,7 @@ impl SceneBuilder<'_> {
     pub(super) fn recent_calls(&mut self) {
         let rc = &self.layout.recent_calls;
         let c = self.colors();
-        let r = self.region(&rc.region);
+        let r = self.panel_region(&rc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let inner = r.inset(pad);

@@ -379,7 +379,7 @@ impl SceneBuilder<'_> {
         let h = height.min(self.h * 0.45);
         let x = self.w - w - self.u(2.0);
         let low = Rect::new(x, self.h - h - self.u(9.0), w, h);
-        let call = self.region(&self.layout.current_call.region);
+        let call = self.panel_region(&self.layout.current_call.region);
         let clear = |r: &Rect| {
             r.right() <= call.x
                 || r.x >= call.right()

@@ -32,7 +32,7 @@ impl SceneBuilder<'_> {
     pub(super) fn services(&mut self) {
         let sv = &self.layout.services;
         let c = self.colors();
-        let r = self.region(&sv.region);
+        let r = self.panel_region(&sv.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
         let inner = r.inset(pad);
@@ -95,12 +95,28 @@ impl SceneBuilder<'_> {
             }
             self.list.text(t);
         }
+        let list = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
+        let gap = self.u(0.5);
+        let natural = if wide {
+            self.u(sv.name_size.max(sv.detail_size) * 1.8)
+        } else {
+            self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
+        };
+        // Rows shrink their type to fit the panel, but never below legible: a panel that gave
+        // room to the queue's code lists the busiest services that fit, as `max_rows` does.
+        let smallest = sv.name_size.min(sv.detail_size);
+        let min_scale = (metrics::LEGIBLE_PERCENT / smallest).min(1.0);
+        let fit = ((list.h + gap) / (natural * min_scale + gap)).floor();
+        let fit = if fit.is_finite() {
+            fit.max(1.0) as usize
+        } else {
+            1
+        };
         let services: Vec<ServiceInfo> = self
-            .listed_services(sv.max_rows as usize)
+            .listed_services((sv.max_rows as usize).min(fit))
             .into_iter()
             .cloned()
             .collect();
-        let list = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
         if services.is_empty() {
             let message = if self.has_data() {
                 "Brak danych o kolejkach"
@@ -114,13 +130,7 @@ impl SceneBuilder<'_> {
             self.list.text(t);
             return;
         }
-        let gap = self.u(0.5);
         let n = services.len() as f32;
-        let natural = if wide {
-            self.u(sv.name_size.max(sv.detail_size) * 1.8)
-        } else {
-            self.u((sv.name_size * 1.7).max(sv.detail_size * 2.5))
-        };
         // The rows share the panel's height, up to half as tall again as their type needs (a
         // few services do not float at the top of an empty panel, nor turn into tall bars).
         let share = (list.h - gap * (n - 1.0)) / n;
@@ -170,6 +180,22 @@ impl SceneBuilder<'_> {
         // which is what they had before the names were planned.
         let detail = self.u(sv.detail_size * scale) * LINE_HEIGHT * if wide { 1.0 } else { 2.0 };
         let base = detail.min(row_h - 2.0 * inset_y).max(0.0);
+        // In a wide list a wait longer than its column ("bilety na dziś wydane") takes two
+        // lines at the details' size, not one line shrunk out of reach: its row plans for them.
+        let detail_px = self.u(sv.detail_size * scale);
+        let bases: Vec<f32> = services
+            .iter()
+            .map(|s| {
+                let wait = self.service_words(s).1;
+                let long =
+                    metrics::width_em(&wait, Weight::Regular, builtin) * detail_px > cols.wait.w;
+                if wide && !s.accepting && long {
+                    base.max(2.0 * LINE_HEIGHT * detail_px)
+                } else {
+                    base
+                }
+            })
+            .collect();
         let nominal = step_down(self.u(sv.name_size * scale));
         let smallest = step_down(self.u(sv.name_size * scale * NAME_SMALLEST)).min(nominal);
         let plan = |size: f32| -> (Vec<u32>, Vec<f32>) {
@@ -179,7 +205,8 @@ impl SceneBuilder<'_> {
                 .collect();
             let needs = lines
                 .iter()
-                .map(|&l| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
+                .zip(&bases)
+                .map(|(&l, base)| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
                 .collect();
             (lines, needs)
         };
@@ -292,12 +319,20 @@ impl SceneBuilder<'_> {
             .valign(wait_v)
             .shrink_to(self.u(size * 0.6));
         let px = self.u(size);
+        let builtin = self.builtin_font();
+        let one_line = metrics::width_em(&t.text, Weight::Regular, builtin) * px <= wait_rect.w;
         let two_lines = wait_rect.h >= 2.0 * LINE_HEIGHT * px * CLOSED_SMALLEST;
-        if closed && cols.wide && two_lines {
+        if closed && cols.wide && !one_line && two_lines {
             // Longer than any wait: in the narrow column of a wide list it takes two lines
-            // rather than shrinking out of reach (the renderer wraps at the smallest size).
+            // rather than shrinking out of reach. At the details' size where the row has the
+            // room (the plan gives it), a little smaller in a row squeezed below its plan (the
+            // renderer shrinks before it wraps).
             t = t.lines(2);
-            t.min_size = px * CLOSED_SMALLEST;
+            t.min_size = if wait_rect.h + 0.5 >= 2.0 * LINE_HEIGHT * px {
+                px
+            } else {
+                px * CLOSED_SMALLEST
+            };
         }
         self.list.text(t);
     }
