@@ -143,25 +143,7 @@ fn quiet_wayland_probe() {
     }
 }
 
-/// glibc gives each thread that allocates while another holds the main heap's lock an arena
-/// of its own, up to eight per core, and keeps their freed memory. The board runs tokio's
-/// workers, lavapipe's rasteriser threads, the audio and the feed: with an arena each they held
-/// several megabytes that a kiosk counts against its memory (docs/BENCHMARKS.md, "Memory").
-/// Two arenas are plenty for a process whose threads mostly wait. Set before any thread starts,
-/// as glibc reads it when it creates an arena.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_malloc_arenas() {
-    // SAFETY: mallopt only changes the allocator's tuning; no thread exists yet.
-    let ok = unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) };
-    debug_assert!(ok == 1, "glibc accepts M_ARENA_MAX");
-}
-
-/// Other C libraries keep no per-thread arenas to limit.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
-
 fn main() -> ExitCode {
-    limit_malloc_arenas();
     quiet_wayland_probe();
     init_logging();
     let cli = Cli::parse();
