@@ -5,7 +5,10 @@
 //! submitted and waited for until the GPU has finished (no read-back). The *read-back* (copying
 //! the finished frame into memory, which only screenshots, previews and tests need) is measured
 //! on its own. Set `TABLICA_BENCH_SIZES=1920x1080,...` to measure other sizes, and
-//! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run.
+//! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run, `TABLICA_BENCH_ONLY_WHOLE=1` to
+//! measure only whole frames, `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
+//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=unorm` (or `bgra`,
+//! `bgra-srgb`) for another target format.
 
 use jiff::SignedDuration;
 use std::time::{Duration, Instant};
@@ -194,6 +197,44 @@ fn after_a_call(gpu: &Gpu, renderer: &mut Renderer, (w, h): (u32, u32), calls: u
     times
 }
 
+/// The floor under any frame: `frames` frames of an empty list (the clear alone) and of one
+/// opaque rectangle over the whole frame (the cheapest way to shade every pixel once).
+fn floor(
+    gpu: &Gpu,
+    renderer: &mut Renderer,
+    (w, h): (u32, u32),
+    frames: usize,
+    fill: bool,
+) -> Times {
+    use tablica::scene::display::{Color, DisplayList, Item, Rect, RectItem};
+    let texture = target(gpu, renderer, w, h);
+    let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+    let mut list = DisplayList::new(w, h, Color::rgb(10, 20, 40));
+    if fill {
+        list.items.push(Item::Rect(RectItem {
+            rect: Rect::new(0.0, 0.0, w as f32, h as f32),
+            radius: 0.0,
+            fill: Color::rgb(20, 40, 60),
+            border: None,
+        }));
+    }
+    let mut times = Times::default();
+    for _ in 0..frames {
+        let start = Instant::now();
+        let start_cpu = cpu_time();
+        renderer.render(gpu, &list, &view).expect("frame renders");
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .expect("the GPU finishes");
+        times.frame_cpu.push(cpu_time() - start_cpu);
+        times.frame.push(start.elapsed());
+        times.scene.push(Duration::ZERO);
+        times.cpu.push(Duration::ZERO);
+        times.redrawn.push(1.0);
+    }
+    times
+}
+
 fn target(gpu: &Gpu, renderer: &Renderer, w: u32, h: u32) -> wgpu::Texture {
     gpu.device.create_texture(&wgpu::TextureDescriptor {
         label: Some("bench frame"),
@@ -270,6 +311,8 @@ fn main() {
         .unwrap_or(60);
     let format = match std::env::var("TABLICA_BENCH_FORMAT").as_deref() {
         Ok("unorm") => wgpu::TextureFormat::Rgba8Unorm,
+        Ok("bgra") => wgpu::TextureFormat::Bgra8Unorm,
+        Ok("bgra-srgb") => wgpu::TextureFormat::Bgra8UnormSrgb,
         _ => OFFSCREEN_FORMAT,
     };
     let whole = std::env::var("TABLICA_BENCH_WHOLE_SHAPES").is_ok_and(|v| v == "1");
@@ -289,6 +332,19 @@ fn main() {
                 Mode::Whole,
             ),
         );
+        if std::env::var("TABLICA_BENCH_FLOOR").is_ok_and(|v| v == "1") {
+            report(
+                &format!("{w}x{h} clear only"),
+                floor(&gpu, &mut renderer, (w, h), frames, false),
+            );
+            report(
+                &format!("{w}x{h} one full-frame fill"),
+                floor(&gpu, &mut renderer, (w, h), frames, true),
+            );
+        }
+        if std::env::var("TABLICA_BENCH_ONLY_WHOLE").is_ok_and(|v| v == "1") {
+            continue;
+        }
         report(
             &format!("{w}x{h} whole, new call each"),
             run(

@@ -1,9 +1,9 @@
 // Anti-aliased shapes drawn as instanced quads: rounded rectangles with an optional inner border,
-// and right-pointing block arrows. A large rectangle arrives as up to five quads (see
-// src/render/shapes.rs): its flat interior, drawn by `fs_solid` without any distance function, and
-// the four strips around it that hold its corners, border and anti-aliased edge, drawn by
-// `fs_main`. On a software rasteriser the distance function over a whole panel's area was most
-// of a frame's cost. Colours arrive as straight-alpha colours already converted to
+// and right-pointing block arrows. A large rectangle arrives as up to eleven quads (see
+// src/render/shapes.rs): its flat interior, a cross of up to three quads drawn by `fs_solid`
+// without any distance function, and its four corners' squares and the four thin strips along its
+// straight edges (border and anti-aliased edge), drawn by `fs_main`. On a software rasteriser the
+// distance function over a whole panel's area was most of a frame's cost. Colours arrive as straight-alpha colours already converted to
 // the target's blending space (linear for sRGB targets); the fragment shader outputs premultiplied
 // alpha so that a border and a fill of different opacity mix correctly.
 

@@ -803,3 +803,66 @@ fn a_turned_board_redraws_what_changed() {
     );
     assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
 }
+
+/// A board runs for months and shows tens of thousands of distinct ticket numbers: the caches
+/// that make frames cheap (shaped texts, glyphs in the atlas) must stay within their bounds
+/// rather than grow with every number ever shown. Resident memory over 10,000 calls at 1080p is
+/// measured by `cargo bench --bench frame` (docs/BENCHMARKS.md); this checks the bounds.
+#[test]
+fn ten_thousand_distinct_calls_keep_the_caches_bounded() {
+    let gpu = gpu();
+    let mut renderer = renderer();
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: 240,
+            height: 120,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&Default::default());
+    let mut most_cached = 0;
+    for i in 0..10_000u32 {
+        let mut list = DisplayList::new(240, 120, NAVY);
+        // A new ticket number every frame, at the hero's size and at a tile's, and the last
+        // few calls beside it, as a board shows them.
+        let ticket = |n: u32| format!("{}{:03}", (b'A' + (n / 1000 % 20) as u8) as char, n % 1000);
+        list.text(TextItem::new(
+            ticket(i),
+            Rect::new(0.0, 0.0, 240.0, 70.0),
+            60.0,
+            YELLOW,
+        ));
+        for k in 1..4 {
+            list.text(TextItem::new(
+                ticket(i.saturating_sub(k)),
+                Rect::new(80.0 * (k - 1) as f32, 75.0, 80.0, 40.0),
+                24.0 + k as f32,
+                WHITE,
+            ));
+        }
+        let stats = renderer.render(gpu, &list, &view).expect("frame renders");
+        assert!(
+            !stats.atlas_full && stats.texts_skipped == 0,
+            "frame {i}: {stats:?}"
+        );
+        most_cached = most_cached.max(stats.texts_cached);
+        if i % 200 == 0 {
+            // Let the GPU catch up, as a window's present does.
+            gpu.device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .unwrap();
+        }
+    }
+    assert!(
+        most_cached <= 1024 + 4,
+        "the text cache grew past its bound: {most_cached}"
+    );
+    assert_eq!(gpu.error_count(), 0);
+}

@@ -478,6 +478,7 @@ impl Renderer {
             }
         }
 
+        self.shape_batch.cull_hidden();
         Batches {
             clears,
             layers,

@@ -90,46 +90,144 @@ impl ShapeBatch {
 
     /// Adds a rectangle; returns false if it would draw nothing.
     ///
-    /// Where the rectangle's interior is large, it is drawn flat and only the strips around it
-    /// (corners, border, the anti-aliased edge) run the distance function. The interior is the
-    /// rectangle inset by the corner radius and the border (plus the half pixel of the edge
-    /// ramp), rounded inwards to whole pixels: there the distance function's coverage is exactly
-    /// 1 and its border mix exactly 0, so the flat fill draws the same pixels. The strips and the
-    /// interior meet at whole pixels and never overlap, and together cover the same pixels as
-    /// the single padded quad.
+    /// Where the rectangle's interior is large, it is drawn flat and only the thin strips along
+    /// its edges (the anti-aliased edge and the border) and the squares at its corners (where
+    /// the radius bends the edge) run the distance function. On a software rasteriser the
+    /// distance function costs several times what a flat fill does per pixel, and a strip as
+    /// wide as the corner radius along every edge was most of a frame's shape pixels.
+    ///
+    /// The flat part is a cross: a column between the corners, as tall as the straight edges
+    /// allow, and two wings beside it between the corners' squares. Along a straight edge the
+    /// distance function's coverage is exactly 1 and its border mix exactly 0 from the border's
+    /// inner side plus half a pixel inwards; inside the corners' squares, only past the radius.
+    /// Every bound is rounded inwards to whole pixels, so the flat fill draws the same pixels as
+    /// the distance function would. The quads meet at whole pixels, never overlap, and together
+    /// cover the same pixels as the single padded quad.
     pub(crate) fn push_rect(&mut self, item: &RectItem, srgb: bool) -> bool {
         let Some(whole) = rect_instance(item, srgb) else {
             return false;
         };
         let [x, y, w, h] = whole.rect;
         let [radius, border_width, _, _] = whole.params;
-        let inset = radius.max(border_width + 0.5).max(0.5);
-        let (ix0, iy0) = ((x + inset).ceil(), (y + inset).ceil());
-        let (ix1, iy1) = ((x + w - inset).floor(), (y + h - inset).floor());
+        // How far in from a straight edge the fill is flat, and from a corner's sides.
+        let edge = (border_width + 0.5).max(0.5);
+        let corner = radius.max(edge);
         let [ox0, oy0, ox1, oy1] = whole.quad;
+        // Columns: outer edge, straight-edge inset, corner inset (and mirrored on the right).
+        let (ex0, ex1) = ((x + edge).ceil(), (x + w - edge).floor());
+        let (cx0, cx1) = ((x + corner).ceil(), (x + w - corner).floor());
+        let (ey0, ey1) = ((y + edge).ceil(), (y + h - edge).floor());
+        let (cy0, cy1) = ((y + corner).ceil(), (y + h - corner).floor());
         let flat = !self.whole_quads
-            && ix1 - ix0 >= MIN_INTERIOR_SIDE
-            && iy1 - iy0 >= MIN_INTERIOR_SIDE
-            && ix0 > ox0
-            && iy0 > oy0
-            && ix1 < ox1
-            && iy1 < oy1;
+            && cx1 - cx0 >= MIN_INTERIOR_SIDE
+            && ey1 - ey0 >= MIN_INTERIOR_SIDE
+            && cy1 >= cy0
+            && ox0 < ex0
+            && ex0 <= cx0
+            && cx1 <= ex1
+            && ex1 < ox1
+            && oy0 < ey0
+            && ey0 <= cy0
+            && cy1 <= ey1
+            && ey1 < oy1;
         if !flat {
             self.push(Shading::Edge, whole);
             return true;
         }
-        let part = |quad: [f32; 4]| ShapeInstance { quad, ..whole };
-        // An outline's interior (a transparent fill) leaves the target as it is: nothing to draw.
-        if whole.fill[3] >= 1.0 {
-            self.push(Shading::SolidOpaque, part([ix0, iy0, ix1, iy1]));
+        let fill = if whole.fill[3] >= 1.0 {
+            Some(Shading::SolidOpaque)
         } else if whole.fill[3] > 0.0 {
-            self.push(Shading::SolidBlended, part([ix0, iy0, ix1, iy1]));
+            Some(Shading::SolidBlended)
+        } else {
+            // An outline's interior (a transparent fill) leaves the target as it is.
+            None
+        };
+        if let Some(shading) = fill {
+            for quad in [
+                [cx0, ey0, cx1, ey1],
+                [ex0, cy0, cx0, cy1],
+                [cx1, cy0, ex1, cy1],
+            ] {
+                self.push_part(shading, &whole, quad);
+            }
         }
-        self.push(Shading::Edge, part([ox0, oy0, ox1, iy0]));
-        self.push(Shading::Edge, part([ox0, iy1, ox1, oy1]));
-        self.push(Shading::Edge, part([ox0, iy0, ix0, iy1]));
-        self.push(Shading::Edge, part([ix1, iy0, ox1, iy1]));
+        for quad in [
+            // The corners' squares.
+            [ox0, oy0, cx0, cy0],
+            [cx1, oy0, ox1, cy0],
+            [ox0, cy1, cx0, oy1],
+            [cx1, cy1, ox1, oy1],
+            // The straight edges between them.
+            [cx0, oy0, cx1, ey0],
+            [cx0, ey1, cx1, oy1],
+            [ox0, cy0, ex0, cy1],
+            [ex1, cy0, ox1, cy1],
+        ] {
+            self.push_part(Shading::Edge, &whole, quad);
+        }
         true
+    }
+
+    /// Adds the part `quad` of the shape `whole`, unless it is empty.
+    fn push_part(&mut self, shading: Shading, whole: &ShapeInstance, quad: [f32; 4]) {
+        if quad[2] > quad[0] && quad[3] > quad[1] {
+            self.push(shading, ShapeInstance { quad, ..*whole });
+        }
+    }
+
+    /// Leaves out what a later opaque flat quad paints over: the parts of earlier flat quads it
+    /// covers (an earlier quad is cut into the pieces left around it) and earlier edge quads it
+    /// covers whole. An opaque flat quad replaces the pixels under it without reading them, so
+    /// whatever was drawn there before, shapes or not, cannot show: the frame is the same, with
+    /// fewer pixels shaded. On a board, panels hold rows and tiles, and the clear under a
+    /// redrawn part is mostly panels again; a software rasteriser pays for each layer.
+    pub(crate) fn cull_hidden(&mut self) {
+        // Opaque flat quads, and for each the index of its instance: only later ones hide.
+        let opaque: Vec<(u32, [f32; 4])> = self
+            .draws
+            .iter()
+            .filter(|d| d.shading == Shading::SolidOpaque)
+            .flat_map(|d| d.instances.clone())
+            .map(|i| (i, self.instances[i as usize].quad))
+            .collect();
+        if opaque.is_empty() {
+            return;
+        }
+        let mut instances = Vec::with_capacity(self.instances.len());
+        let mut pieces: Vec<[f32; 4]> = Vec::new();
+        let mut next: Vec<[f32; 4]> = Vec::new();
+        for draw in &mut self.draws {
+            let start = instances.len() as u32;
+            for i in draw.instances.clone() {
+                let instance = self.instances[i as usize];
+                let later = opaque.iter().filter(|(j, _)| *j > i).map(|(_, q)| q);
+                if draw.shading == Shading::Edge {
+                    if !later.clone().any(|q| contains(q, &instance.quad)) {
+                        instances.push(instance);
+                    }
+                    continue;
+                }
+                pieces.clear();
+                pieces.push(instance.quad);
+                for hole in later {
+                    next.clear();
+                    for piece in &pieces {
+                        subtract(piece, hole, &mut next);
+                    }
+                    std::mem::swap(&mut pieces, &mut next);
+                    if pieces.is_empty() {
+                        break;
+                    }
+                }
+                instances.extend(
+                    pieces
+                        .iter()
+                        .map(|&quad| ShapeInstance { quad, ..instance }),
+                );
+            }
+            draw.instances = start..instances.len() as u32;
+        }
+        self.instances = instances;
     }
 
     /// Adds a quad that replaces the pixels of `rect` with `color` (straight alpha), as clearing
@@ -158,6 +256,36 @@ impl ShapeBatch {
             }
             None => false,
         }
+    }
+}
+
+/// True if quad `outer` covers quad `inner` (x0, y0, x1, y1) whole.
+fn contains(outer: &[f32; 4], inner: &[f32; 4]) -> bool {
+    outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]
+}
+
+/// Pushes onto `out` the parts of `quad` outside `hole`: none if the hole covers it, the quad
+/// itself if they do not overlap, else up to four pieces (the bands above and below the hole,
+/// and the parts beside it between them), which never overlap.
+fn subtract(quad: &[f32; 4], hole: &[f32; 4], out: &mut Vec<[f32; 4]>) {
+    let [x0, y0, x1, y1] = *quad;
+    let [hx0, hy0, hx1, hy1] = *hole;
+    if hx0 >= x1 || hx1 <= x0 || hy0 >= y1 || hy1 <= y0 {
+        out.push(*quad);
+        return;
+    }
+    let (top, bottom) = (hy0.max(y0), hy1.min(y1));
+    if hy0 > y0 {
+        out.push([x0, y0, x1, hy0]);
+    }
+    if hy1 < y1 {
+        out.push([x0, hy1, x1, y1]);
+    }
+    if hx0 > x0 {
+        out.push([x0, top, hx0, bottom]);
+    }
+    if hx1 < x1 {
+        out.push([hx1, top, x1, bottom]);
     }
 }
 
@@ -289,6 +417,9 @@ impl ShapePipeline {
                 Shading::SolidOpaque => &self.solid_opaque,
                 Shading::SolidBlended => &self.solid_blended,
             });
+            if draw.instances.is_empty() {
+                continue;
+            }
             pass.draw(0..4, draw.instances.clone());
         }
     }
@@ -317,17 +448,16 @@ mod tests {
     }
 
     #[test]
-    fn a_large_rectangle_is_a_flat_interior_and_four_edge_strips_tiling_its_quad() {
+    fn a_large_rectangle_is_a_flat_cross_and_thin_edges_tiling_its_quad() {
         let mut batch = ShapeBatch::default();
-        assert!(batch.push_rect(
-            &rect(10.3, 20.7, 800.2, 400.9, 12.0, Color::rgb(20, 40, 60)),
-            true
-        ));
+        let (x, y, w, h, radius) = (10.3, 20.7, 800.2, 400.9, 12.0);
+        assert!(batch.push_rect(&rect(x, y, w, h, radius, Color::rgb(20, 40, 60)), true));
         let shadings: Vec<Shading> = batch.draws.iter().map(|d| d.shading).collect();
         assert_eq!(shadings, [Shading::SolidOpaque, Shading::Edge]);
-        assert_eq!(batch.draws[1].instances, 1..5);
+        assert_eq!(batch.draws[0].instances, 0..3);
+        assert_eq!(batch.draws[1].instances, 3..11);
         let quads: Vec<[f32; 4]> = batch.instances.iter().map(|i| i.quad).collect();
-        let whole = padded(10.3, 20.7, 800.2, 400.9);
+        let whole = padded(x, y, w, h);
         let total: f32 = quads.iter().map(|&q| area(q)).sum();
         assert!(
             (total - area(whole)).abs() < 0.01,
@@ -339,11 +469,25 @@ mod tests {
                 assert!(!overlap(a, b), "{a:?} overlaps {b:?}");
             }
         }
-        // The interior lies on whole pixels, clear of the corners' radius and the border.
-        let inner = quads[0];
-        assert!(inner.iter().all(|v| v.fract() == 0.0));
-        assert!(inner[0] >= 10.3 + 12.0 && inner[1] >= 20.7 + 12.0);
-        assert!(inner[2] <= 10.3 + 800.2 - 12.0 && inner[3] <= 20.7 + 400.9 - 12.0);
+        // The flat parts lie on whole pixels, clear of the border (3 px plus the half pixel of
+        // the edge) along the straight edges, and clear of the radius beside the corners.
+        let border = 3.5;
+        for q in &quads[..3] {
+            assert!(q.iter().all(|v| v.fract() == 0.0));
+            assert!(q[0] >= x + border && q[1] >= y + border);
+            assert!(q[2] <= x + w - border && q[3] <= y + h - border);
+            let beside_corner_x = q[0] < x + radius || q[2] > x + w - radius;
+            let beside_corner_y = q[1] < y + radius || q[3] > y + h - radius;
+            assert!(
+                !(beside_corner_x && beside_corner_y),
+                "{q:?} reaches a corner"
+            );
+        }
+        // What the distance function shades is a few pixels along the edges and the corners:
+        // far less than the strips as wide as the radius drawn before.
+        let edges: f32 = quads[3..].iter().map(|&q| area(q)).sum();
+        let perimeter = 2.0 * (w + h);
+        assert!(edges < perimeter * 6.0, "{edges} px of edges");
     }
 
     #[test]
@@ -378,7 +522,7 @@ mod tests {
         );
         assert_eq!(
             batch.instances.len(),
-            4,
+            8,
             "an outline's interior draws nothing"
         );
         batch.clear();
@@ -388,6 +532,52 @@ mod tests {
             true,
         );
         assert_eq!(batch.instances.len(), 1);
+    }
+
+    #[test]
+    fn what_a_later_opaque_interior_covers_is_left_out() {
+        let mut batch = ShapeBatch::default();
+        let big = rect(0.0, 0.0, 400.0, 300.0, 0.0, Color::rgb(1, 2, 3));
+        let inner = rect(100.0, 100.0, 100.0, 100.0, 0.0, Color::rgb(4, 5, 6));
+        batch.push_rect(&big, true);
+        batch.seal();
+        batch.push_rect(&inner, true);
+        let before: Vec<ShapeInstance> = batch.instances.clone();
+        let draws_before = batch.draws.len();
+        batch.cull_hidden();
+        assert_eq!(batch.draws.len(), draws_before, "draws keep their places");
+        // Every pixel of the old quads is still drawn exactly once by the last quad covering
+        // it, and no pixel under the inner interior is drawn by the big rectangle's quads.
+        let inner_flat = batch.instances[batch.draws[2].instances.start as usize].quad;
+        let drawn_by = |instances: &[ShapeInstance], px: f32, py: f32| {
+            instances
+                .iter()
+                .filter(|i| i.quad[0] <= px && px < i.quad[2] && i.quad[1] <= py && py < i.quad[3])
+                .map(|i| i.fill)
+                .collect::<Vec<_>>()
+        };
+        for py in (-2..303).map(|v| v as f32 + 0.5) {
+            for px in (-2..403).map(|v| v as f32 + 0.5) {
+                let old = drawn_by(&before, px, py);
+                let new = drawn_by(&batch.instances, px, py);
+                assert_eq!(old.last(), new.last(), "at {px},{py}");
+                let hidden = inner_flat[0] <= px
+                    && px < inner_flat[2]
+                    && inner_flat[1] <= py
+                    && py < inner_flat[3];
+                assert!(
+                    new.len() <= if hidden { 1 } else { old.len() },
+                    "at {px},{py}"
+                );
+            }
+        }
+        assert!(
+            batch.instances.iter().map(|i| area(i.quad)).sum::<f32>()
+                < before.iter().map(|i| area(i.quad)).sum::<f32>() - 8000.0,
+            "{:?} {:?}",
+            batch.instances.iter().map(|i| i.quad).collect::<Vec<_>>(),
+            batch.draws
+        );
     }
 
     #[test]
