@@ -9,6 +9,7 @@ pub mod hours;
 pub mod metrics;
 pub mod polish;
 pub mod shown_clock;
+pub mod words;
 
 pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
