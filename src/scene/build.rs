@@ -13,6 +13,7 @@ mod call_group;
 mod calls;
 mod counter;
 mod footer;
+pub mod languages;
 pub mod overlay;
 mod services;
 #[cfg(test)]
@@ -131,7 +132,10 @@ pub fn build(
         local: in_warsaw(status.clock.at(now)),
         list: DisplayList::new(width, height, layout.colors.background.0),
         next: None,
+        langs: languages::at(&layout.language, now),
     };
+    // In rotate mode the fixed words change language on their own.
+    f.wake(f.langs.next_switch);
     // The clock changes every minute (of the time it shows).
     f.wake(status.clock.next_minute(now));
     let stale_at = f.stale_at();
@@ -196,6 +200,8 @@ struct SceneBuilder<'a> {
     local: ZonedDateTime,
     list: DisplayList,
     next: Option<Timestamp>,
+    /// The languages of the fixed words at this moment.
+    langs: languages::Languages,
 }
 
 impl<'a> SceneBuilder<'a> {
@@ -352,7 +358,7 @@ impl<'a> SceneBuilder<'a> {
         let title_w = (right - left) * 0.66;
         let title = self
             .text(
-                hd.title.clone(),
+                self.say_or("header_title", &hd.title),
                 Rect::new(left, r.y, title_w, r.h * split),
                 hd.title_size,
                 c.text.0,
@@ -396,14 +402,16 @@ impl<'a> SceneBuilder<'a> {
         // A simulated clock says so before the date, so that nobody takes it for the real time.
         let forms: Vec<String> = match self.status.clock.label() {
             Some(label) => {
-                let mut forms: Vec<String> = polish::date_forms(&self.local)
+                let mut forms: Vec<String> = self
+                    .words()
+                    .date_forms(&self.local)
                     .iter()
                     .map(|f| format!("{label} · {f}"))
                     .collect();
                 forms.push(label);
                 forms
             }
-            None => polish::date_forms(&self.local).to_vec(),
+            None => self.words().date_forms(&self.local).to_vec(),
         };
         let date_text = forms
             .iter()
