@@ -11,6 +11,7 @@ pub mod polish;
 pub mod shown_clock;
 pub mod words;
 
+pub use build::languages;
 pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
 pub use display::*;
