@@ -21,10 +21,13 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// `base` as this scenario is drawn with: the same layout, in the scenario's languages.
+    /// `base` as this scenario is drawn with: the same layout, in the scenario's languages
+    /// when the layout is Polish only (a layout with languages of its own is previewed in them).
     pub fn layout(&self, base: &Layout) -> Layout {
         let mut layout = base.clone();
-        if let Some(language) = &self.language {
+        if let Some(language) = &self.language
+            && base.language.shown().len() == 1
+        {
             layout.language = language.clone();
         }
         layout

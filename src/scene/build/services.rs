@@ -150,7 +150,15 @@ impl SceneBuilder<'_> {
         let row_h = share.min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
-        let total = share.min(natural * ROW_STRETCH) * n;
+        // Translated names have lines of their own, which the rows may grow by too.
+        let translated = services
+            .iter()
+            .map(|s| self.translated_names(s).len())
+            .max()
+            .unwrap_or(0) as f32
+            * self.translation_px(scale)
+            * LINE_HEIGHT;
+        let total = share.min(natural * ROW_STRETCH + translated) * n;
         let column = self.name_column(&services, list, wide, scale, row_h, total);
         let mut y = list.y;
         for (i, s) in services.iter().enumerate() {
