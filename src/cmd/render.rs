@@ -19,8 +19,8 @@ pub struct RenderArgs {
     /// A JSON Lines file of wire events (docs/PROTOCOL.md) to apply, in order.
     #[arg(long, value_name = "FILE.jsonl", required_unless_present = "scenario")]
     pub events: Option<PathBuf>,
-    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, offline,
-    /// closed, long-names, connecting).
+    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, booked,
+    /// offline, closed, long-names, connecting, ukrainian).
     #[arg(long, conflicts_with = "events")]
     pub scenario: Option<String>,
     /// The moment to show, RFC 3339 (default: the time of the last event).

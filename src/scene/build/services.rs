@@ -150,16 +150,31 @@ impl SceneBuilder<'_> {
         let row_h = share.min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
-        // Translated names have lines of their own, which the rows may grow by too.
-        let translated = services
-            .iter()
-            .map(|s| self.translated_names(s).len())
-            .max()
-            .unwrap_or(0) as f32
-            * self.translation_px(scale)
-            * LINE_HEIGHT;
-        let total = share.min(natural * ROW_STRETCH + translated) * n;
-        let column = self.name_column(&services, list, wide, scale, row_h, total);
+        // Translated names have lines of their own, which the rows may grow by too. They are
+        // a help, not the thing itself: where their lines would squeeze the rows (and so the
+        // queue details, or the Polish names below two lines), the column is planned without
+        // them. They may set the names a step smaller, within the column's own limits.
+        let plan = |f: &Self| {
+            let translated = services
+                .iter()
+                .map(|s| f.translated_names(s).len())
+                .max()
+                .unwrap_or(0) as f32
+                * f.translation_px(scale)
+                * LINE_HEIGHT;
+            let total = share.min(natural * ROW_STRETCH + translated) * n;
+            f.name_column(&services, list, wide, scale, row_h, total)
+        };
+        let mut column = plan(self);
+        if !self.langs.names.is_empty() {
+            let names = std::mem::take(&mut self.langs.names);
+            let plain = plan(self);
+            if column.squeezed {
+                column = plain;
+            } else {
+                self.langs.names = names;
+            }
+        }
         let mut y = list.y;
         for (i, s) in services.iter().enumerate() {
             let row = Rect::new(list.x, y, list.w, column.heights[i]);
@@ -315,6 +330,7 @@ impl SceneBuilder<'_> {
         };
         NameColumn {
             size,
+            squeezed: sum > total + 0.01,
             heights,
             badge,
             name_x: name_x - probe.x,
@@ -485,6 +501,8 @@ fn step_down(size: f32) -> f32 {
 struct NameColumn {
     /// The names' one size, in pixels.
     size: f32,
+    /// Whether the rows needed more height than the list has, and were squeezed.
+    squeezed: bool,
     /// Each row's height, in pixels.
     heights: Vec<f32>,
     /// The service letter's square side.
