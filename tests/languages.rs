@@ -146,3 +146,47 @@ fn rotate_mode_changes_the_words_and_keeps_the_numbers() {
         }
     }
 }
+
+/// Every scenario in every language and mode, on the board and on a counter display, draws words
+/// and never a table's key: a key the code asks for and no table has would be shown as itself
+/// (`closed_for_today`), which this catches.
+#[test]
+fn no_key_is_ever_shown_for_a_word() {
+    let is_key = |t: &str| {
+        t.contains('_')
+            && t.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+    };
+    for name in scenarios::NAMES {
+        let s = scenarios::build(name).unwrap();
+        for (w, h) in [(1920, 1080), (1080, 1920)] {
+            for mode in [LanguageMode::Subtitle, LanguageMode::Rotate] {
+                let language = Language {
+                    languages: vec![Lang::Pl, Lang::Uk, Lang::En],
+                    mode,
+                    rotate_seconds: 2.0,
+                };
+                let mut layout = Layout::builtin_for(w, h).clone();
+                layout.language = language;
+                for counter in [None, Some("1".to_owned())] {
+                    let status = scene::Status {
+                        counter: counter.clone(),
+                        ..s.status.clone()
+                    };
+                    // Four turns of 2 s: Polish, Ukrainian, Polish, English.
+                    for i in 0..4 {
+                        let t = s.now + SignedDuration::from_secs(2 * i);
+                        let list = scene::build(&s.board, &layout, &status, t, w, h).list;
+                        for text in list.texts() {
+                            assert!(
+                                !is_key(&text.text),
+                                "{name} {w}x{h} {mode:?} {counter:?}: {:?}",
+                                text.text
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
