@@ -100,6 +100,9 @@ pub fn is_stale(board: &Board, status: &Status, now: Timestamp) -> bool {
 pub struct Scene {
     pub list: DisplayList,
     pub next_change: Option<Timestamp>,
+    /// Texts shown without their subtitles (subtitle mode) for want of room, for `check` and
+    /// `preview` to report; empty on a Polish-only board.
+    pub subtitles_left_out: Vec<String>,
 }
 
 /// After closing time the board stays up while calls still happen (the last residents are being
@@ -133,6 +136,7 @@ pub fn build(
         list: DisplayList::new(width, height, layout.colors.background.0),
         next: None,
         langs: languages::at(&layout.language, now),
+        left_out: Vec::new(),
     };
     // In rotate mode the fixed words change language on their own.
     f.wake(f.langs.next_switch);
@@ -148,6 +152,7 @@ pub fn build(
         return Scene {
             list: f.list,
             next_change: f.next,
+            subtitles_left_out: f.left_out,
         };
     }
     f.background();
@@ -157,6 +162,7 @@ pub fn build(
         return Scene {
             list: f.list,
             next_change: f.next,
+            subtitles_left_out: f.left_out,
         };
     }
     f.header();
@@ -183,6 +189,7 @@ pub fn build(
     Scene {
         list: f.list,
         next_change: f.next,
+        subtitles_left_out: f.left_out,
     }
 }
 
@@ -202,6 +209,8 @@ struct SceneBuilder<'a> {
     next: Option<Timestamp>,
     /// The languages of the fixed words at this moment.
     langs: languages::Languages,
+    /// Texts drawn without their subtitles, for want of room.
+    left_out: Vec<String>,
 }
 
 impl<'a> SceneBuilder<'a> {

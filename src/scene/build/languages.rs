@@ -140,6 +140,7 @@ impl SceneBuilder<'_> {
         let total = main_w + gap + sub_w;
         let r = main.rect;
         if total > r.w {
+            self.left_out.push(main.text.clone());
             self.list.text(main);
             return;
         }
@@ -202,6 +203,7 @@ impl SceneBuilder<'_> {
         let r = main.rect;
         let room = r.h - main_h;
         if room < n * sub_smallest * LINE_HEIGHT {
+            self.left_out.push(main.text.clone());
             self.list.text(main);
             return false;
         }

@@ -170,6 +170,8 @@ impl SceneBuilder<'_> {
             let names = std::mem::take(&mut self.langs.names);
             let plain = plan(self);
             if column.squeezed {
+                self.left_out
+                    .push("the services' translated names".to_owned());
                 column = plain;
             } else {
                 self.langs.names = names;
