@@ -4,6 +4,7 @@
 //! the pictures exercise the same reducer as a live display.
 
 use crate::board::{Board, Mono};
+use crate::layout::{Lang, Language, LanguageMode, Layout};
 use crate::protocol::*;
 use crate::scene::{Link, Status};
 use jiff::{SignedDuration, Timestamp};
@@ -14,6 +15,23 @@ pub struct Scenario {
     pub board: Board,
     pub status: Status,
     pub now: Timestamp,
+    /// The languages the scenario is about, put into whatever layout draws it (see
+    /// [`Scenario::layout`]); `None` keeps the layout's own.
+    pub language: Option<Language>,
+}
+
+impl Scenario {
+    /// `base` as this scenario is drawn with: the same layout, in the scenario's languages
+    /// when the layout is Polish only (a layout with languages of its own is previewed in them).
+    pub fn layout(&self, base: &Layout) -> Layout {
+        let mut layout = base.clone();
+        if let Some(language) = &self.language
+            && base.language.shown().len() == 1
+        {
+            layout.language = language.clone();
+        }
+        layout
+    }
 }
 
 /// Monday 30 November 2026 at the given Warsaw time.
@@ -166,7 +184,7 @@ type Make = fn(Status) -> Moment;
 
 /// Every scenario with the function that builds it, in the order a contact sheet shows them. The
 /// one list: [`NAMES`] and [`build`] are derived from it.
-const SCENARIOS: [(&str, Make); 10] = [
+const SCENARIOS: [(&str, Make); 11] = [
     ("quiet", quiet),
     ("busy", busy),
     ("burst", burst),
@@ -177,7 +195,17 @@ const SCENARIOS: [(&str, Make); 10] = [
     ("closed", closed),
     ("long-names", long_names),
     ("connecting", connecting),
+    ("ukrainian", ukrainian),
 ];
+
+/// The languages of a scenario that is about them.
+fn language_of(name: &str) -> Option<Language> {
+    (name == "ukrainian").then(|| Language {
+        languages: vec![Lang::Pl, Lang::Uk],
+        mode: LanguageMode::Subtitle,
+        ..Language::default()
+    })
+}
 
 const NAME_LIST: [&str; SCENARIOS.len()] = {
     let mut names = [""; SCENARIOS.len()];
@@ -206,6 +234,7 @@ pub fn build(name: &str) -> Option<Scenario> {
         board,
         status,
         now,
+        language: language_of(name),
     })
 }
 
@@ -391,4 +420,45 @@ fn connecting(status: Status) -> Moment {
         ..status
     };
     (Board::default(), status, at(10, 0, 5))
+}
+
+/// The board in Polish with Ukrainian subtitles (for residents from Ukraine, many in the malls'
+/// service points): the services with their names in Ukrainian and English as the queue system
+/// sends them, a call on screen and a booked visit in the list.
+fn ukrainian(status: Status) -> Moment {
+    let t0 = at(12, 5, 0);
+    let mut services = standard_services();
+    let names = [
+        ("dowody", "Посвідчення особи", "ID cards"),
+        (
+            "meldunki",
+            "Реєстрація проживання і PESEL",
+            "Residence registration and PESEL",
+        ),
+        (
+            "pojazdy",
+            "Реєстрація транспортних засобів",
+            "Vehicle registration",
+        ),
+        ("prawo-jazdy", "Посвідчення водія", "Driving licences"),
+        ("karta", "Картка мешканця", "Resident Card"),
+        ("odpady", "Побутові відходи", "Municipal waste"),
+    ];
+    for s in &mut services {
+        if let Some((_, uk, en)) = names.iter().find(|(id, ..)| *id == s.id) {
+            s.names.insert("uk".into(), (*uk).into());
+            s.names.insert("en".into(), (*en).into());
+        }
+    }
+    // A service without translations keeps its Polish name alone.
+    services[3].waiting = 0;
+    services[4].accepting = false;
+    let mut calls = history(t0);
+    calls[1] = CallInfo {
+        reservation: true,
+        ..call("R011", "dowody", "1", calls[1].time, false)
+    };
+    let mut feed = ScenarioFeed::new(snapshot(services, standard_counters(), calls), t0);
+    feed.call(t0, "A017", "dowody", "2");
+    (feed.board, status, t0 + SignedDuration::from_secs(8))
 }

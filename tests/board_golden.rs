@@ -14,7 +14,7 @@ use tablica::{scenarios, scene};
 
 fn render(name: &str, width: u32, height: u32) -> RgbaImage {
     let s = scenarios::build(name).unwrap();
-    let layout = Layout::builtin_for(width, height);
+    let layout = s.layout(&Layout::builtin_for(width, height));
     let scene = scene::build(&s.board, &layout, &s.status, s.now, width, height);
     let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
     let image = render_to_image(gpu(), &mut renderer, &scene.list).expect("frame renders");

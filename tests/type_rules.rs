@@ -3,7 +3,10 @@
 //!
 //! - One type size per column in the services list: the longest name decides, wrapping to two
 //!   lines first; no name of the simulator's office, nor the long ones real offices use, is cut
-//!   at any common screen size in any shipped layout; the queue details keep their size.
+//!   at any common screen size in any shipped layout; the queue details keep their size. The
+//!   same boards drawn on a real wgpu device are read back by OCR, every word of every name.
+
+mod support;
 
 use std::path::Path;
 use tablica::fonts::builtin_font_system;
@@ -36,6 +39,7 @@ fn shipped() -> Vec<(String, Layout)> {
         "portrait",
         "high-contrast",
         "high-contrast-portrait",
+        "landscape-uk",
     ]
     .iter()
     .map(|name| {
@@ -61,6 +65,16 @@ fn names() -> Vec<String> {
             "Deklaracje śmieciowe",
             "Rzeszowska Karta Mieszkańca",
             "Korespondencja do wszystkich wydziałów",
+            // Matters a Rzeszów POM takes, as its list of matters words them.
+            "Zameldowanie na pobyt stały lub czasowy",
+            "Wniosek o wydanie dowodu osobistego",
+            "Zgłoszenie zbycia lub nabycia pojazdu",
+            "Wymiana prawa jazdy i dowodu rejestracyjnego",
+            "Abonament w Strefie Płatnego Parkowania",
+            "Potwierdzanie profilu zaufanego",
+            "Rzeszowska Karta Dużej Rodziny",
+            "Zaświadczenia z ewidencji ludności",
+            "Podatek od nieruchomości",
         ]
         .map(str::to_owned),
     );
@@ -74,6 +88,13 @@ fn board_with(names: &[String], layout: &Layout, (w, h): (u32, u32)) -> DisplayL
     s.board.data.services.truncate(names.len());
     for (service, name) in s.board.data.services.iter_mut().zip(names) {
         service.name = name.clone();
+        // Translations, which a layout with languages sets under the name (the Polish-only
+        // layouts ignore them): they must not cut the Polish name either.
+        service.names = [
+            ("uk".to_owned(), format!("Послуга: {name}")),
+            ("en".to_owned(), format!("Service: {name}")),
+        ]
+        .into();
     }
     scene::build(&s.board, layout, &s.status, s.now, w, h).list
 }
@@ -350,4 +371,79 @@ fn tickets_closed_for_today_keep_the_waits_size() {
         }
     }
     assert!(shrunk.is_empty(), "{shrunk:#?}");
+}
+
+/// What the fitter proves, read off the picture: every word of every name, on the boards the
+/// fitter test measures, drawn on a real device at 1366×768, 1920×1080 and 3840×2160 (wide
+/// layouts) and 1080×1920 (tall ones), in every shipped layout.
+#[test]
+fn ocr_reads_every_service_name_whole() {
+    use support::render::{gpu, ocr_in};
+    use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
+    let names = names();
+    let mut lost = Vec::new();
+    for (layout_name, layout) in shipped() {
+        let sizes: &[(u32, u32)] = match layout.orientation {
+            Some(tablica::layout::Orientation::Portrait) => &[(1080, 1920)],
+            _ => &[(1366, 768), (1920, 1080), (3840, 2160)],
+        };
+        let mut renderer = Renderer::new(gpu(), OFFSCREEN_FORMAT);
+        for &size in sizes {
+            for chunk in names.chunks(layout.services.max_rows as usize) {
+                let list = board_with(chunk, &layout, size);
+                let image = render_to_image(gpu(), &mut renderer, &list).expect("frame renders");
+                for name in chunk {
+                    // Each name's own box, read alone: what the board drew there.
+                    let item = list.texts().find(|t| &t.text == name).unwrap();
+                    let read = ocr_in(&for_ocr(&image, item.rect), "pol").to_lowercase();
+                    // Tesseract sometimes splits a word ("wyd ziałów"); the words are looked
+                    // for in what it read with the spaces taken out.
+                    let joined: String = read.split_whitespace().collect();
+                    if read.contains('…') || read.contains("...") {
+                        lost.push(format!(
+                            "{layout_name} {size:?}: {name:?} cut, read {read:?}"
+                        ));
+                    }
+                    let words = name
+                        .split_whitespace()
+                        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                        .filter(|w| w.chars().count() >= 2);
+                    for word in words {
+                        if !joined.contains(&word.to_lowercase()) {
+                            lost.push(format!(
+                                "{layout_name} {size:?}: {word:?} of {name:?}, read {read:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(lost.is_empty(), "not read: {lost:#?}");
+}
+
+/// The box `r` of `image` (with a margin), dark text on light as Tesseract reads best (the
+/// boards are light on dark): turned grey by luminance, inverted, and enlarged when small.
+fn for_ocr(image: &image::RgbaImage, r: Rect) -> image::RgbaImage {
+    let (w, h) = image.dimensions();
+    let x = (r.x - 6.0).max(0.0) as u32;
+    let y = (r.y - 6.0).max(0.0) as u32;
+    let rw = ((r.w + 12.0) as u32).min(w - x);
+    let rh = ((r.h + 12.0) as u32).min(h - y);
+    let part = image::imageops::crop_imm(image, x, y, rw, rh).to_image();
+    let grey = image::RgbaImage::from_fn(rw, rh, |px, py| {
+        let [r, g, b, _] = part.get_pixel(px, py).0;
+        let l = (0.2126 * r as f32 + 0.7152 * g as f32 + 0.0722 * b as f32) as u8;
+        image::Rgba([255 - l, 255 - l, 255 - l, 255])
+    });
+    if rh < 80 {
+        image::imageops::resize(
+            &grey,
+            rw * 2,
+            rh * 2,
+            image::imageops::FilterType::CatmullRom,
+        )
+    } else {
+        grey
+    }
 }

@@ -19,8 +19,8 @@ pub struct RenderArgs {
     /// A JSON Lines file of wire events (docs/PROTOCOL.md) to apply, in order.
     #[arg(long, value_name = "FILE.jsonl", required_unless_present = "scenario")]
     pub events: Option<PathBuf>,
-    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, offline,
-    /// closed, long-names, connecting).
+    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, booked,
+    /// offline, closed, long-names, connecting, ukrainian).
     #[arg(long, conflicts_with = "events")]
     pub scenario: Option<String>,
     /// The moment to show, RFC 3339 (default: the time of the last event).
@@ -87,6 +87,7 @@ pub fn render_cli(args: RenderArgs) -> ExitCode {
 }
 
 fn render(args: &RenderArgs) -> CmdResult<()> {
+    let mut language = None;
     let (board, status, now) = match (&args.events, &args.scenario) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
@@ -112,6 +113,7 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
                 Some(at) => parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))?,
                 None => s.now,
             };
+            language = s.language.clone();
             (s.board, s.status, now)
         }
         (None, None) => return Err("give --events FILE or --scenario NAME".into()),
@@ -123,7 +125,11 @@ fn render(args: &RenderArgs) -> CmdResult<()> {
     if args.always_open {
         status.hours = OpeningHours::always();
     }
-    let layout = load_layout(args.layout.as_deref(), args.size, args.counter.is_some())?;
+    let mut layout = load_layout(args.layout.as_deref(), args.size, args.counter.is_some())?;
+    // A scenario about languages is drawn in them, on the same layout.
+    if let Some(language) = language {
+        layout.language = language;
+    }
     status.counter = args.counter.clone().or_else(|| {
         layout.is_counter.then(|| {
             board
@@ -210,6 +216,8 @@ fn preview(args: &PreviewArgs) -> CmdResult<Vec<PathBuf>> {
         let mut sheet = Vec::new();
         for name in &names {
             let s = scenario(name)?;
+            // A scenario about languages is drawn in them, on the same layout.
+            let layout = s.layout(&layout);
             // A counter layout is drawn as a counter's display even without --counter: as the
             // counter the scenario's call goes to, else counter 1.
             let counter = args.counter.clone().or_else(|| {

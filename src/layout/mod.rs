@@ -326,6 +326,61 @@ impl Default for Footer {
     }
 }
 
+/// A language the board's fixed words can be shown in (tables under `assets/i18n/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Pl,
+    Uk,
+    En,
+}
+
+/// How a board with more than one language shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageMode {
+    /// Polish big, the other languages smaller under it.
+    #[default]
+    Subtitle,
+    /// The fixed words switch language every `rotate_seconds`, Polish every other time.
+    Rotate,
+}
+
+/// `[language]`: which languages the board's fixed words are shown in, and how. Optional: a
+/// layout without it is Polish only.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Language {
+    /// E.g. `["pl", "uk", "en"]`. Polish is always shown, and first, whether listed or not.
+    pub languages: Vec<Lang>,
+    pub mode: LanguageMode,
+    /// How long each language stays in `rotate` mode, in seconds.
+    pub rotate_seconds: f32,
+}
+
+impl Default for Language {
+    fn default() -> Self {
+        Language {
+            languages: vec![Lang::Pl],
+            mode: LanguageMode::Subtitle,
+            rotate_seconds: 8.0,
+        }
+    }
+}
+
+impl Language {
+    /// The languages shown: Polish first, then the others in the layout's order, each once.
+    pub fn shown(&self) -> Vec<Lang> {
+        let mut shown = vec![Lang::Pl];
+        for l in &self.languages {
+            if !shown.contains(l) {
+                shown.push(*l);
+            }
+        }
+        shown
+    }
+}
+
 /// The code residents scan to follow the queue on their phone (`[board] queue_url` in the
 /// installation's config), with a caption. A layout without a region shows no code; with one, the
 /// code is drawn only when a URL is configured, and the panels its region overlaps give it their
@@ -407,6 +462,8 @@ pub struct Layout {
     /// The display over one counter (`tablica run --counter ID`); a file with this section is a
     /// counter layout, and needs only `[colors]`, `[style]` and `[counter]`.
     pub counter: CounterPanel,
+    /// The languages of the fixed words; optional (Polish only).
+    pub language: Language,
     /// Whether the file has a `[counter]` section: a counter display's layout, checked and
     /// previewed as one.
     #[serde(skip)]

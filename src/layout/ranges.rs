@@ -114,6 +114,12 @@ macro_rules! number {
 /// Every number in a layout other than the regions (which [`REGIONS`] lists).
 pub const NUMBERS: &[Number] = &[
     number!(
+        language.rotate_seconds,
+        (2.0, 600.0),
+        Unit::Seconds,
+        "how long each language stays in rotate mode"
+    ),
+    number!(
         style.radius,
         (0.0, 10.0),
         Unit::ShortSide,

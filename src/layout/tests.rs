@@ -46,6 +46,12 @@ fn landscape_with(dotted: &str, literal: &str) -> (String, usize) {
             line_no = out.len();
         }
     }
+    // `[language]` is optional, and the shipped landscape layout is Polish only.
+    if line_no == 0 && table == "language" {
+        out.push(header.clone());
+        out.push(format!("{key} = {literal}"));
+        line_no = out.len();
+    }
     assert!(line_no > 0, "no {header} in the landscape layout");
     (out.join("\n") + "\n", line_no)
 }
@@ -370,4 +376,25 @@ fn loading_reads_the_logos_proportions() {
     assert_eq!(l.header.logo_aspect, Some(2.0));
     assert_eq!(l.header.logo_height, 70.0);
     assert_eq!(l.header.logo_align, crate::layout::LogoAlign::Right);
+}
+
+#[test]
+fn languages_are_read_and_an_unknown_one_is_a_layout_error() {
+    let text = format!(
+        "{LANDSCAPE_TOML}\n[language]\nlanguages = [\"uk\", \"en\"]\nmode = \"rotate\"\nrotate_seconds = 6\n"
+    );
+    let layout = parse(&text).unwrap();
+    assert_eq!(layout.language.mode, LanguageMode::Rotate);
+    assert_eq!(layout.language.rotate_seconds, 6.0);
+    // Polish is always shown, and first.
+    assert_eq!(layout.language.shown(), [Lang::Pl, Lang::Uk, Lang::En]);
+    assert_eq!(parse(LANDSCAPE_TOML).unwrap().language.shown(), [Lang::Pl]);
+    let text = format!("{LANDSCAPE_TOML}\n[language]\nlanguages = [\"pl\", \"de\"]\n");
+    let e = parse(&text).unwrap_err();
+    assert!(e.message.contains("de"), "{e}");
+    assert!(e.message.contains("uk"), "{e}");
+    assert_eq!(e.line, text.lines().count(), "{e}");
+    let text = format!("{LANDSCAPE_TOML}\n[language]\nmode = \"flash\"\n");
+    let e = parse(&text).unwrap_err();
+    assert!(e.message.contains("subtitle"), "{e}");
 }

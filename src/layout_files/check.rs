@@ -445,6 +445,7 @@ pub fn check_design(layout: &Layout, text: &str, file: &Path) -> Vec<LayoutError
     for (key, message) in type_problems(layout, size) {
         problems.push(LayoutError::key(text, key, message));
     }
+    problems.extend(subtitle_problems(layout, text, size));
     problems.into_iter().map(|p| p.in_file(file)).collect()
 }
 
@@ -524,6 +525,42 @@ fn representative_scene(
         ..s.status
     };
     Some(scene::build(&s.board, layout, &status, s.now, width, height).list)
+}
+
+/// Texts of the representative board that subtitle mode shows without their subtitles, for
+/// want of room (the Polish text keeps its size and the subtitles are left out).
+fn subtitle_problems(layout: &Layout, text: &str, size: (u32, u32)) -> Vec<LayoutError> {
+    use crate::scene::{self, OpeningHours, Status};
+    if layout.language.shown().len() < 2 || layout.is_counter {
+        return Vec::new();
+    }
+    let Some(s) = crate::scenarios::build(REPRESENTATIVE) else {
+        return Vec::new();
+    };
+    let status = Status {
+        hours: OpeningHours::always(),
+        notices: Vec::new(),
+        design_notes: Vec::new(),
+        ..s.status
+    };
+    let scene = scene::build(&s.board, layout, &status, s.now, size.0, size.1);
+    scene
+        .subtitles_left_out
+        .iter()
+        .map(|t| {
+            let excerpt: String = t.chars().take(40).collect();
+            LayoutError::key(
+                text,
+                "language.languages",
+                format!(
+                    "at {}×{} \"{excerpt}\" is shown without its subtitles: its box has no \
+                     room for them at their smallest size; give its panel more room or show \
+                     fewer languages",
+                    size.0, size.1
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The panel key whose region holds pixel rectangle `r`, for saying where a text is.
@@ -768,6 +805,7 @@ mod tests {
                 "high-contrast-portrait.toml",
                 crate::layout::Orientation::Portrait,
             ),
+            ("landscape-uk.toml", crate::layout::Orientation::Landscape),
         ] {
             let path = dir.join(name);
             let (mut layout, text) = crate::layout_files::load_all(&path).unwrap();
@@ -777,6 +815,30 @@ mod tests {
             layout.orientation = None;
             assert_eq!(own_orientation(&layout), shape, "{name}");
         }
+    }
+
+    /// A recent-calls panel too narrow for its title's subtitles beside it: the board shows the
+    /// Polish title alone, and `check` (and `preview`, which prints the check) says so.
+    #[test]
+    fn subtitles_left_out_are_reported() {
+        let text = format!(
+            "{}\n[language]\nlanguages = [\"pl\", \"uk\", \"en\"]\n",
+            crate::layout::LANDSCAPE_TOML
+        );
+        let mut layout = Layout::parse(&text, Path::new(".")).unwrap();
+        let fine = subtitle_problems(&layout, &text, (1920, 1080));
+        assert!(fine.is_empty(), "{fine:?}");
+        *layout.recent_calls.region.get_mut() = [1.5, 58.5, 30.0, 33.0];
+        let problems = subtitle_problems(&layout, &text, (1920, 1080));
+        assert!(
+            problems.iter().any(|p| p
+                .message
+                .contains("\"Poprzednie wywołania\" is shown without")),
+            "{problems:?}"
+        );
+        // A Polish-only layout has no subtitles to leave out.
+        layout.language = Default::default();
+        assert!(subtitle_problems(&layout, &text, (1920, 1080)).is_empty());
     }
 
     /// The queue's code region is measured like the panels: too small to scan is a design

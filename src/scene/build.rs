@@ -13,6 +13,7 @@ mod call_group;
 mod calls;
 mod counter;
 mod footer;
+pub mod languages;
 pub mod overlay;
 mod queue_code;
 mod services;
@@ -106,6 +107,9 @@ pub fn is_stale(board: &Board, status: &Status, now: Timestamp) -> bool {
 pub struct Scene {
     pub list: DisplayList,
     pub next_change: Option<Timestamp>,
+    /// Texts shown without their subtitles (subtitle mode) for want of room, for `check` and
+    /// `preview` to report; empty on a Polish-only board.
+    pub subtitles_left_out: Vec<String>,
 }
 
 /// After closing time the board stays up while calls still happen (the last residents are being
@@ -138,7 +142,11 @@ pub fn build(
         local: in_warsaw(status.clock.at(now)),
         list: DisplayList::new(width, height, layout.colors.background.0),
         next: None,
+        langs: languages::at(&layout.language, now),
+        left_out: Vec::new(),
     };
+    // In rotate mode the fixed words change language on their own.
+    f.wake(f.langs.next_switch);
     // The clock changes every minute (of the time it shows).
     f.wake(status.clock.next_minute(now));
     let stale_at = f.stale_at();
@@ -151,6 +159,7 @@ pub fn build(
         return Scene {
             list: f.list,
             next_change: f.next,
+            subtitles_left_out: f.left_out,
         };
     }
     f.background();
@@ -160,6 +169,7 @@ pub fn build(
         return Scene {
             list: f.list,
             next_change: f.next,
+            subtitles_left_out: f.left_out,
         };
     }
     f.header();
@@ -187,6 +197,7 @@ pub fn build(
     Scene {
         list: f.list,
         next_change: f.next,
+        subtitles_left_out: f.left_out,
     }
 }
 
@@ -204,6 +215,10 @@ struct SceneBuilder<'a> {
     local: ZonedDateTime,
     list: DisplayList,
     next: Option<Timestamp>,
+    /// The languages of the fixed words at this moment.
+    langs: languages::Languages,
+    /// Texts drawn without their subtitles, for want of room.
+    left_out: Vec<String>,
 }
 
 impl<'a> SceneBuilder<'a> {
@@ -360,7 +375,7 @@ impl<'a> SceneBuilder<'a> {
         let title_w = (right - left) * 0.66;
         let title = self
             .text(
-                hd.title.clone(),
+                self.say_or("header_title", &hd.title),
                 Rect::new(left, r.y, title_w, r.h * split),
                 hd.title_size,
                 c.text.0,
@@ -404,14 +419,16 @@ impl<'a> SceneBuilder<'a> {
         // A simulated clock says so before the date, so that nobody takes it for the real time.
         let forms: Vec<String> = match self.status.clock.label() {
             Some(label) => {
-                let mut forms: Vec<String> = polish::date_forms(&self.local)
+                let mut forms: Vec<String> = self
+                    .words()
+                    .date_forms(&self.local)
                     .iter()
                     .map(|f| format!("{label} · {f}"))
                     .collect();
                 forms.push(label);
                 forms
             }
-            None => polish::date_forms(&self.local).to_vec(),
+            None => self.words().date_forms(&self.local).to_vec(),
         };
         let date_text = forms
             .iter()

@@ -66,10 +66,10 @@ impl OpeningHours {
         (open < close).then_some((open, close))
     }
 
-    /// Lines for people, grouping consecutive days with the same hours:
-    /// "poniedziałek – sobota: 10:00 – 18:00".
-    pub fn describe(&self) -> Vec<String> {
-        let mut lines = Vec::new();
+    /// Runs of consecutive days with the same hours: (first day, last day, open, close), Monday
+    /// = 0; closed days are left out.
+    pub fn groups(&self) -> Vec<(usize, usize, u16, u16)> {
+        let mut groups = Vec::new();
         let mut i = 0;
         while i < 7 {
             let Some((open, close)) = self.days[i] else {
@@ -80,15 +80,26 @@ impl OpeningHours {
             while j + 1 < 7 && self.days[j + 1] == self.days[i] {
                 j += 1;
             }
-            let days = if i == j {
-                WEEKDAYS[i].to_owned()
-            } else {
-                format!("{} – {}", WEEKDAYS[i], WEEKDAYS[j])
-            };
-            lines.push(format!("{days}: {} – {}", hhmm(open), hhmm(close)));
+            groups.push((i, j, open, close));
             i = j + 1;
         }
-        lines
+        groups
+    }
+
+    /// Lines for people, grouping consecutive days with the same hours:
+    /// "poniedziałek – sobota: 10:00 – 18:00".
+    pub fn describe(&self) -> Vec<String> {
+        self.groups()
+            .into_iter()
+            .map(|(i, j, open, close)| {
+                let days = if i == j {
+                    WEEKDAYS[i].to_owned()
+                } else {
+                    format!("{} – {}", WEEKDAYS[i], WEEKDAYS[j])
+                };
+                format!("{days}: {} – {}", hhmm(open), hhmm(close))
+            })
+            .collect()
     }
 }
 

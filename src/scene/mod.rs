@@ -10,7 +10,9 @@ pub mod metrics;
 pub mod polish;
 pub mod qr;
 pub mod shown_clock;
+pub mod words;
 
+pub use build::languages;
 pub use build::overlay;
 pub use build::{ClosedLook, Link, Scene, Status, build, is_stale};
 pub use build::{QrPlacement, queue_code_placement};

@@ -8,6 +8,8 @@
 pub struct ServiceSpec {
     pub id: &'static str,
     pub name: &'static str,
+    /// The name in Ukrainian and English, sent as the service's `names`.
+    pub names: [(&'static str, &'static str); 2],
     pub prefix: &'static str,
     /// Mean time at the counter, in seconds.
     pub mean_s: u32,
@@ -30,6 +32,7 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "dowody",
         name: "Dowody osobiste",
+        names: [("uk", "Посвідчення особи"), ("en", "ID cards")],
         prefix: "A",
         mean_s: 480,
         weight: 25,
@@ -38,6 +41,10 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "meldunki",
         name: "Meldunki i PESEL",
+        names: [
+            ("uk", "Реєстрація проживання і PESEL"),
+            ("en", "Residence registration and PESEL"),
+        ],
         prefix: "B",
         mean_s: 420,
         weight: 15,
@@ -46,6 +53,10 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "pojazdy",
         name: "Rejestracja pojazdów",
+        names: [
+            ("uk", "Реєстрація транспортних засобів"),
+            ("en", "Vehicle registration"),
+        ],
         prefix: "C",
         mean_s: 900,
         weight: 20,
@@ -54,6 +65,7 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "prawo-jazdy",
         name: "Prawo jazdy",
+        names: [("uk", "Посвідчення водія"), ("en", "Driving licences")],
         prefix: "D",
         mean_s: 600,
         weight: 10,
@@ -62,6 +74,7 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "karta-mieszkanca",
         name: "Karta Mieszkańca",
+        names: [("uk", "Картка мешканця"), ("en", "Resident Card")],
         prefix: "E",
         mean_s: 300,
         weight: 15,
@@ -70,6 +83,7 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "odpady",
         name: "Odpady komunalne",
+        names: [("uk", "Побутові відходи"), ("en", "Municipal waste")],
         prefix: "F",
         mean_s: 360,
         weight: 8,
@@ -78,6 +92,10 @@ pub const SERVICES: [ServiceSpec; 7] = [
     ServiceSpec {
         id: "kancelaria",
         name: "Kancelaria — pisma do wszystkich wydziałów",
+        names: [
+            ("uk", "Канцелярія — листи до всіх відділів"),
+            ("en", "Office — letters to all departments"),
+        ],
         prefix: "G",
         mean_s: 240,
         weight: 12,

@@ -711,7 +711,11 @@ pub fn initial_snapshot() -> Snapshot {
                 est_wait_s: None,
                 open_counters: 0,
                 accepting: true,
-                names: Default::default(),
+                names: s
+                    .names
+                    .iter()
+                    .map(|(code, name)| ((*code).to_owned(), (*name).to_owned()))
+                    .collect(),
             })
             .collect(),
         counters: COUNTERS

@@ -119,15 +119,23 @@ pub fn assert_golden(name: &str, actual: &RgbaImage) {
 /// What Tesseract reads on `image` with its Polish model, every word it finds in any order
 /// (`--psm 11`): the one OCR of the test binaries.
 pub fn ocr(image: &RgbaImage) -> String {
+    ocr_in(image, "pol")
+}
+
+/// What Tesseract reads on `image` with the models `langs` names (`"pol+ukr"` reads a board with
+/// Ukrainian subtitles), every word in any order.
+pub fn ocr_in(image: &RgbaImage, langs: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("ocr.png");
     save_png(image, &png).unwrap();
     let out = std::process::Command::new("tesseract")
         .arg(&png)
         .arg("stdout")
-        .args(["-l", "pol", "--psm", "11"])
+        .args(["-l", langs, "--psm", "11"])
         .output()
-        .expect("tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol)");
+        .expect(
+            "tesseract runs (apt-get install tesseract-ocr tesseract-ocr-pol tesseract-ocr-ukr)",
+        );
     assert!(
         out.status.success(),
         "{}",

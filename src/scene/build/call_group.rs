@@ -32,10 +32,15 @@ impl SceneBuilder<'_> {
         headline: &str,
         ticket: &str,
         counter: &str,
+        counter_word: &str,
+        subtitles: [&[String]; 2],
     ) -> CallGroup {
         let cc = &self.layout.current_call;
         let builtin = self.builtin_font();
-        let label_h = self.u(cc.label_size * 1.5);
+        // Subtitles (the labels in other languages) take lines of their own under the labels.
+        let sub_px = self.u(Self::subtitle_size(cc.label_size));
+        let sub_lines = subtitles.iter().map(|s| s.len()).max().unwrap_or(0) as f32;
+        let label_h = self.u(cc.label_size * 1.5) + sub_lines * sub_px * LINE_HEIGHT;
         let big_y = inner.y + label_h;
         let big_h = (inner.h - label_h).max(0.0);
         // Never taller than the box lets a line be.
@@ -54,8 +59,15 @@ impl SceneBuilder<'_> {
         // least at 0.7 of its size (a one-digit counter under "Stanowisko").
         let label_px = self.u(cc.label_size);
         let apart = label_px * 0.6;
-        let label_t = bold(headline, label_px);
-        let label_c = bold("Stanowisko", label_px);
+        let regular = |text: &str, px: f32| metrics::width_em(text, Weight::Regular, builtin) * px;
+        // A label is as wide as its widest line, its subtitles included.
+        let label_w = |text: &str, subs: &[String]| {
+            subs.iter()
+                .map(|s| regular(s, sub_px))
+                .fold(bold(text, label_px), f32::max)
+        };
+        let label_t = label_w(headline, subtitles[0]);
+        let label_c = label_w(counter_word, subtitles[1]);
         let sides = |tw: f32, cw: f32, aw: f32, gap: f32| {
             (
                 (tw + gap + aw / 2.0).max(label_t * 0.7 + apart),
@@ -92,16 +104,16 @@ impl SceneBuilder<'_> {
         );
         // Each label centred over its number, as wide as it needs, kept on its own side of
         // the arrow and within the card (a label with no room there is set smaller).
-        let label_box = |over: Rect, text: &str, from: f32, to: f32| {
+        let label_box = |over: Rect, w: f32, from: f32, to: f32| {
             let room = (to - from).max(0.0);
-            let w = bold(text, label_px).min(room);
+            let w = w.min(room);
             // `max` then `min` rather than `clamp`, which panics on the NaN a layout's
             // numbers could make here.
             let x = (over.x + over.w / 2.0 - w / 2.0).max(from).min(to - w);
             Rect::new(x, inner.y, w, label_h)
         };
-        let ticket_label = label_box(ticket, headline, inner.x, mid - apart);
-        let counter_label = label_box(counter, "Stanowisko", mid + apart, inner.right());
+        let ticket_label = label_box(ticket, label_t, inner.x, mid - apart);
+        let counter_label = label_box(counter, label_c, mid + apart, inner.right());
         CallGroup {
             ticket_label,
             counter_label,

@@ -30,17 +30,20 @@ impl SceneBuilder<'_> {
         let r = self.panel_region(&cc.region);
         let pad = self.u(self.layout.style.padding);
         self.panel(r, c.panel.0);
-        let message = if self.has_data() {
-            "Prosimy oczekiwać na wywołanie numeru"
+        let key = if self.has_data() {
+            "no_call"
         } else {
-            "Łączenie z systemem kolejkowym…"
+            "connecting"
         };
+        let subs = self.subtitles(|w| w.get(key).to_owned());
         let t = self
-            .text(message, r.inset(pad), cc.label_size * 1.2, c.muted.0)
+            .text(self.say(key), r.inset(pad), cc.label_size * 1.2, c.muted.0)
             .align(Align::Center)
             .lines(2)
             .shrink_to(self.u(cc.label_size * 0.7));
-        self.list.text(t);
+        let lines =
+            metrics::lines_at(&t.text, t.weight, self.builtin_font(), t.size, t.rect.w).max(1);
+        self.text_with_subtitles_under(t, lines.min(2), &subs, c.muted.0);
     }
 
     /// Whether the card is lit (in the highlight colour) at this moment of its blink; asks to be
@@ -111,20 +114,36 @@ impl SceneBuilder<'_> {
             );
             self.list.items.extend(items);
         }
-        let headline = headline(call);
+        let key = headline(call);
+        let headline = self.say(key);
         let Some(counter) = self.board.data.call_counter_label(call).map(str::to_owned) else {
-            self.call_alone(inner, headline, call, (label, big, number));
+            self.call_alone(inner, &headline, call, (label, big, number));
             return;
         };
-        let g = self.call_group(inner, headline, &call.ticket, &counter);
-        for (text, rect) in [(headline, g.ticket_label), ("Stanowisko", g.counter_label)] {
+        let counter_word = self.say("counter");
+        let subs = [
+            self.subtitles(|w| w.get(key).to_owned()),
+            self.subtitles(|w| w.get("counter").to_owned()),
+        ];
+        let g = self.call_group(
+            inner,
+            &headline,
+            &call.ticket,
+            &counter,
+            &counter_word,
+            [&subs[0], &subs[1]],
+        );
+        for ((text, rect), subs) in [(headline, g.ticket_label), (counter_word, g.counter_label)]
+            .into_iter()
+            .zip(&subs)
+        {
             let t = self
                 .text(text, rect, cc.label_size, label)
                 .bold()
                 .align(Align::Center)
                 .valign(VAlign::Top)
                 .whole();
-            self.list.text(t);
+            self.text_with_subtitles_under(t, 1, subs, label);
         }
         let mut t = self
             .text(call.ticket.clone(), g.ticket, 1.0, number)
@@ -221,7 +240,8 @@ impl SceneBuilder<'_> {
         let smallest = (word_px * BOOKED_WORD_SMALLEST).max(legible).min(word_px);
         let builtin = self.builtin_font();
         let number_w = metrics::width_em(ticket, Weight::Bold, builtin) * px;
-        let word_em = metrics::width_em(BOOKED_SHORT, Weight::Bold, builtin);
+        let booked = self.say(BOOKED_SHORT);
+        let word_em = metrics::width_em(&booked, Weight::Bold, builtin);
         let word_h = word_px * LINE_HEIGHT;
         // The number is centred in its box: what its line leaves under it, down to the cell's
         // edge, is free (digits have no descenders).
@@ -258,7 +278,7 @@ impl SceneBuilder<'_> {
                 )
             };
         let mut t = self
-            .text(BOOKED_SHORT, word, 1.0, c.muted.0)
+            .text(booked, word, 1.0, c.muted.0)
             .bold()
             .valign(valign)
             .shrink_to(1.0);
@@ -278,7 +298,7 @@ impl SceneBuilder<'_> {
         let title_h = self.u(rc.title_size * 1.7);
         let t = self
             .text(
-                rc.title.clone(),
+                self.say_or("recent_title", &rc.title),
                 Rect::new(inner.x, inner.y, inner.w, title_h),
                 rc.title_size,
                 c.muted.0,
@@ -286,7 +306,8 @@ impl SceneBuilder<'_> {
             .bold()
             .valign(VAlign::Top)
             .shrink_to(self.u(rc.title_size * 0.7));
-        self.list.text(t);
+        let subs = self.subtitles(|w| w.get("recent_title").to_owned());
+        self.text_with_subtitles_beside(t, &subs, c.muted.0);
         let calls: Vec<CallInfo> = self
             .board
             .history()
@@ -296,15 +317,11 @@ impl SceneBuilder<'_> {
         let grid = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
         if calls.is_empty() {
             let t = self
-                .text(
-                    "Brak wcześniejszych wywołań",
-                    grid,
-                    rc.title_size,
-                    c.muted.0,
-                )
+                .text(self.say("no_recent"), grid, rc.title_size, c.muted.0)
                 .align(Align::Center)
                 .shrink_to(self.u(rc.title_size * 0.6));
-            self.list.text(t);
+            let subs = self.subtitles(|w| w.get("no_recent").to_owned());
+            self.text_with_subtitles_under(t, 1, &subs, c.muted.0);
             return;
         }
         let cols = rc.columns.max(1) as usize;
@@ -384,13 +401,14 @@ impl SceneBuilder<'_> {
 }
 
 /// What the current call's card says over the ticket: a booked visit is named as one, in words,
-/// because colour alone tells nothing to those who cannot tell the colours apart.
+/// because colour alone tells nothing to those who cannot tell the colours apart. Its key in the
+/// word tables.
 fn headline(call: &CallInfo) -> &'static str {
     match (call.recall, call.reservation) {
-        (false, false) => "Numer",
-        (true, false) => "Ponowne wezwanie — numer",
-        (false, true) => "Wizyta umówiona — numer",
-        (true, true) => "Ponowne wezwanie — wizyta umówiona",
+        (false, false) => "call_number",
+        (true, false) => "call_recall",
+        (false, true) => "call_booked",
+        (true, true) => "call_recall_booked",
     }
 }
 
@@ -398,8 +416,9 @@ fn headline(call: &CallInfo) -> &'static str {
 /// card's label size: it stands where the counter would, so it is more than a label.
 const NO_COUNTER_TEXT_SIZE: f32 = 1.6;
 
-/// The word under a booked visit's number in the list of earlier calls.
-const BOOKED_SHORT: &str = "umówiona";
+/// The word under a booked visit's number in the list of earlier calls ("umówiona"), by its key
+/// in the word tables.
+const BOOKED_SHORT: &str = "booked_short";
 
 /// The size of "umówiona" as a share of the number's.
 const BOOKED_WORD_SIZE: f32 = 0.34;

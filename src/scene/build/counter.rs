@@ -86,7 +86,9 @@ impl SceneBuilder<'_> {
             Some(counter) => counter.label.clone(),
             None => id.to_owned(),
         };
-        let heading = format!("{} {}", cp.title, label).trim().to_owned();
+        let heading = format!("{} {}", self.say_or("counter", &cp.title), label)
+            .trim()
+            .to_owned();
         let (head_r, main_r, foot_r) = if bar {
             let head_w = inner.w * 0.30;
             let foot_w = inner.w * 0.30;
@@ -145,13 +147,13 @@ impl SceneBuilder<'_> {
                 let name_r = Rect::new(foot_r.x, foot_r.y + state_h, foot_r.w, foot_r.h - state_h);
                 if fresh {
                     let words = if recall {
-                        cp.recall_text.clone()
+                        self.say_or("recall", &cp.recall_text)
                     } else {
-                        cp.serving_text.clone()
+                        self.say_or("serving", &cp.serving_text)
                     };
                     // A booked visit says so here as on the board, in words.
                     let words = if booked {
-                        format!("{words} · wizyta umówiona")
+                        format!("{words} · {}", self.say("booked_visit"))
                     } else {
                         words
                     };
@@ -176,7 +178,12 @@ impl SceneBuilder<'_> {
             }
             CounterState::Waiting { last } => {
                 let t = self
-                    .text(cp.waiting_text.clone(), main_r, cp.service_size * 1.6, text)
+                    .text(
+                        self.say_or("counter_waiting", &cp.waiting_text),
+                        main_r,
+                        cp.service_size * 1.6,
+                        text,
+                    )
                     .bold()
                     .align(Align::Center)
                     .lines(2)
@@ -185,7 +192,7 @@ impl SceneBuilder<'_> {
                 if let Some(last) = last {
                     let t = self
                         .text(
-                            format!("Ostatni numer: {last}"),
+                            self.words().fill("last_number", &[("ticket", last)]),
                             foot_r,
                             cp.service_size,
                             muted,
@@ -197,9 +204,9 @@ impl SceneBuilder<'_> {
             }
             CounterState::Closed => {
                 let words = if self.has_data() {
-                    cp.closed_text.clone()
+                    self.say_or("counter_closed", &cp.closed_text)
                 } else {
-                    "Łączenie z systemem kolejkowym…".to_owned()
+                    self.say("connecting")
                 };
                 let t = self
                     .text(words, main_r, cp.service_size * 1.6, muted)
@@ -233,7 +240,7 @@ impl SceneBuilder<'_> {
             self.list.rect(band, radius, c.alert.0);
             let t = self
                 .text(
-                    "Brak połączenia z systemem kolejkowym",
+                    self.say("offline"),
                     band.inset(self.u(1.0)),
                     cp.service_size,
                     c.alert_text.0,

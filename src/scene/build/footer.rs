@@ -36,10 +36,15 @@ impl SceneBuilder<'_> {
         }
         let announcements = &self.board.data.announcements;
         let texts: Vec<String> = if announcements.is_empty() {
-            vec![format!(
-                "Godziny otwarcia: {}",
-                self.status.hours.describe().join(", ")
-            )]
+            // The opening hours in the language of the moment, or in each language in turn on a
+            // board with subtitles (a line this long has no room for them under it).
+            let hours_line = |w: &crate::scene::words::Words| {
+                let hours = w.hours(&self.status.hours).join(", ");
+                w.fill("hours_line", &[("hours", &hours)])
+            };
+            std::iter::once(hours_line(&self.words()))
+                .chain(self.subtitles(hours_line))
+                .collect()
         } else {
             announcements.iter().map(|a| a.text.clone()).collect()
         };
@@ -191,25 +196,39 @@ impl SceneBuilder<'_> {
         let c = self.colors();
         let size = self.layout.footer.text_size;
         self.panel(r, c.alert.0);
-        let since = match self.board.last_heard {
-            Some(t) => {
-                let z = in_warsaw(t);
-                if z.date() == self.local.date() {
-                    format!(" — dane z {}", polish::clock(&z))
-                } else {
-                    format!(
-                        " — dane z {} {}, {}",
-                        z.day(),
-                        polish::MONTHS_GENITIVE[(z.month() - 1) as usize],
-                        polish::clock(&z)
-                    )
+        let banner = |w: &crate::scene::words::Words| {
+            let offline = w.get("offline");
+            match self.board.last_heard {
+                Some(t) => {
+                    let z = in_warsaw(t);
+                    let time = polish::clock(&z);
+                    if z.date() == self.local.date() {
+                        w.fill(
+                            "offline_since_time",
+                            &[("offline", offline), ("time", &time)],
+                        )
+                    } else {
+                        let day = z.day().to_string();
+                        w.fill(
+                            "offline_since_date",
+                            &[
+                                ("offline", offline),
+                                ("day", &day),
+                                ("month", w.month((z.month() - 1) as usize)),
+                                ("time", &time),
+                            ],
+                        )
+                    }
                 }
+                None => offline.to_owned(),
             }
-            None => String::new(),
         };
+        let text = banner(&self.words());
+        // Subtitles say only that the connection is lost: the time is in the Polish line.
+        let subs = self.subtitles(|w| w.get("offline").to_owned());
         let t = self
             .text(
-                format!("Brak połączenia z systemem kolejkowym{since}"),
+                text,
                 r.inset_xy(self.u(1.5), self.u(0.3)),
                 size,
                 c.alert_text.0,
@@ -217,7 +236,7 @@ impl SceneBuilder<'_> {
             .bold()
             .align(Align::Center)
             .shrink_to(self.u(size * 0.6));
-        self.list.text(t);
+        self.text_with_subtitles_beside(t, &subs, c.alert_text.0);
     }
 
     pub(super) fn closed_screen(&mut self) {
@@ -227,27 +246,34 @@ impl SceneBuilder<'_> {
         let r = Rect::new(margin, top, self.w - 2.0 * margin, self.h - top - margin);
         self.panel(r, c.panel.0);
         let inner = r.inset(self.u(4.0));
-        let lines = self.status.hours.describe();
+        let words = self.words();
+        let lines = words.hours(&self.status.hours);
         let big = self.layout.current_call.label_size * 2.2;
         let body = self.layout.current_call.label_size * 1.2;
         let hours = if lines.is_empty() {
-            "Punkt jest tymczasowo zamknięty".to_owned()
+            words.get("closed_temporarily").to_owned()
         } else {
             lines.join("\n")
         };
+        let closed_now = words.get("closed_now");
+        let invite = words.get("closed_invite");
+        let subs_now = self.subtitles(|w| w.get("closed_now").to_owned());
+        let subs_invite = self.subtitles(|w| w.get("closed_invite").to_owned());
         let block = [
-            ("Punkt jest teraz nieczynny", big, c.text.0, true, 0.30),
+            (closed_now, big, c.text.0, true, 0.30, subs_now),
+            (invite, body, c.muted.0, false, 0.16, subs_invite),
             (
-                "Zapraszamy w godzinach otwarcia:",
-                body,
-                c.muted.0,
-                false,
-                0.16,
+                hours.as_str(),
+                body * 1.15,
+                c.accent.0,
+                true,
+                0.34,
+                Vec::new(),
             ),
-            (hours.as_str(), body * 1.15, c.accent.0, true, 0.34),
         ];
         let mut y = inner.y + inner.h * 0.1;
-        for (text, size, color, bold, share) in block {
+        let builtin = self.builtin_font();
+        for (text, size, color, bold, share, subs) in block {
             let h = inner.h * share;
             let mut t = self
                 .text(text, Rect::new(inner.x, y, inner.w, h), size, color)
@@ -257,7 +283,8 @@ impl SceneBuilder<'_> {
             if bold {
                 t = t.bold();
             }
-            self.list.text(t);
+            let lines = metrics::lines_at(text, t.weight, builtin, t.size, inner.w).max(1);
+            self.text_with_subtitles_under(t, lines, &subs, c.muted.0);
             y += h;
         }
         if self.stale() {

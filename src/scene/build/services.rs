@@ -1,11 +1,12 @@
 //! The queues: each service with who waits and for how long.
 
 use super::SceneBuilder;
+use super::languages::SUBTITLE_SMALLEST;
 use crate::board::Wait;
 use crate::protocol::ServiceInfo;
 use crate::scene::display::*;
 use crate::scene::metrics::{self, LINE_HEIGHT};
-use crate::scene::polish;
+use crate::scene::words::Words;
 
 impl SceneBuilder<'_> {
     /// Services to list: those the installation shows (all by default), or the busiest `max` of
@@ -40,10 +41,20 @@ impl SceneBuilder<'_> {
         // puts who waits and for how long on two short lines at the right.
         let wide = inner.w >= self.u(70.0);
         let title_h = self.u(sv.title_size * 1.7);
+        // Subtitles: a line per other language under the title and the headings.
+        let heading = sv.title_size * 0.8;
+        let sub_px = self.u(Self::subtitle_size(heading));
+        let sub_line = sub_px * LINE_HEIGHT;
+        let n_subs = self.langs.subtitles.len();
+        let subs_h = if n_subs == 0 {
+            0.0
+        } else {
+            n_subs as f32 * sub_line + self.u(0.4)
+        };
         let cols = ServiceColumns::new(inner, wide);
         let t = self
             .text(
-                sv.title.clone(),
+                self.say_or("services_title", &sv.title),
                 Rect::new(inner.x, inner.y, cols.name_w(inner), title_h),
                 sv.title_size,
                 c.muted.0,
@@ -55,16 +66,20 @@ impl SceneBuilder<'_> {
         // The headings read like the values under them: "Czeka" in bold over who waits (in
         // bold), "szacowany czas" in regular over how long; side by side over a wide list, one
         // over the other over a narrow one, as its rows put them.
-        let heading = sv.title_size * 0.8;
-        let headings: Vec<(&str, Rect, bool)> = if wide {
+        let (waiting, time, time_under) = (
+            self.say("heading_waiting"),
+            self.say("heading_time"),
+            self.say("heading_time_under"),
+        );
+        let headings: Vec<(String, Rect, bool)> = if wide {
             vec![
                 (
-                    "Czeka",
+                    waiting.clone(),
                     Rect::new(cols.people.x, inner.y, cols.people.w, title_h),
                     true,
                 ),
                 (
-                    "Szacowany czas",
+                    time,
                     Rect::new(cols.wait.x, inner.y, cols.wait.w, title_h),
                     false,
                 ),
@@ -73,12 +88,12 @@ impl SceneBuilder<'_> {
             let half = title_h / 2.0;
             vec![
                 (
-                    "Czeka",
+                    waiting,
                     Rect::new(cols.people.x, inner.y, cols.people.w, half),
                     true,
                 ),
                 (
-                    "szacowany czas",
+                    time_under,
                     Rect::new(cols.people.x, inner.y + half, cols.people.w, half),
                     false,
                 ),
@@ -95,6 +110,8 @@ impl SceneBuilder<'_> {
             }
             self.list.text(t);
         }
+        self.heading_subtitles(inner, &cols, title_h, sub_px);
+        let title_h = title_h + subs_h;
         let list = Rect::new(inner.x, inner.y + title_h, inner.w, inner.h - title_h);
         let gap = self.u(0.5);
         let natural = if wide {
@@ -119,15 +136,21 @@ impl SceneBuilder<'_> {
             .collect();
         if services.is_empty() {
             let message = if self.has_data() {
-                "Brak danych o kolejkach"
+                self.say("no_services")
             } else {
-                "Oczekiwanie na dane…"
+                self.say("waiting_for_data")
             };
+            let key = if self.has_data() {
+                "no_services"
+            } else {
+                "waiting_for_data"
+            };
+            let subs = self.subtitles(|w| w.get(key).to_owned());
             let t = self
                 .text(message, list, sv.name_size, c.muted.0)
                 .align(Align::Center)
                 .shrink_to(self.u(sv.name_size * 0.6));
-            self.list.text(t);
+            self.text_with_subtitles_under(t, 1, &subs, c.muted.0);
             return;
         }
         let n = services.len() as f32;
@@ -137,14 +160,109 @@ impl SceneBuilder<'_> {
         let row_h = share.min(natural);
         // Type shrinks with the rows when many services must fit.
         let scale = (row_h / natural).min(1.0);
-        let total = share.min(natural * ROW_STRETCH) * n;
-        let column = self.name_column(&services, list, wide, scale, row_h, total);
+        // Translated names have lines of their own, which the rows may grow by too. They are
+        // a help, not the thing itself: where their lines would squeeze the rows (and so the
+        // queue details, or the Polish names below two lines), the column is planned without
+        // them. They may set the names a step smaller, within the column's own limits.
+        let plan = |f: &Self| {
+            let translated = services
+                .iter()
+                .map(|s| f.translated_names(s).len())
+                .max()
+                .unwrap_or(0) as f32
+                * f.translation_px(scale)
+                * LINE_HEIGHT;
+            let total = share.min(natural * ROW_STRETCH + translated) * n;
+            f.name_column(&services, list, wide, scale, row_h, total)
+        };
+        let mut column = plan(self);
+        if !self.langs.names.is_empty() {
+            let names = std::mem::take(&mut self.langs.names);
+            let plain = plan(self);
+            if column.squeezed {
+                self.left_out
+                    .push("the services' translated names".to_owned());
+                column = plain;
+            } else {
+                self.langs.names = names;
+            }
+        }
         let mut y = list.y;
         for (i, s) in services.iter().enumerate() {
             let row = Rect::new(list.x, y, list.w, column.heights[i]);
             let cols = ServiceColumns::new(row, wide);
             self.service_row(row, &cols, s, &column, scale, i % 2 == 1);
             y += row.h + gap;
+        }
+    }
+
+    /// A service's name in the languages the board shows names in (subtitle mode: each other
+    /// language; rotate mode: the foreign language of the moment), where the server sent it.
+    fn translated_names(&self, s: &ServiceInfo) -> Vec<String> {
+        self.langs
+            .names
+            .iter()
+            .filter_map(|l| s.names.get(lang_code(*l)))
+            .filter(|n| !n.trim().is_empty() && n.trim() != s.name.trim())
+            .cloned()
+            .collect()
+    }
+
+    /// The size of a translated name, in pixels: a subtitle of the names column.
+    fn translation_px(&self, scale: f32) -> f32 {
+        self.u(Self::subtitle_size(self.layout.services.name_size * scale))
+    }
+
+    /// The title's and the headings' subtitles, a line per language under them (subtitle
+    /// mode): the title's words at the left, the headings' over their columns, smaller and in
+    /// regular weight, so that they read as translations of the line above.
+    fn heading_subtitles(&mut self, inner: Rect, cols: &ServiceColumns, top: f32, px: f32) {
+        let c = self.colors();
+        let line = px * LINE_HEIGHT;
+        let smallest = self.u(SUBTITLE_SMALLEST);
+        let name_w = cols.name_w(inner);
+        let langs = self.langs.subtitles.clone();
+        for (i, lang) in langs.into_iter().enumerate() {
+            let w = Words::of(lang);
+            let y = inner.y + top + i as f32 * line;
+            let mut cells = vec![(
+                w.get("services_title").to_owned(),
+                Rect::new(inner.x, y, name_w * 0.5, line),
+                Align::Left,
+            )];
+            if cols.wide {
+                cells.push((
+                    w.get("heading_waiting").to_owned(),
+                    Rect::new(cols.people.x, y, cols.people.w, line),
+                    Align::Right,
+                ));
+                cells.push((
+                    w.get("heading_time").to_owned(),
+                    Rect::new(cols.wait.x, y, cols.wait.w, line),
+                    Align::Right,
+                ));
+            } else {
+                let x = inner.x + name_w * 0.5;
+                cells.push((
+                    format!(
+                        "{} · {}",
+                        w.get("heading_waiting"),
+                        w.get("heading_time_under")
+                    ),
+                    Rect::new(x, y, cols.people.right() - x, line),
+                    Align::Right,
+                ));
+            }
+            for (text, rect, align) in cells {
+                let t = self
+                    .text(text, rect, 1.0, c.muted.0)
+                    .align(align)
+                    .valign(VAlign::Top);
+                let mut t = t;
+                t.size = px;
+                t.min_size = smallest.min(px);
+                self.list.text(t);
+            }
         }
     }
 
@@ -198,6 +316,9 @@ impl SceneBuilder<'_> {
             .collect();
         let nominal = step_down(self.u(sv.name_size * scale));
         let smallest = step_down(self.u(sv.name_size * scale * NAME_SMALLEST)).min(nominal);
+        // A translated name takes a line of its own under the Polish one, smaller.
+        let trans_px = self.translation_px(scale);
+        let trans_line = trans_px * LINE_HEIGHT;
         let plan = |size: f32| -> (Vec<u32>, Vec<f32>) {
             let lines: Vec<u32> = services
                 .iter()
@@ -205,8 +326,12 @@ impl SceneBuilder<'_> {
                 .collect();
             let needs = lines
                 .iter()
+                .zip(services)
                 .zip(&bases)
-                .map(|(&l, base)| 2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size))
+                .map(|((&l, s), base)| {
+                    let translated = self.translated_names(s).len() as f32 * trans_line;
+                    2.0 * inset_y + base.max(l.min(2) as f32 * LINE_HEIGHT * size + translated)
+                })
                 .collect();
             (lines, needs)
         };
@@ -234,6 +359,7 @@ impl SceneBuilder<'_> {
         };
         NameColumn {
             size,
+            squeezed: sum > total + 0.01,
             heights,
             badge,
             name_x: name_x - probe.x,
@@ -275,18 +401,42 @@ impl SceneBuilder<'_> {
             .whole();
         self.list.text(t);
         // The column's size, fixed: the plan made sure the name fits at it.
+        let translated = self.translated_names(s);
+        let name_box = Rect::new(row.x + column.name_x, inner.y, column.name_w, inner.h);
         let mut t = self
-            .text(
-                s.name.clone(),
-                Rect::new(row.x + column.name_x, inner.y, column.name_w, inner.h),
-                1.0,
-                c.text.0,
-            )
+            .text(s.name.clone(), name_box, 1.0, c.text.0)
             .bold()
             .lines(2);
         t.size = column.size;
         t.min_size = column.size;
-        self.list.text(t);
+        if translated.is_empty() {
+            self.list.text(t);
+        } else {
+            // The Polish name and its translations as one group, centred in the row.
+            let builtin = self.builtin_font();
+            let lines = metrics::lines_at(&s.name, Weight::Bold, builtin, t.size, name_box.w)
+                .clamp(1, 2) as f32;
+            let trans_px = self.translation_px(scale);
+            let name_h = lines * LINE_HEIGHT * t.size;
+            let group = name_h + translated.len() as f32 * trans_px * LINE_HEIGHT;
+            let top = name_box.y + ((name_box.h - group) / 2.0).max(0.0);
+            t.rect = Rect::new(name_box.x, top, name_box.w, name_h + 1.0);
+            self.list.text(t);
+            for (i, name) in translated.into_iter().enumerate() {
+                let y = top + name_h + i as f32 * trans_px * LINE_HEIGHT;
+                let mut t = self
+                    .text(
+                        name,
+                        Rect::new(name_box.x, y, name_box.w, trans_px * LINE_HEIGHT),
+                        1.0,
+                        c.muted.0,
+                    )
+                    .valign(VAlign::Top);
+                t.size = trans_px;
+                t.min_size = trans_px.min(self.u(SUBTITLE_SMALLEST));
+                self.list.text(t);
+            }
+        }
         let (people, wait) = self.service_words(s);
         let size = sv.detail_size * scale;
         let (people_rect, wait_rect, people_v, wait_v) = if cols.wide {
@@ -344,26 +494,30 @@ impl SceneBuilder<'_> {
         } else {
             self.board.data.open_counters_for(&s.id)
         };
+        let words = self.words();
         let people = if s.waiting == 0 {
-            "brak kolejki".to_owned()
+            words.get("no_queue").to_owned()
         } else {
-            polish::people(s.waiting)
+            words.people(s.waiting)
         };
         let wait = match self.board.wait(s) {
             // Those already waiting are still served; the wait no longer concerns anyone who
             // could still take a ticket.
-            _ if !s.accepting => CLOSED_FOR_TODAY.to_owned(),
-            _ if open == 0 && s.est_wait_s.is_none() => "stanowiska zamknięte".to_owned(),
-            Wait::NoQueue => "od razu".to_owned(),
-            Wait::About { seconds, .. } => polish::wait(seconds),
-            Wait::Unknown => "czas nieznany".to_owned(),
+            _ if !s.accepting => words.get(CLOSED_FOR_TODAY_KEY).to_owned(),
+            _ if open == 0 && s.est_wait_s.is_none() => words.get("counters_closed").to_owned(),
+            Wait::NoQueue => words.get("right_away").to_owned(),
+            Wait::About { seconds, .. } => words.wait(seconds),
+            Wait::Unknown => words.get("wait_unknown").to_owned(),
         };
         (people, wait)
     }
 }
 
 /// Said in place of the wait of a service that stopped issuing tickets for the day.
+#[cfg(test)]
 pub(crate) const CLOSED_FOR_TODAY: &str = "bilety na dziś wydane";
+/// Its key in the word tables.
+const CLOSED_FOR_TODAY_KEY: &str = "closed_for_today";
 
 /// The smallest "bilety na dziś wydane" is set in a wide list before it takes two lines.
 const CLOSED_SMALLEST: f32 = 0.85;
@@ -384,6 +538,8 @@ fn step_down(size: f32) -> f32 {
 struct NameColumn {
     /// The names' one size, in pixels.
     size: f32,
+    /// Whether the rows needed more height than the list has, and were squeezed.
+    squeezed: bool,
     /// Each row's height, in pixels.
     heights: Vec<f32>,
     /// The service letter's square side.
@@ -425,5 +581,14 @@ impl ServiceColumns {
     /// Width left for the badge and the service name, from the left edge of `r`.
     fn name_w(&self, r: Rect) -> f32 {
         (self.people.x - r.x).max(0.0)
+    }
+}
+
+/// A language's code as the protocol's `names` uses it.
+fn lang_code(lang: crate::layout::Lang) -> &'static str {
+    match lang {
+        crate::layout::Lang::Pl => "pl",
+        crate::layout::Lang::Uk => "uk",
+        crate::layout::Lang::En => "en",
     }
 }
