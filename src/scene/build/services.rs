@@ -164,7 +164,7 @@ impl SceneBuilder<'_> {
         // a help, not the thing itself: where their lines would squeeze the rows (and so the
         // queue details, or the Polish names below two lines), the column is planned without
         // them. They may set the names a step smaller, within the column's own limits.
-        let plan = |f: &Self| {
+        let plan = |f: &Self, wrap_closed: bool| {
             let translated = services
                 .iter()
                 .map(|s| f.translated_names(s).len())
@@ -173,18 +173,20 @@ impl SceneBuilder<'_> {
                 * f.translation_px(scale)
                 * LINE_HEIGHT;
             let total = share.min(natural * ROW_STRETCH + translated) * n;
-            f.name_column(&services, list, wide, scale, row_h, total)
+            f.name_column(&services, list, wide, scale, (row_h, total), wrap_closed)
         };
-        let mut column = plan(self);
-        if !self.langs.names.is_empty() {
-            let names = std::mem::take(&mut self.langs.names);
-            let plain = plan(self);
-            if column.squeezed {
+        let mut column = plan(self, true);
+        if !self.langs.names.is_empty() && column.squeezed {
+            // First the closed-for-today wait gives up its second line (it shrinks on one),
+            // then, if the rows are still squeezed, the translations go.
+            let one_line = plan(self, false);
+            if one_line.squeezed {
+                self.langs.names.clear();
                 self.left_out
                     .push("the services' translated names".to_owned());
-                column = plain;
+                column = plan(self, true);
             } else {
-                self.langs.names = names;
+                column = one_line;
             }
         }
         let mut y = list.y;
@@ -281,8 +283,8 @@ impl SceneBuilder<'_> {
         list: Rect,
         wide: bool,
         scale: f32,
-        row_h: f32,
-        total: f32,
+        (row_h, total): (f32, f32),
+        wrap_closed: bool,
     ) -> NameColumn {
         let sv = &self.layout.services;
         let builtin = self.builtin_font();
@@ -307,7 +309,7 @@ impl SceneBuilder<'_> {
                 let wait = self.service_words(s).1;
                 let long =
                     metrics::width_em(&wait, Weight::Regular, builtin) * detail_px > cols.wait.w;
-                if wide && !s.accepting && long {
+                if wrap_closed && wide && !s.accepting && long {
                     base.max(2.0 * LINE_HEIGHT * detail_px)
                 } else {
                     base
