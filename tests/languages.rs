@@ -190,3 +190,56 @@ fn no_key_is_ever_shown_for_a_word() {
         }
     }
 }
+
+/// The words a queue system or a layout adds to the board speak the board's languages too: the
+/// invitation under a call that names no counter, and the caption of the queue's code.
+#[test]
+fn the_invitation_and_the_codes_caption_are_translated() {
+    let subtitles = |s: &scenarios::Scenario, layout: &Layout, w, h| {
+        let mut layout = layout.clone();
+        layout.language = Language {
+            languages: vec![Lang::Pl, Lang::Uk, Lang::En],
+            mode: LanguageMode::Subtitle,
+            rotate_seconds: 8.0,
+        };
+        let mut status = s.status.clone();
+        status.queue_qr =
+            Some(scene::qr::QueueQr::encode("https://rezerwacje.ereszow.pl/kolejka").unwrap());
+        let list = scene::build(&s.board, &layout, &status, s.now, w, h).list;
+        list.texts().map(|t| t.text.clone()).collect::<Vec<_>>()
+    };
+    let s = scenarios::build("no-counter").unwrap();
+    // The wide board has room for their subtitles; the tall one's call card and code panel do
+    // not, and leave them out (as check and preview say), never the Polish.
+    let texts = subtitles(&s, &Layout::builtin_for(1080, 1920), 1080, 1920);
+    for word in ["Zapraszamy", "A017"] {
+        assert!(texts.iter().any(|t| t == word), "1080x1920: no {word:?}");
+    }
+    for (w, h) in [(1920, 1080)] {
+        let texts = subtitles(&s, &Layout::builtin_for(w, h), w, h);
+        for word in ["Zapraszamy", "Запрошуємо", "Please come forward", "Номер"] {
+            assert!(
+                texts.iter().any(|t| t == word),
+                "{w}x{h}: no {word:?} in {texts:?}"
+            );
+        }
+        assert!(
+            texts.iter().any(|t| t.contains("Перевірте чергу")),
+            "{w}x{h}: the code's caption has no Ukrainian line: {texts:?}"
+        );
+    }
+    // In rotate mode the invitation turns with the other fixed words.
+    let mut layout = Layout::builtin_for(1920, 1080).clone();
+    layout.language = Language {
+        languages: vec![Lang::Pl, Lang::Uk, Lang::En],
+        mode: LanguageMode::Rotate,
+        rotate_seconds: 4.0,
+    };
+    let t = (0..16)
+        .map(|i| s.now + SignedDuration::from_secs(i))
+        .find(|t| languages::at(&layout.language, *t).main == Lang::Uk)
+        .unwrap();
+    let list = scene::build(&s.board, &layout, &s.status, t, 1920, 1080).list;
+    assert!(list.texts().any(|x| x.text == "Запрошуємо"));
+    assert!(list.texts().any(|x| x.text == "A017"), "the number stays");
+}

@@ -19,7 +19,7 @@ pub struct RenderArgs {
     /// A JSON Lines file of wire events (docs/PROTOCOL.md) to apply, in order.
     #[arg(long, value_name = "FILE.jsonl", required_unless_present = "scenario")]
     pub events: Option<PathBuf>,
-    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, booked,
+    /// A built-in scenario instead of an events file (quiet, busy, burst, recall, booked, no-counter,
     /// offline, closed, long-names, connecting, ukrainian).
     #[arg(long, conflicts_with = "events")]
     pub scenario: Option<String>,

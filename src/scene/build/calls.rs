@@ -117,7 +117,7 @@ impl SceneBuilder<'_> {
         let key = headline(call);
         let headline = self.say(key);
         let Some(counter) = self.board.data.call_counter_label(call).map(str::to_owned) else {
-            self.call_alone(inner, &headline, call, (label, big, number));
+            self.call_alone(inner, (&headline, key), call, (label, big, number));
             return;
         };
         let counter_word = self.say("counter");
@@ -169,14 +169,20 @@ impl SceneBuilder<'_> {
     fn call_alone(
         &mut self,
         inner: Rect,
-        headline: &str,
+        (headline, key): (&str, &'static str),
         call: &CallInfo,
         (label, big, number): (Color, Color, Color),
     ) {
         let cc = &self.layout.current_call;
-        let label_h = self.u(cc.label_size * 1.5);
+        // Subtitle mode: the headline's and the invitation's other languages under each, one
+        // line apiece at the subtitles' size.
+        let head_subs = self.subtitles(|w| w.get(key).to_owned());
+        let invite_subs = self.subtitles(|w| w.get("no_counter").to_owned());
+        let sub_line = self.u(Self::subtitle_size(cc.label_size)) * LINE_HEIGHT;
+        let label_h = self.u(cc.label_size * 1.5) + head_subs.len() as f32 * sub_line;
         let invite_size = cc.label_size * NO_COUNTER_TEXT_SIZE;
-        let invite_h = (self.u(invite_size) * LINE_HEIGHT).min(inner.h * 0.25);
+        let invite_h = (self.u(invite_size) * LINE_HEIGHT + invite_subs.len() as f32 * sub_line)
+            .min(inner.h * 0.3);
         let t = self
             .text(
                 headline,
@@ -188,7 +194,7 @@ impl SceneBuilder<'_> {
             .align(Align::Center)
             .valign(VAlign::Top)
             .whole();
-        self.list.text(t);
+        self.text_with_subtitles_under(t, 1, &head_subs, label);
         let big_box = Rect::new(
             inner.x,
             inner.y + label_h,
@@ -206,9 +212,10 @@ impl SceneBuilder<'_> {
             .align(Align::Center);
         t.size = px;
         self.list.text(t.whole());
+        let invite = self.say_or("no_counter", &cc.no_counter_text);
         let t = self
             .text(
-                cc.no_counter_text.clone(),
+                invite,
                 Rect::new(inner.x, inner.bottom() - invite_h, inner.w, invite_h),
                 invite_size,
                 big,
@@ -216,7 +223,7 @@ impl SceneBuilder<'_> {
             .bold()
             .align(Align::Center)
             .shrink_to(self.u(cc.label_size));
-        self.list.text(t);
+        self.text_with_subtitles_under(t, 1, &invite_subs, label);
     }
 
     /// Writes "umówiona" by an earlier booked call's number, in words rather than colour, and

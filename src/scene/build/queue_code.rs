@@ -218,7 +218,8 @@ impl SceneBuilder<'_> {
                 Align::Center,
             )
         };
-        let words = keep_short_words(&q.caption);
+        let words = keep_short_words(&self.say_or("queue_caption", &q.caption));
+        let subs = self.subtitles(|w| w.get("queue_caption").to_owned());
         let mut t = self
             .text(words.clone(), caption, size, c.text.0)
             .bold()
@@ -240,7 +241,8 @@ impl SceneBuilder<'_> {
         if lines <= 3 && lines as f32 * LINE_HEIGHT * px <= caption.h + 0.5 {
             t.min_size = t.size;
         }
-        self.list.text(t);
+        // Subtitle mode: the other languages under the caption where its box has room.
+        self.text_with_subtitles_under(t, lines.clamp(1, 3), &subs, c.muted.0);
         // The address, for those who would rather type it, only where it fits whole at a
         // legible size: a cut address is a wrong one.
         let text = address(qr.url());
