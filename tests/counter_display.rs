@@ -6,7 +6,7 @@
 mod support;
 
 use image::RgbaImage;
-use support::render::{assert_golden, gpu, ocr};
+use support::render::{assert_golden, changed_box, gpu, ocr};
 use tablica::board::Board;
 use tablica::layout::Layout;
 use tablica::protocol::{Envelope, Event, TicketTransferred};
@@ -207,15 +207,8 @@ fn a_spoken_call_shows_the_speaker_mark_while_its_words_are_said() {
         let layout = layout(name);
         let (quiet, _) = render("busy", unchanged, "1", &layout, (w, h));
         let (spoken, _) = render("busy", speak, "1", &layout, (w, h));
-        let mut changed: Option<(u32, u32, u32, u32)> = None;
-        for (x, y, p) in spoken.enumerate_pixels() {
-            let q = quiet.get_pixel(x, y);
-            if (0..3).any(|i| p.0[i].abs_diff(q.0[i]) > 96) {
-                let (x0, y0, x1, y1) = changed.unwrap_or((x, y, x, y));
-                changed = Some((x0.min(x), y0.min(y), x1.max(x), y1.max(y)));
-            }
-        }
-        let (x0, y0, x1, y1) = changed.unwrap_or_else(|| panic!("{name} {w}x{h}: no mark"));
+        let (x0, y0, x1, y1) =
+            changed_box(&spoken, &quiet).unwrap_or_else(|| panic!("{name} {w}x{h}: no mark"));
         let [rx, ry, rw, rh] = *layout.counter.region.get_ref();
         let right = (rx + rw) / 100.0 * w as f32;
         let bottom = (ry + rh) / 100.0 * h as f32;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use support::render::{assert_golden, gpu};
 
 use image::{Rgba, RgbaImage};
-use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
+use tablica::render::{Gpu, OFFSCREEN_FORMAT, Renderer, render_to_image};
 use tablica::scene::display::{
     Align, ArrowItem, Color, DisplayList, ImageFit, ImageItem, Item, Rect, RectItem, TextItem,
     VAlign,
@@ -360,21 +360,7 @@ fn unchanged_texts_are_not_reshaped() {
     let mut renderer = renderer();
     let mut list = landscape();
     render_to_image(gpu, &mut renderer, &list).unwrap();
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: 1920,
-            height: 1080,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
-    let view = texture.create_view(&Default::default());
+    let view = target_view(gpu, 1920, 1080);
     let stats = renderer.render(gpu, &list, &view).unwrap();
     assert_eq!(stats.texts_shaped, 0);
     assert!(
@@ -505,21 +491,7 @@ fn frame_time_of_forty_texts() {
             GREY,
         ));
     }
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: 1920,
-            height: 1080,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
-    let view = texture.create_view(&Default::default());
+    let view = target_view(gpu, 1920, 1080);
     let frame = |renderer: &mut Renderer| {
         let start = std::time::Instant::now();
         let stats = renderer.render(gpu, &list, &view).unwrap();
@@ -812,21 +784,7 @@ fn a_turned_board_redraws_what_changed() {
 fn ten_thousand_distinct_calls_keep_the_caches_bounded() {
     let gpu = gpu();
     let mut renderer = renderer();
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: None,
-        size: wgpu::Extent3d {
-            width: 240,
-            height: 120,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
-    let view = texture.create_view(&Default::default());
+    let view = target_view(gpu, 240, 120);
     let mut most_cached = 0;
     for i in 0..10_000u32 {
         let mut list = DisplayList::new(240, 120, NAVY);
@@ -865,4 +823,25 @@ fn ten_thousand_distinct_calls_keep_the_caches_bounded() {
         "the text cache grew past its bound: {most_cached}"
     );
     assert_eq!(gpu.error_count(), 0);
+}
+
+/// A view of a fresh offscreen target of `width`×`height` to render into, as a window's surface
+/// would be (nothing is read back from it).
+fn target_view(gpu: &Gpu, width: u32, height: u32) -> wgpu::TextureView {
+    gpu.device
+        .create_texture(&wgpu::TextureDescriptor {
+            label: None,
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: OFFSCREEN_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        })
+        .create_view(&Default::default())
 }

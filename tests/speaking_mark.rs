@@ -10,7 +10,7 @@ mod support;
 
 use image::RgbaImage;
 use jiff::{SignedDuration, Timestamp};
-use support::render::{assert_golden, gpu, ocr};
+use support::render::{assert_golden, changed_box, gpu, ocr};
 use tablica::board::Speech;
 use tablica::layout::Layout;
 use tablica::render::{OFFSCREEN_FORMAT, Renderer, render_to_image};
@@ -39,22 +39,6 @@ fn render(s: &Scenario, width: u32, height: u32) -> RgbaImage {
     let image = render_to_image(gpu(), &mut renderer, &scene.list).expect("frame renders");
     assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
     image
-}
-
-/// The bounding box of the pixels that differ loudly between two pictures.
-fn changed_box(a: &RgbaImage, b: &RgbaImage) -> Option<(u32, u32, u32, u32)> {
-    let mut bbox: Option<(u32, u32, u32, u32)> = None;
-    for (x, y, p) in a.enumerate_pixels() {
-        let q = b.get_pixel(x, y);
-        let loud = (0..3).any(|i| p.0[i].abs_diff(q.0[i]) > 96);
-        if loud {
-            bbox = Some(match bbox {
-                None => (x, y, x, y),
-                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
-            });
-        }
-    }
-    bbox
 }
 
 /// The mark is there while the words are heard, and only then: before them (the chime) and after

@@ -143,3 +143,17 @@ pub fn ocr_in(image: &RgbaImage, langs: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The bounding box (x0, y0, x1, y1) of the pixels that differ loudly between two pictures of
+/// one size, if any do: where a change shows, ignoring anti-aliasing's small differences.
+pub fn changed_box(a: &RgbaImage, b: &RgbaImage) -> Option<(u32, u32, u32, u32)> {
+    let mut bbox: Option<(u32, u32, u32, u32)> = None;
+    for (x, y, p) in a.enumerate_pixels() {
+        let q = b.get_pixel(x, y);
+        if (0..3).any(|i| p.0[i].abs_diff(q.0[i]) > 96) {
+            let (x0, y0, x1, y1) = bbox.unwrap_or((x, y, x, y));
+            bbox = Some((x0.min(x), y0.min(y), x1.max(x), y1.max(y)));
+        }
+    }
+    bbox
+}
