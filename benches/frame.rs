@@ -7,8 +7,9 @@
 //! on its own. Set `TABLICA_BENCH_SIZES=1920x1080,...` to measure other sizes, and
 //! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run, `TABLICA_BENCH_ONLY_WHOLE=1` to
 //! measure only whole frames, `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
-//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=unorm` (or `bgra`,
-//! `bgra-srgb`) for another target format.
+//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=srgb` (or `bgra`,
+//! `bgra-srgb`, `unorm`) for another target format than the one windows and offscreen frames use
+//! (`srgb` gives the "before" rows of the plain-target change).
 
 use jiff::SignedDuration;
 use std::time::{Duration, Instant};
@@ -313,6 +314,7 @@ fn main() {
         Ok("unorm") => wgpu::TextureFormat::Rgba8Unorm,
         Ok("bgra") => wgpu::TextureFormat::Bgra8Unorm,
         Ok("bgra-srgb") => wgpu::TextureFormat::Bgra8UnormSrgb,
+        Ok("srgb") => wgpu::TextureFormat::Rgba8UnormSrgb,
         _ => OFFSCREEN_FORMAT,
     };
     let whole = std::env::var("TABLICA_BENCH_WHOLE_SHAPES").is_ok_and(|v| v == "1");

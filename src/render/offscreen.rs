@@ -10,7 +10,13 @@ use super::renderer::{RenderError, Renderer};
 use crate::scene::display::DisplayList;
 
 /// The format offscreen frames are rendered in; create the [`Renderer`] with it.
-pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+///
+/// A plain (not sRGB) target, as a window's surface is where the driver offers one: colours and
+/// pictures are written as the sRGB values they are, and anti-aliased edges and text blend in
+/// sRGB space, as browsers blend. An sRGB target would blend in linear light, which a GPU does for
+/// free but a software rasteriser (lavapipe, what a display PC without a working GPU driver uses)
+/// pays for on every pixel: about a third of a frame (docs/BENCHMARKS.md).
+pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
 /// Renders `list` at its own size and reads the pixels back (sRGB, straight alpha).
 ///

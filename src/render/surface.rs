@@ -71,15 +71,7 @@ impl WindowSurface {
         window: Arc<Window>,
     ) -> Result<WindowSurface, SurfaceError> {
         let caps = surface.get_capabilities(&gpu.adapter);
-        // Colours in the display list are sRGB; an sRGB surface lets blending happen in linear
-        // light and the hardware encode the result.
-        let format = caps
-            .formats
-            .iter()
-            .copied()
-            .find(|f| f.is_srgb())
-            .or_else(|| caps.formats.first().copied())
-            .ok_or(SurfaceError::Unsupported)?;
+        let format = surface_format(&caps.formats).ok_or(SurfaceError::Unsupported)?;
         let alpha_mode = caps
             .alpha_modes
             .first()
@@ -262,4 +254,42 @@ pub enum CreateError {
     Gpu(#[from] GpuError),
     #[error(transparent)]
     Surface(#[from] SurfaceError),
+}
+
+/// The surface format a window draws in, of those the driver offers.
+///
+/// Colours in the display list are sRGB, written as they are into a plain 8-bit surface and
+/// blended in sRGB space, as offscreen frames are (`OFFSCREEN_FORMAT` says why), so that a window
+/// shows what the goldens and previews show. Where the driver offers only sRGB formats, the
+/// renderer converts colours to linear light instead and the picture is the same but for
+/// anti-aliased edges.
+fn surface_format(offered: &[wgpu::TextureFormat]) -> Option<wgpu::TextureFormat> {
+    use wgpu::TextureFormat::{Bgra8Unorm, Rgba8Unorm};
+    offered
+        .iter()
+        .copied()
+        .find(|f| matches!(f, Bgra8Unorm | Rgba8Unorm))
+        .or_else(|| offered.iter().copied().find(|f| !f.is_srgb()))
+        .or_else(|| offered.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::surface_format;
+    use wgpu::TextureFormat::*;
+
+    #[test]
+    fn a_plain_eight_bit_format_is_chosen_over_srgb() {
+        // What lavapipe offers under X11, sRGB first.
+        assert_eq!(
+            surface_format(&[Bgra8UnormSrgb, Bgra8Unorm]),
+            Some(Bgra8Unorm)
+        );
+        assert_eq!(
+            surface_format(&[Rgba16Float, Rgba8UnormSrgb, Rgba8Unorm]),
+            Some(Rgba8Unorm)
+        );
+        assert_eq!(surface_format(&[Bgra8UnormSrgb]), Some(Bgra8UnormSrgb));
+        assert_eq!(surface_format(&[]), None);
+    }
 }
