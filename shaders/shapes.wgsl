@@ -119,8 +119,32 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
 }
 
 // The flat interior of a rectangle: the fill, exactly as `fs_main` computes it where the coverage
-// is 1 and no border reaches.
+// is 1 and no border reaches. Its own vertex stage passes the fill interpolated, not flat: with a
+// flat input, lavapipe's fast path for rectangles in BGRA targets (what an X11 window is) filled
+// whole 64-pixel tiles with wrong colours (tests/render.rs,
+// `a_windows_format_draws_what_offscreen_frames_draw`). Every vertex carries the same fill, so
+// the interpolated value is that fill.
+struct SolidOut {
+    @builtin(position) position: vec4<f32>,
+    @location(0) fill: vec4<f32>,
+};
+
+@vertex
+fn vs_solid(@builtin(vertex_index) vertex: u32, inst: Instance) -> SolidOut {
+    let corner = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
+    let pixel = mix(inst.quad.xy, inst.quad.zw, corner);
+    var out: SolidOut;
+    out.position = vec4<f32>(
+        pixel.x / globals.screen.x * 2.0 - 1.0,
+        1.0 - pixel.y / globals.screen.y * 2.0,
+        0.0,
+        1.0,
+    );
+    out.fill = vec4<f32>(inst.fill.rgb * inst.fill.a, inst.fill.a);
+    return out;
+}
+
 @fragment
-fn fs_solid(in: VsOut) -> @location(0) vec4<f32> {
-    return vec4<f32>(in.fill.rgb * in.fill.a, in.fill.a);
+fn fs_solid(in: SolidOut) -> @location(0) vec4<f32> {
+    return in.fill;
 }

@@ -845,3 +845,60 @@ fn target_view(gpu: &Gpu, width: u32, height: u32) -> wgpu::TextureView {
         })
         .create_view(&Default::default())
 }
+
+/// A window draws into the surface's format, which on X11 is BGRA, while the goldens are drawn
+/// into RGBA offscreen: the two must be the same picture. Before: lavapipe's fast path for
+/// rectangles in BGRA targets filled whole 64-pixel tiles of the boards' flat panels with wrong
+/// colours (purple blocks over the closed screen, green over a first call's yellow card), which
+/// every test missed because none drew in the window's format.
+#[test]
+fn a_windows_format_draws_what_offscreen_frames_draw() {
+    use tablica::layout::Layout;
+    use tablica::{scenarios, scene};
+    let pairs = [
+        (OFFSCREEN_FORMAT, wgpu::TextureFormat::Bgra8Unorm),
+        (
+            wgpu::TextureFormat::Rgba8UnormSrgb,
+            wgpu::TextureFormat::Bgra8UnormSrgb,
+        ),
+    ];
+    for (rgba, bgra) in pairs {
+        let mut a = Renderer::new(gpu(), rgba);
+        let mut b = Renderer::new(gpu(), bgra);
+        // Every scenario at both orientations, and the hand-made boards with a picture (a logo
+        // drawn by the image pipeline).
+        let mut lists = vec![("landscape", landscape()), ("portrait", portrait())];
+        for name in scenarios::NAMES {
+            for (w, h) in [(1920, 1080), (1080, 1920)] {
+                let s = scenarios::build(name).expect("a scenario");
+                let layout = Layout::builtin_for(w, h);
+                lists.push((
+                    name,
+                    scene::build(&s.board, &layout, &s.status, s.now, w, h).list,
+                ));
+            }
+        }
+        for (name, list) in &lists {
+            let (w, h) = (list.width, list.height);
+            let want = render_to_image(gpu(), &mut a, list).expect("frame renders");
+            let got = render_to_image(gpu(), &mut b, list).expect("frame renders");
+            let differing: Vec<(u32, u32)> = got
+                .enumerate_pixels()
+                .filter(|(x, y, p)| !close(p.0, want.get_pixel(*x, *y).0, 1))
+                .map(|(x, y, _)| (x, y))
+                .collect();
+            if !differing.is_empty() {
+                let dir = scratch_dir();
+                let _ = got.save(dir.join(format!("format-{name}-{w}x{h}-{bgra:?}.png")));
+            }
+            assert!(
+                differing.is_empty(),
+                "{name} at {w}x{h}: {} pixels differ between {rgba:?} and {bgra:?}, first at \
+                 {:?}",
+                differing.len(),
+                &differing[..differing.len().min(5)]
+            );
+        }
+    }
+    assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
+}

@@ -32,6 +32,8 @@ pub struct WindowOptions {
     pub monitor: Option<MonitorChoice>,
     /// How the picture is turned on the panel (monitors mounted in portrait).
     pub turns: Turns,
+    /// Keep the last frame and redraw only what changed (`retained_frame` in the settings).
+    pub retained_frame: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,9 +151,13 @@ struct Drawing {
 }
 
 impl Drawing {
-    fn new(window: &Arc<Window>, core: &Core) -> Result<Drawing, WindowError> {
-        let (gpu, surface) =
-            WindowSurface::create(window.clone()).map_err(|e| WindowError::Gpu(e.to_string()))?;
+    fn new(
+        window: &Arc<Window>,
+        core: &Core,
+        retained_frame: bool,
+    ) -> Result<Drawing, WindowError> {
+        let (gpu, surface) = WindowSurface::create(window.clone(), retained_frame)
+            .map_err(|e| WindowError::Gpu(e.to_string()))?;
         let layout = core.layout_for(1920, 1080);
         let renderer = renderer_for(&gpu, layout, surface.format());
         Ok(Drawing {
@@ -260,7 +266,7 @@ impl App {
             // would only hide a number.
             window.set_cursor_visible(false);
         }
-        let drawing = Drawing::new(&window, &self.core)?;
+        let drawing = Drawing::new(&window, &self.core, self.options.retained_frame)?;
         Ok(Shown {
             window,
             drawing: Some(drawing),
@@ -325,7 +331,7 @@ impl App {
             return;
         }
         self.gpu_rebuilds += 1;
-        match Drawing::new(&shown.window, &self.core) {
+        match Drawing::new(&shown.window, &self.core, self.options.retained_frame) {
             Ok(drawing) => {
                 tracing::warn!(attempt = self.gpu_rebuilds, "GPU connection rebuilt");
                 shown.drawing = Some(drawing);
@@ -379,6 +385,7 @@ impl App {
         if let Some(s) = &self.supervisor {
             s.before_draw(&mut scene.list, now);
         }
+
         let outcome = if turns.0 == 0 {
             d.surface.draw(&d.gpu, &mut d.renderer, &scene.list)
         } else {

@@ -313,6 +313,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         size: args.screen.size.map(|s| (s.width, s.height)),
         monitor: settings.monitor.clone(),
         turns: args.screen.turns(settings.rotation.degrees()),
+        retained_frame: settings.retained_frame,
     };
     let supervisor = Supervisor::start(SupervisorOptions {
         health: settings.health,
@@ -384,6 +385,7 @@ fn demo(args: DemoArgs) -> Result<(), String> {
             size: args.screen.size.map(|s| (s.width, s.height)),
             monitor: None,
             turns: args.screen.turns(0),
+            retained_frame: true,
         };
         let seconds = args.seconds;
         run_window(core, options, move |waker| {

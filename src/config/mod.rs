@@ -61,6 +61,10 @@ pub struct Config {
     pub health_token_file: Option<PathBuf>,
     /// Moves the picture by a few pixels over the hours against burn-in.
     pub pixel_shift: bool,
+    /// Keeps a copy of the last frame so that a change redraws only what changed (one more
+    /// full-screen buffer: 8 MB at 1920×1080, 33 MB at 4K). `false` draws every frame whole, for
+    /// a display short of memory rather than of CPU (docs/BENCHMARKS.md has both costs).
+    pub retained_frame: bool,
     pub outside_hours: OutsideHours,
     /// Shows the identify overlay (display id, host, addresses, version, server) all the time,
     /// not only for the first minutes after the start.
@@ -100,6 +104,7 @@ impl Default for Config {
             health: Some(DEFAULT_HEALTH),
             health_token_file: None,
             pixel_shift: false,
+            retained_frame: true,
             outside_hours: OutsideHours::default(),
             identify: false,
             board: BoardSettings::default(),
@@ -415,6 +420,11 @@ const SETTINGS: &[(&str, ReadSetting)] = &[
     ("pixel_shift", |r, key, c| {
         if let Some(v) = r.get::<bool>(key) {
             c.pixel_shift = v.into_inner();
+        }
+    }),
+    ("retained_frame", |r, key, c| {
+        if let Some(v) = r.get::<bool>(key) {
+            c.retained_frame = v.into_inner();
         }
     }),
     ("outside_hours", |r, key, c| {
@@ -921,6 +931,7 @@ impl Config {
             line(format!("health_token_file = {}", p(f)));
         }
         line(format!("pixel_shift = {}", self.pixel_shift));
+        line(format!("retained_frame = {}", self.retained_frame));
         line(format!(
             "outside_hours = {}",
             q(&self.outside_hours.to_string())

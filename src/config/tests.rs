@@ -65,6 +65,7 @@ monitor = "HDMI-A-1"
 rotation = 90
 health = "0.0.0.0:9999"
 pixel_shift = true
+retained_frame = false
 outside_hours = "off"
 
 [hours]
@@ -89,6 +90,11 @@ quiet_periods = [{ start = "10:00", end = "11:00", volume = 0.5 }]
     assert_eq!(c.rotation.quarter_turns(), 1);
     assert_eq!(c.health, Some("0.0.0.0:9999".parse().unwrap()));
     assert_eq!(c.outside_hours, OutsideHours::Off);
+    assert!(!c.retained_frame);
+    assert!(
+        Config::default().retained_frame,
+        "frames are retained by default"
+    );
     assert_eq!(c.hours.days[0], Some((480, 960)));
     assert_eq!(
         c.hours.days[1],

@@ -15,6 +15,7 @@ pub(crate) fn instanced_quads(
     format: wgpu::TextureFormat,
 ) -> wgpu::RenderPipeline {
     let fragment = Fragment {
+        vertex_entry_point: "vs_main",
         entry_point: "fs_main",
         blend: Some(PREMULTIPLIED_OVER),
     };
@@ -30,9 +31,11 @@ pub(crate) fn instanced_quads(
     )
 }
 
-/// The fragment stage of a pipeline: the shader's entry point, and how its output is blended
-/// (`None` replaces what is there, which a software rasteriser does without reading the target).
+/// The shader stages of a pipeline: the vertex and fragment entry points, and how the fragment
+/// output is blended (`None` replaces what is there, which a software rasteriser does without
+/// reading the target).
 pub(crate) struct Fragment {
+    pub(crate) vertex_entry_point: &'static str,
     pub(crate) entry_point: &'static str,
     pub(crate) blend: Option<wgpu::BlendState>,
 }
@@ -54,7 +57,7 @@ pub(crate) fn instanced_quads_with(
         layout: Some(layout),
         vertex: wgpu::VertexState {
             module,
-            entry_point: Some("vs_main"),
+            entry_point: Some(fragment.vertex_entry_point),
             compilation_options: Default::default(),
             buffers: &[Some(wgpu::VertexBufferLayout {
                 array_stride: instance_size as u64,

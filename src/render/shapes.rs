@@ -369,7 +369,7 @@ impl ShapePipeline {
             immediate_size: 0,
         });
         const ATTRIBUTES: [wgpu::VertexAttribute; 5] = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32x4, 3 => Float32x4, 4 => Float32x4];
-        let pipeline = |label, entry_point, blend| {
+        let pipeline = |label, (vertex_entry_point, entry_point), blend| {
             super::pipeline::instanced_quads_with(
                 device,
                 label,
@@ -378,13 +378,25 @@ impl ShapePipeline {
                 std::mem::size_of::<ShapeInstance>(),
                 &ATTRIBUTES,
                 format,
-                super::pipeline::Fragment { entry_point, blend },
+                super::pipeline::Fragment {
+                    vertex_entry_point,
+                    entry_point,
+                    blend,
+                },
             )
         };
         ShapePipeline {
-            edge: pipeline("shape edges", "fs_main", Some(PREMULTIPLIED_OVER)),
-            solid_opaque: pipeline("opaque shape interiors", "fs_solid", None),
-            solid_blended: pipeline("shape interiors", "fs_solid", Some(PREMULTIPLIED_OVER)),
+            edge: pipeline(
+                "shape edges",
+                ("vs_main", "fs_main"),
+                Some(PREMULTIPLIED_OVER),
+            ),
+            solid_opaque: pipeline("opaque shape interiors", ("vs_solid", "fs_solid"), None),
+            solid_blended: pipeline(
+                "shape interiors",
+                ("vs_solid", "fs_solid"),
+                Some(PREMULTIPLIED_OVER),
+            ),
             instances: super::pipeline::InstanceBuffer::new(device, "shape instances", 256),
         }
     }

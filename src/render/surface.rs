@@ -58,9 +58,12 @@ pub struct WindowSurface {
 impl WindowSurface {
     /// Connects to a GPU for `window` and configures its surface. Returns the GPU too, since it
     /// must be the one the surface was made with.
-    pub fn create(window: Arc<Window>) -> Result<(Gpu, WindowSurface), CreateError> {
+    pub fn create(
+        window: Arc<Window>,
+        retained_frame: bool,
+    ) -> Result<(Gpu, WindowSurface), CreateError> {
         let (gpu, surface) = Gpu::for_window(window.clone())?;
-        let surface = WindowSurface::new(&gpu, surface, window)?;
+        let surface = WindowSurface::new(&gpu, surface, window, retained_frame)?;
         Ok((gpu, surface))
     }
 
@@ -69,6 +72,7 @@ impl WindowSurface {
         gpu: &Gpu,
         surface: wgpu::Surface<'static>,
         window: Arc<Window>,
+        retained_frame: bool,
     ) -> Result<WindowSurface, SurfaceError> {
         let caps = surface.get_capabilities(&gpu.adapter);
         let format = surface_format(&caps.formats).ok_or(SurfaceError::Unsupported)?;
@@ -81,11 +85,7 @@ impl WindowSurface {
         // Frames are drawn into a texture kept across frames and copied onto the surface, so
         // that a frame redraws only what changed (`Renderer::render_retained`); a surface that
         // cannot be copied to is drawn into directly, whole.
-        let usage = if caps.usages.contains(wgpu::TextureUsages::COPY_DST) {
-            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST
-        } else {
-            wgpu::TextureUsages::RENDER_ATTACHMENT
-        };
+        let usage = surface_usage(caps.usages, retained_frame);
         let config = wgpu::SurfaceConfiguration {
             usage,
             format,
@@ -273,9 +273,20 @@ fn surface_format(offered: &[wgpu::TextureFormat]) -> Option<wgpu::TextureFormat
         .or_else(|| offered.first().copied())
 }
 
+/// How the surface's textures are used: drawn into, and copied into from the retained frame when
+/// frames are retained and the driver allows copies to the surface. Without `COPY_DST` the
+/// window draws every frame whole, straight into the surface (`WindowSurface::draw`).
+fn surface_usage(offered: wgpu::TextureUsages, retained_frame: bool) -> wgpu::TextureUsages {
+    if retained_frame && offered.contains(wgpu::TextureUsages::COPY_DST) {
+        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST
+    } else {
+        wgpu::TextureUsages::RENDER_ATTACHMENT
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::surface_format;
+    use super::{surface_format, surface_usage};
     use wgpu::TextureFormat::*;
 
     #[test]
@@ -291,5 +302,20 @@ mod tests {
         );
         assert_eq!(surface_format(&[Bgra8UnormSrgb]), Some(Bgra8UnormSrgb));
         assert_eq!(surface_format(&[]), None);
+    }
+
+    #[test]
+    fn frames_are_retained_only_when_asked_and_possible() {
+        use wgpu::TextureUsages as U;
+        let offered = U::RENDER_ATTACHMENT | U::COPY_DST | U::COPY_SRC;
+        assert_eq!(
+            surface_usage(offered, true),
+            U::RENDER_ATTACHMENT | U::COPY_DST
+        );
+        assert_eq!(surface_usage(offered, false), U::RENDER_ATTACHMENT);
+        assert_eq!(
+            surface_usage(U::RENDER_ATTACHMENT, true),
+            U::RENDER_ATTACHMENT
+        );
     }
 }
