@@ -36,17 +36,23 @@ struct VsOut {
     @location(4) @interpolate(flat) border: vec4<f32>,
 };
 
-@vertex
-fn vs_main(@builtin(vertex_index) vertex: u32, inst: Instance) -> VsOut {
-    // Triangle strip corners: (0,0) (1,0) (0,1) (1,1).
+// The clip-space position of corner `vertex` of a triangle strip, (0,0) (1,0) (0,1) (1,1), of the
+// quad x0, y0, x1, y1 in pixels.
+fn quad_corner(vertex: u32, quad: vec4<f32>) -> vec4<f32> {
     let corner = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
-    let pixel = mix(inst.quad.xy, inst.quad.zw, corner);
-    let ndc = vec2<f32>(
+    let pixel = mix(quad.xy, quad.zw, corner);
+    return vec4<f32>(
         pixel.x / globals.screen.x * 2.0 - 1.0,
         1.0 - pixel.y / globals.screen.y * 2.0,
+        0.0,
+        1.0,
     );
+}
+
+@vertex
+fn vs_main(@builtin(vertex_index) vertex: u32, inst: Instance) -> VsOut {
     var out: VsOut;
-    out.position = vec4<f32>(ndc, 0.0, 1.0);
+    out.position = quad_corner(vertex, inst.quad);
     out.origin = inst.rect.xy;
     out.size = inst.rect.zw;
     out.params = inst.params;
@@ -131,15 +137,8 @@ struct SolidOut {
 
 @vertex
 fn vs_solid(@builtin(vertex_index) vertex: u32, inst: Instance) -> SolidOut {
-    let corner = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
-    let pixel = mix(inst.quad.xy, inst.quad.zw, corner);
     var out: SolidOut;
-    out.position = vec4<f32>(
-        pixel.x / globals.screen.x * 2.0 - 1.0,
-        1.0 - pixel.y / globals.screen.y * 2.0,
-        0.0,
-        1.0,
-    );
+    out.position = quad_corner(vertex, inst.quad);
     out.fill = vec4<f32>(inst.fill.rgb * inst.fill.a, inst.fill.a);
     return out;
 }
