@@ -748,23 +748,7 @@ fn a_turned_board_redraws_what_changed() {
             &mut renderer,
             &second,
             Turns(1),
-            &gpu()
-                .device
-                .create_texture(&wgpu::TextureDescriptor {
-                    label: Some("panel"),
-                    size: wgpu::Extent3d {
-                        width: first.height,
-                        height: first.width,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: OFFSCREEN_FORMAT,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-                    view_formats: &[],
-                })
-                .create_view(&Default::default()),
+            &target_view(gpu(), first.height, first.width),
         )
         .expect("frame renders");
     let full = first.width as u64 * first.height as u64;
