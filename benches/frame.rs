@@ -6,7 +6,8 @@
 //! the finished frame into memory, which only screenshots, previews and tests need) is measured
 //! on its own. Set `TABLICA_BENCH_SIZES=1920x1080,...` to measure other sizes, and
 //! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run, `TABLICA_BENCH_ONLY_WHOLE=1` to
-//! measure only whole frames, `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
+//! measure only whole frames, `TABLICA_BENCH_READ_BACK=0` to leave the read-back out of the whole
+//! frames' run (for profiling the frames alone), `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
 //! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=srgb` (or `bgra`,
 //! `bgra-srgb`, `unorm`) for another target format than the one windows and offscreen frames use
 //! (`srgb` gives the "before" rows of the plain-target change).
@@ -330,7 +331,7 @@ fn main() {
                 (w, h),
                 frames,
                 false,
-                true,
+                !std::env::var("TABLICA_BENCH_READ_BACK").is_ok_and(|v| v == "0"),
                 Mode::Whole,
             ),
         );

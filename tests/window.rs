@@ -87,3 +87,94 @@ fn fullscreen_board_under_xvfb_then_idle() {
         "the board says in its own words that sound is off:\n{log}"
     );
 }
+
+/// Pixels of `a` and `b` that differ by more than `tolerance` in any channel, and an image that
+/// shows them in red over a dimmed `b`.
+fn differences(
+    a: &image::RgbaImage,
+    b: &image::RgbaImage,
+    tolerance: u8,
+) -> (u64, image::RgbaImage) {
+    let mut diff = image::RgbaImage::new(b.width(), b.height());
+    let mut count = 0;
+    for (x, y, pb) in b.enumerate_pixels() {
+        let pa = a.get_pixel(x, y);
+        let differs = (0..3).any(|c| pa[c].abs_diff(pb[c]) > tolerance);
+        count += u64::from(differs);
+        diff.put_pixel(
+            x,
+            y,
+            if differs {
+                image::Rgba([255, 0, 0, 255])
+            } else {
+                image::Rgba([pb[0] / 3, pb[1] / 3, pb[2] / 3, 255])
+            },
+        );
+    }
+    (count, diff)
+}
+
+/// The real window, end to end (its surface format, the retained frame it draws into and copies
+/// from, the X server's copy of it), shows what an offscreen render of the same moment draws.
+/// Every golden test renders offscreen; this is what ties them to what a display shows. It
+/// caught nothing less than a driver's fast path that painted wrong colours into X11 windows
+/// only (docs/BENCHMARKS.md, "A defect found on the way"): put back, 413,696 pixels differ.
+#[test]
+fn a_window_shows_what_an_offscreen_render_draws() {
+    let events = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/calls.jsonl");
+    // Two seconds after the file's last event: a call on screen, previous calls, queues.
+    let at = "2026-11-30T11:02:20+01:00";
+    for (width, height) in [(1920, 1080), (1080, 1920)] {
+        let name = format!("{width}x{height}");
+        let reference_path = out_dir().join(format!("offscreen-{name}.png"));
+        let rendered = Command::new(env!("CARGO_BIN_EXE_tablica"))
+            .args(["render", "--always-open", "--events"])
+            .arg(&events)
+            .args(["--at", at, "--size", &name, "--out"])
+            .arg(&reference_path)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(rendered.success(), "tablica render failed");
+        let reference = image::open(&reference_path).unwrap().into_rgba8();
+
+        let (_x, display) = xvfb(width, height);
+        let log_path = out_dir().join(format!("stopped-{name}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_tablica"))
+            .args(["run", "--always-open", "--health", "off", "--events"])
+            .arg(&events)
+            .args(["--at", at])
+            .env("DISPLAY", &display)
+            .env("ALSA_CARD", "NoSuchCard")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap();
+        let _board = Killed(child);
+        let shot = out_dir().join(format!("stopped-{name}.png"));
+        // The window comes up within a second; until it has drawn, the screen is X's.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let (differing, diff) = loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let image = screenshot(&display, &shot);
+            assert_eq!(image.dimensions(), (width, height));
+            let (differing, diff) = differences(&image, &reference, 2);
+            if differing == 0 || Instant::now() > deadline {
+                break (differing, diff);
+            }
+        };
+        let diff_path = out_dir().join(format!("stopped-{name}-diff.png"));
+        diff.save(&diff_path).unwrap();
+        assert_eq!(
+            differing,
+            0,
+            "{name}: {differing} pixels of the window ({}) differ from the offscreen render ({}); \
+             in red in {}; the board's log: {}",
+            shot.display(),
+            reference_path.display(),
+            diff_path.display(),
+            log_path.display()
+        );
+    }
+}

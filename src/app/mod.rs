@@ -4,6 +4,7 @@
 //! asks the feed to resynchronise when events were missed, and produces each frame's scene plus
 //! the calls whose turn on screen begins (their sound plays with them).
 
+mod clock;
 mod headless;
 mod window;
 
@@ -18,6 +19,7 @@ use jiff::Timestamp;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+pub use clock::Clock;
 pub use headless::run_headless;
 pub use window::{WindowOptions, run_window, run_window_supervised};
 
@@ -315,7 +317,12 @@ impl Core {
 
     /// The picture at `now` (after [`Core::tick`]).
     pub fn frame(&mut self, now: Timestamp, width: u32, height: u32) -> Scene {
-        self.tick(now);
+        self.frame_at(now, Instant::now(), width, height)
+    }
+
+    /// [`Core::frame`] at monotonic time `at` (a stopped clock keeps it still).
+    pub fn frame_at(&mut self, now: Timestamp, at: Instant, width: u32, height: u32) -> Scene {
+        self.tick_at(now, at);
         self.counters.frames += 1;
         self.screen = Some((width, height));
         let layout = self.layout_for(width, height);

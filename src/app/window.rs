@@ -6,7 +6,7 @@
 //! rebuilt with its surface and renderer; a screen whose wanted frames never arrive stops the
 //! watchdog (see [`crate::deploy`]).
 
-use super::{Core, renderer_for};
+use super::{Clock, Core, renderer_for};
 use crate::config::MonitorChoice;
 use crate::deploy::Supervisor;
 use crate::feed::{Feed, Waker};
@@ -34,6 +34,8 @@ pub struct WindowOptions {
     pub turns: Turns,
     /// Keep the last frame and redraw only what changed (`retained_frame` in the settings).
     pub retained_frame: bool,
+    /// The time the board runs on: the real clock, or one stopped at a moment (`run --at`).
+    pub clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -288,11 +290,16 @@ impl App {
     /// and their sounds play, whether or not a frame is drawn. The shell's one call of
     /// [`Core::tick`].
     fn tick(&mut self) {
-        let now = Timestamp::now();
+        let (now, at) = self.options.clock.now();
         let due = self.core.board.next_deadline(now).is_some_and(|t| t <= now);
-        self.core.tick(now);
+        self.core.tick_at(now, at);
         if due {
             self.want_frame();
+        }
+        if self.options.clock.is_stopped() {
+            // Time does not pass: no call's turn ends and no flash goes out by itself.
+            self.board_next = None;
+            return;
         }
         // Another call may be due at once (the presenter may start one per tick); waking for it
         // a few milliseconds later keeps a presenter that does not move from spinning the loop.
@@ -370,7 +377,7 @@ impl App {
         };
         let _span = tracing::debug_span!("frame").entered();
         let started = Instant::now();
-        let now = Timestamp::now();
+        let (now, at) = self.options.clock.now();
         let panel = d.surface.size();
         let turns = self.options.turns;
         let (width, height) = turns.board_size(panel.width, panel.height);
@@ -380,8 +387,11 @@ impl App {
             d.renderer = renderer_for(&d.gpu, layout, d.surface.format());
             d.fonts = layout.style.font_files.clone();
         }
-        let mut scene = self.core.frame(now, size.width, size.height);
-        self.next_change = scene.next_change.map(|t| instant_at(t, now));
+        let mut scene = self.core.frame_at(now, at, size.width, size.height);
+        self.next_change = scene
+            .next_change
+            .filter(|_| !self.options.clock.is_stopped())
+            .map(|t| instant_at(t, now));
         if let Some(s) = &self.supervisor {
             s.before_draw(&mut scene.list, now);
         }
@@ -522,7 +532,8 @@ impl ApplicationHandler<Wake> for App {
             return;
         }
         self.pending.store(false, Ordering::Release);
-        let fed = self.core.pump(Timestamp::now());
+        let (now, at) = self.options.clock.now();
+        let fed = self.core.pump_at(now, at);
         let reloaded = self.core.poll_layout(Instant::now());
         if fed || reloaded {
             self.want_frame();

@@ -2,7 +2,7 @@
 //! built-in simulator).
 
 use super::Size;
-use crate::app::{Core, WindowOptions, run_headless, run_window, run_window_supervised};
+use crate::app::{Clock, Core, WindowOptions, run_headless, run_window, run_window_supervised};
 use crate::audio::{Chimes, SoundKind};
 use crate::config::OutsideHours;
 use crate::config::{self, Config};
@@ -47,6 +47,11 @@ pub struct RunArgs {
     /// Show the board after a file of events instead of a live server.
     #[arg(long, value_name = "FILE.jsonl")]
     pub events: Option<PathBuf>,
+    /// With --events: stop the board's clock at this moment (RFC 3339), so that the window shows
+    /// exactly what `tablica render --events FILE --at TIME` draws (to check a display, or a
+    /// layout at a given hour, against an offscreen render).
+    #[arg(long, value_name = "TIME", requires = "events")]
+    pub at: Option<String>,
     #[command(flatten)]
     pub screen: ScreenArgs,
 }
@@ -267,11 +272,37 @@ fn run(args: RunArgs) -> Result<(), String> {
     }
     let settings = loaded.config;
     let (mut core, chimes) = core(&args.screen, false, &settings)?;
+    let mut clock = Clock::Running;
     if let Some(path) = &args.events {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        core.replay(&events, jiff::Timestamp::now());
+        let at = match &args.at {
+            Some(at) => Some(
+                crate::protocol::time::parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))?,
+            ),
+            None => None,
+        };
+        match (at, events.last()) {
+            (Some(at), Some(last)) => {
+                // As `tablica render --at` draws it: every event at its own time, the board
+                // caught up to `at` as a display that ticked at every deadline would be, and
+                // the clock stopped there.
+                core.replay(&events, last.time);
+                let ahead =
+                    std::time::Duration::try_from(at.duration_since(last.time)).unwrap_or_default();
+                let instant = std::time::Instant::now() + ahead;
+                let mono = core.mono(instant);
+                core.board.catch_up(at, mono);
+                clock = Clock::Stopped {
+                    wall: at,
+                    at: instant,
+                };
+            }
+            (Some(at), None) => clock = Clock::stopped_at(at),
+            // Shown as if the events had just arrived: their calls are presented from now.
+            (None, _) => core.replay(&events, jiff::Timestamp::now()),
+        }
         if settings.server.is_none() {
             // A board shown from a file has no connection to lose.
             core.status.stale_after = jiff::SignedDuration::MAX;
@@ -314,6 +345,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         monitor: settings.monitor.clone(),
         turns: args.screen.turns(settings.rotation.degrees()),
         retained_frame: settings.retained_frame,
+        clock,
     };
     let supervisor = Supervisor::start(SupervisorOptions {
         health: settings.health,
@@ -329,7 +361,13 @@ fn run(args: RunArgs) -> Result<(), String> {
             server: settings.server.as_deref().map(config::public_url),
         }),
         identify_always: settings.identify,
-        identify_at_start: crate::deploy::IDENTIFY_AFTER_START,
+        // A stopped clock makes the window a picture of one moment, to compare with an
+        // offscreen render: the installer's card at start would only cover part of it.
+        identify_at_start: if clock.is_stopped() {
+            Duration::ZERO
+        } else {
+            crate::deploy::IDENTIFY_AFTER_START
+        },
         pixel_shift: settings.pixel_shift,
         chimes: Some(chimes),
     });
@@ -386,6 +424,7 @@ fn demo(args: DemoArgs) -> Result<(), String> {
             monitor: None,
             turns: args.screen.turns(0),
             retained_frame: true,
+            clock: Clock::Running,
         };
         let seconds = args.seconds;
         run_window(core, options, move |waker| {
