@@ -8,9 +8,9 @@
 //! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run, `TABLICA_BENCH_ONLY_WHOLE=1` to
 //! measure only whole frames, `TABLICA_BENCH_READ_BACK=0` to leave the read-back out of the whole
 //! frames' run (for profiling the frames alone), `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
-//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=srgb` (or `bgra`,
-//! `bgra-srgb`, `unorm`) for another target format than the one windows and offscreen frames use
-//! (`srgb` gives the "before" rows of the plain-target change).
+//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=unorm` (or `offscreen`, the same RGBA
+//! target offscreen frames use; `srgb`, `bgra-srgb`) for another target format than the BGRA one
+//! an X11 window draws into (`srgb` gives the "before" rows of the plain-target change).
 
 use jiff::SignedDuration;
 use std::time::{Duration, Instant};
@@ -316,7 +316,11 @@ fn main() {
         Ok("bgra") => wgpu::TextureFormat::Bgra8Unorm,
         Ok("bgra-srgb") => wgpu::TextureFormat::Bgra8UnormSrgb,
         Ok("srgb") => wgpu::TextureFormat::Rgba8UnormSrgb,
-        _ => OFFSCREEN_FORMAT,
+        Ok("offscreen") => OFFSCREEN_FORMAT,
+        // What a window on X11 draws into: lavapipe offers its surface as BGRA, and
+        // `surface_format` picks the plain one. Frames are measured in it because a window's
+        // frames are what a display pays for; offscreen frames (tests, screenshots) are RGBA.
+        _ => wgpu::TextureFormat::Bgra8Unorm,
     };
     let whole = std::env::var("TABLICA_BENCH_WHOLE_SHAPES").is_ok_and(|v| v == "1");
     for (w, h) in sizes() {

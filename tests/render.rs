@@ -707,6 +707,54 @@ fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
     assert_eq!(gpu().error_count(), 0, "wgpu reported errors");
 }
 
+/// A partial redraw is a render pass per changed rectangle. Each pass is given only the shapes
+/// that reach into its rectangle: on a software rasteriser a quad the pass's clip drops still
+/// costs its set-up, and issuing every quad of the board to every pass made a frame after a call
+/// cost more than a whole frame (docs/BENCHMARKS.md, round 5).
+#[test]
+fn a_partial_redraw_issues_only_the_shapes_it_reaches() {
+    let base = landscape();
+    let mut called = base.clone();
+    let at = called
+        .items
+        .iter()
+        .position(|i| matches!(i, Item::Text(_)))
+        .expect("a text");
+    if let Item::Text(t) = &mut called.items[at] {
+        t.text = "Z999".into();
+    }
+    let mut renderer = renderer();
+    let target = gpu().device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("window stand-in"),
+        size: wgpu::Extent3d {
+            width: base.width,
+            height: base.height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    let whole = renderer
+        .render_retained(gpu(), &base, &target)
+        .expect("frame renders");
+    assert!(whole.quads_issued > 50, "the board has shapes: {whole:?}");
+    let partial = renderer
+        .render_retained(gpu(), &called, &target)
+        .expect("frame renders");
+    let full = base.width as u64 * base.height as u64;
+    assert!(partial.redrawn_pixels > 0 && partial.redrawn_pixels < full / 4);
+    assert!(
+        partial.quads_issued < whole.quads_issued / 4,
+        "a change of one text issued {} quads; the whole board is {}",
+        partial.quads_issued,
+        whole.quads_issued
+    );
+}
+
 /// A portrait screen's upright board is kept across frames too: after a change, the turned
 /// picture equals one drawn from scratch (to within one level where a redrawn part's background
 /// meets the rest), and a frame that changes a little redraws a little.

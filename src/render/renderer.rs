@@ -11,7 +11,7 @@ use super::damage::{Damage, PixelRect, damage};
 use super::glyphs::{GlyphOutcome, Glyphs};
 use super::gpu::Gpu;
 use super::images::{ImageDraw, ImageInstance, ImagePipeline};
-use super::shapes::{ShapeBatch, ShapePipeline};
+use super::shapes::{ShapeBatch, ShapeDraw, ShapePipeline};
 use super::text::{TextCache, TextHandle};
 use crate::scene::display::{Color, DisplayList, Item, Rect};
 
@@ -61,6 +61,9 @@ pub struct FrameStats {
     /// Pixels drawn this frame: the whole target, or for a retained frame
     /// ([`Renderer::render_retained`]) the parts that changed (0 when nothing did).
     pub redrawn_pixels: u64,
+    /// Shape quads handed to the GPU, every render pass together. On a software rasteriser each
+    /// costs set-up time even where the pass's clip then drops its pixels.
+    pub quads_issued: u64,
 }
 
 /// One run of consecutive items drawn by the same pipeline.
@@ -78,6 +81,9 @@ struct Batches {
     /// rectangle, in the order of the rectangles.
     clears: Vec<usize>,
     layers: Vec<Layer>,
+    /// For a partial redraw, the layers of each damaged rectangle's pass: only the shapes and
+    /// texts that reach into it ([`ShapeBatch::clip_draws`] says why).
+    pass_layers: Vec<Vec<Layer>>,
     /// The texts of each `Layer::Text` run.
     text_layers: Vec<Vec<TextDraw>>,
     drawn_items: usize,
@@ -365,7 +371,7 @@ impl Renderer {
         };
         let glyph_outcome = self.prepare(gpu, &batches.text_layers, width, height);
         let prepared = Instant::now();
-        self.encode(gpu, target, clear, &batches, damage, copy);
+        let quads_issued = self.encode(gpu, target, clear, &batches, damage, copy);
 
         self.glyphs.end_frame();
         self.texts.end_frame();
@@ -382,6 +388,7 @@ impl Renderer {
             texts_skipped: glyph_outcome.skipped,
             images_loaded: self.images.loaded(),
             redrawn_pixels,
+            quads_issued,
         };
         tracing::trace!(?stats, "frame");
         Ok(stats)
@@ -479,9 +486,35 @@ impl Renderer {
         }
 
         self.shape_batch.cull_hidden();
+        let pass_layers = damaged
+            .iter()
+            .map(|r| {
+                let rect = [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32];
+                let mut kept = Vec::with_capacity(layers.len());
+                for layer in &layers {
+                    match layer {
+                        Layer::Shapes(range) => {
+                            let clipped = self.shape_batch.clip_draws(range.clone(), rect);
+                            if !clipped.is_empty() {
+                                kept.push(Layer::Shapes(clipped));
+                            }
+                        }
+                        Layer::Text(i) => {
+                            // A text's glyphs stay inside its box (see `text_area`).
+                            if text_layers[*i].iter().any(|t| reaches(&t.rect, r)) {
+                                kept.push(Layer::Text(*i));
+                            }
+                        }
+                        Layer::Images(range) => kept.push(Layer::Images(range.clone())),
+                    }
+                }
+                kept
+            })
+            .collect();
         Batches {
             clears,
             layers,
+            pass_layers,
             text_layers,
             drawn_items,
         }
@@ -532,7 +565,7 @@ impl Renderer {
     /// Records the frame's render passes and submits them: one pass that clears the target and
     /// draws every run in order, or for a partial redraw one pass per damaged rectangle, which
     /// keeps the target, repaints the rectangle's background and draws the runs clipped to it.
-    /// Then copies `copy.0` into `copy.1`, if given.
+    /// Then copies `copy.0` into `copy.1`, if given. Returns how many shape quads were issued.
     fn encode(
         &mut self,
         gpu: &Gpu,
@@ -541,7 +574,14 @@ impl Renderer {
         batches: &Batches,
         damage: &Damage,
         copy: Option<(&wgpu::Texture, &wgpu::Texture)>,
-    ) {
+    ) -> u64 {
+        let mut quads = 0u64;
+        let mut count = |draws: &[ShapeDraw]| {
+            quads += draws
+                .iter()
+                .map(|d| (d.instances.end - d.instances.start) as u64)
+                .sum::<u64>();
+        };
         let (device, queue) = (&gpu.device, &gpu.queue);
         let _encode = tracing::debug_span!("encode").entered();
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -554,17 +594,24 @@ impl Renderer {
             a: clear[3] as f64,
         });
         // Each pass: how it starts, and for a partial redraw its rectangle and background draw.
-        type Pass = (wgpu::LoadOp<wgpu::Color>, Option<(PixelRect, usize)>);
+        type Pass<'a> = (
+            wgpu::LoadOp<wgpu::Color>,
+            Option<(PixelRect, usize)>,
+            &'a [Layer],
+        );
         let passes: Vec<Pass> = match damage {
             Damage::None => Vec::new(),
-            Damage::Full => vec![(clear_op, None)],
+            Damage::Full => vec![(clear_op, None, &batches.layers)],
             Damage::Rects(rects) => rects
                 .iter()
                 .zip(&batches.clears)
-                .map(|(r, &clear_draw)| (wgpu::LoadOp::Load, Some((*r, clear_draw))))
+                .zip(&batches.pass_layers)
+                .map(|((r, &clear_draw), layers)| {
+                    (wgpu::LoadOp::Load, Some((*r, clear_draw)), &layers[..])
+                })
                 .collect(),
         };
-        for (load, clip) in passes {
+        for (load, clip, layers) in passes {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("display list"),
                 color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -583,19 +630,17 @@ impl Renderer {
             });
             if let Some((r, clear_draw)) = clip {
                 pass.set_scissor_rect(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
-                self.shapes.draw(
-                    &mut pass,
-                    &self.globals_bind_group,
-                    &self.shape_batch.draws[clear_draw..clear_draw + 1],
-                );
+                let draws = &self.shape_batch.draws[clear_draw..clear_draw + 1];
+                count(draws);
+                self.shapes.draw(&mut pass, &self.globals_bind_group, draws);
             }
-            for layer in &batches.layers {
+            for layer in layers {
                 match layer {
-                    Layer::Shapes(range) => self.shapes.draw(
-                        &mut pass,
-                        &self.globals_bind_group,
-                        &self.shape_batch.draws[range.clone()],
-                    ),
+                    Layer::Shapes(range) => {
+                        let draws = &self.shape_batch.draws[range.clone()];
+                        count(draws);
+                        self.shapes.draw(&mut pass, &self.globals_bind_group, draws)
+                    }
                     Layer::Images(range) => self.images.draw(
                         &mut pass,
                         &self.globals_bind_group,
@@ -609,12 +654,21 @@ impl Renderer {
             encoder.copy_texture_to_texture(from.as_image_copy(), to.as_image_copy(), to.size());
         }
         queue.submit([encoder.finish()]);
+        quads
     }
 }
 
 fn next_fonts_generation() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// True if `rect` shares some area with the pixels of `r`.
+fn reaches(rect: &Rect, r: &PixelRect) -> bool {
+    rect.x < r.x1 as f32
+        && rect.y < r.y1 as f32
+        && rect.right() > r.x0 as f32
+        && rect.bottom() > r.y0 as f32
 }
 
 /// True if `rect` overlaps the frame. Text elsewhere is skipped before shaping, which also keeps
