@@ -6,11 +6,12 @@
 //! the finished frame into memory, which only screenshots, previews and tests need) is measured
 //! on its own. Set `TABLICA_BENCH_SIZES=1920x1080,...` to measure other sizes, and
 //! `TABLICA_BENCH_MEMORY=0` to skip the 10,000-call memory run, `TABLICA_BENCH_ONLY_WHOLE=1` to
-//! measure only whole frames, `TABLICA_BENCH_READ_BACK=0` to leave the read-back out of the whole
-//! frames' run (for profiling the frames alone), `TABLICA_BENCH_FLOOR=1` to add the clear alone and one full-frame
-//! fill (what any frame costs at least), and `TABLICA_BENCH_FORMAT=unorm` (or `offscreen`, the same RGBA
-//! target offscreen frames use; `srgb`, `bgra-srgb`) for another target format than the BGRA one
-//! an X11 window draws into (`srgb` gives the "before" rows of the plain-target change).
+//! measure only whole frames, `TABLICA_BENCH_READ_BACK=0` to leave the read-back out of the
+//! whole frames' run (for profiling the frames alone), `TABLICA_BENCH_FLOOR=1` to add the clear
+//! alone and one full-frame fill (what any frame costs at least), and
+//! `TABLICA_BENCH_FORMAT=unorm` (or `offscreen`: the RGBA target offscreen frames use; `srgb`,
+//! `bgra-srgb`) for another target format than the BGRA one an X11 window draws into (`srgb`
+//! gives the "before" rows of the plain-target change).
 
 use jiff::SignedDuration;
 use std::time::{Duration, Instant};
