@@ -619,15 +619,9 @@ fn flat_interiors_draw_the_same_pixels_as_whole_shapes() {
     );
 }
 
-/// A window draws into a frame kept across frames and redraws only what changed. Through a run
-/// of frames (a new call, a blink, text moving, a panel removed, nothing changed, another
-/// background), every frame must match a frame drawn whole, to within one level where a redrawn
-/// part's background meets the rest, and the parts that did not change must not be redrawn.
-#[test]
-fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
-    let base = landscape();
-    let mut frames = vec![base.clone()];
-    let mut called = base.clone();
+/// `list` with its first text changed, as a new call changes the board.
+fn with_new_call(list: &DisplayList) -> DisplayList {
+    let mut called = list.clone();
     let at = called
         .items
         .iter()
@@ -636,6 +630,39 @@ fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
     if let Item::Text(t) = &mut called.items[at] {
         t.text = "Z999".into();
     }
+    called
+}
+
+/// A texture standing in for a window's surface: retained frames are copied into it, and tests
+/// read it back.
+fn window_stand_in(width: u32, height: u32) -> wgpu::Texture {
+    gpu().device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("window stand-in"),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_DST
+            | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    })
+}
+
+/// A window draws into a frame kept across frames and redraws only what changed. Through a run
+/// of frames (a new call, a blink, text moving, a panel removed, nothing changed, another
+/// background), every frame must match a frame drawn whole, to within one level where a redrawn
+/// part's background meets the rest, and the parts that did not change must not be redrawn.
+#[test]
+fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
+    let base = landscape();
+    let mut frames = vec![base.clone()];
+    let called = with_new_call(&base);
     frames.push(called.clone());
     let mut blink = called.clone();
     blink.items.push(panel(
@@ -658,22 +685,7 @@ fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
     let mut retained = renderer();
     let mut whole = renderer();
     let (w, h) = (frames[0].width, frames[0].height);
-    let target = gpu().device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("window stand-in"),
-        size: wgpu::Extent3d {
-            width: w,
-            height: h,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-            | wgpu::TextureUsages::COPY_DST
-            | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
+    let target = window_stand_in(w, h);
     let full = w as u64 * h as u64;
     for (n, list) in frames.iter().enumerate() {
         let stats = retained
@@ -714,30 +726,9 @@ fn retained_frames_match_whole_frames_and_redraw_only_what_changed() {
 #[test]
 fn a_partial_redraw_issues_only_the_shapes_it_reaches() {
     let base = landscape();
-    let mut called = base.clone();
-    let at = called
-        .items
-        .iter()
-        .position(|i| matches!(i, Item::Text(_)))
-        .expect("a text");
-    if let Item::Text(t) = &mut called.items[at] {
-        t.text = "Z999".into();
-    }
+    let called = with_new_call(&base);
     let mut renderer = renderer();
-    let target = gpu().device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("window stand-in"),
-        size: wgpu::Extent3d {
-            width: base.width,
-            height: base.height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+    let target = window_stand_in(base.width, base.height);
     let whole = renderer
         .render_retained(gpu(), &base, &target)
         .expect("frame renders");

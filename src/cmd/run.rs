@@ -277,12 +277,13 @@ fn run(args: RunArgs) -> Result<(), String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let events = parse_events(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let at = match &args.at {
-            Some(at) => Some(
-                crate::protocol::time::parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))?,
-            ),
-            None => None,
-        };
+        let at = args
+            .at
+            .as_deref()
+            .map(|at| {
+                crate::protocol::time::parse_rfc3339(at).map_err(|e| format!("--at {at}: {e}"))
+            })
+            .transpose()?;
         match (at, events.last()) {
             (Some(at), Some(last)) => {
                 // As `tablica render --at` draws it: every event at its own time, the board
